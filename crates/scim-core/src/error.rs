@@ -1,0 +1,130 @@
+//! SCIM errors as values (RFC 7644 §3.12).
+//!
+//! Every failure the engine can produce is a [`ScimError`]: an HTTP status, an optional
+//! `scimType` keyword and a `detail` sentence that names the attribute (and, for JSON
+//! syntax errors, the line and column) so a person can act on it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The URN of the SCIM error message schema (RFC 7644 §3.12).
+pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// `scimType` keywords of RFC 7644 §3.12, table 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ScimType {
+    InvalidFilter,
+    TooMany,
+    Uniqueness,
+    Mutability,
+    InvalidSyntax,
+    InvalidPath,
+    NoTarget,
+    InvalidValue,
+    InvalidVers,
+    Sensitive,
+}
+
+impl ScimType {
+    /// The keyword as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScimType::InvalidFilter => "invalidFilter",
+            ScimType::TooMany => "tooMany",
+            ScimType::Uniqueness => "uniqueness",
+            ScimType::Mutability => "mutability",
+            ScimType::InvalidSyntax => "invalidSyntax",
+            ScimType::InvalidPath => "invalidPath",
+            ScimType::NoTarget => "noTarget",
+            ScimType::InvalidValue => "invalidValue",
+            ScimType::InvalidVers => "invalidVers",
+            ScimType::Sensitive => "sensitive",
+        }
+    }
+}
+
+/// One SCIM error: rendered as the RFC 7644 §3.12 body by [`ScimError::to_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScimError {
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scim_type: Option<ScimType>,
+    pub detail: String,
+}
+
+impl ScimError {
+    pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
+        ScimError { status, scim_type, detail: detail.into() }
+    }
+
+    /// 400 with a `scimType`.
+    pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
+        Self::new(400, Some(scim_type), detail)
+    }
+
+    pub fn invalid_value(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidValue, detail)
+    }
+
+    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidSyntax, detail)
+    }
+
+    pub fn mutability(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::Mutability, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(404, None, detail)
+    }
+
+    pub fn uniqueness(detail: impl Into<String>) -> Self {
+        Self::new(409, Some(ScimType::Uniqueness), detail)
+    }
+
+    /// A JSON syntax error, with line and column from serde_json.
+    pub fn from_json_error(e: &serde_json::Error) -> Self {
+        Self::invalid_syntax(format!(
+            "The request body is not valid JSON: {} (line {}, column {}).",
+            strip_position(&e.to_string()),
+            e.line(),
+            e.column()
+        ))
+    }
+
+    /// The RFC 7644 §3.12 body; `status` is a string there.
+    pub fn to_json(&self) -> Value {
+        let mut body = json!({
+            "schemas": [ERROR_SCHEMA],
+            "status": self.status.to_string(),
+        });
+        if let (Some(t), Some(obj)) = (self.scim_type, body.as_object_mut()) {
+            obj.insert("scimType".into(), Value::String(t.as_str().into()));
+        }
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("detail".into(), Value::String(self.detail.clone()));
+        }
+        body
+    }
+}
+
+impl std::fmt::Display for ScimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.scim_type {
+            Some(t) => write!(f, "{} {}: {}", self.status, t.as_str(), self.detail),
+            None => write!(f, "{}: {}", self.status, self.detail),
+        }
+    }
+}
+
+impl std::error::Error for ScimError {}
+
+/// serde_json appends " at line L column C"; we print the position ourselves.
+fn strip_position(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    }
+}

@@ -1,0 +1,46 @@
+//! # scim-core
+//!
+//! A sans-IO, in-memory SCIM 2.0 service provider (RFC 7643, RFC 7644) whose PUT replace
+//! semantics are driven by a behaviour [`Profile`]. One entry point, [`Server::handle`],
+//! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
+//! tests.
+//!
+//! ```
+//! use scim_core::{FixedEnv, Profile, Request, Server};
+//! use serde_json::json;
+//!
+//! let mut server = Server::new(Profile::rfc(), FixedEnv::default()).unwrap();
+//! let created = server.handle(&Request::new("POST", "/scim/v2/Users").json(&json!({
+//!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!     "userName": "bjensen", "title": "Tour Guide"
+//! })));
+//! assert_eq!(created.status, 201);
+//! let id = created.json()["id"].as_str().unwrap().to_string();
+//! // RFC profile: PUT clears what the body leaves out (title).
+//! let put = server.handle(&Request::new("PUT", &format!("/scim/v2/Users/{id}")).json(&json!({
+//!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"
+//! })));
+//! assert_eq!(put.status, 200);
+//! assert!(put.json().get("title").is_none());
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod env;
+pub mod error;
+pub mod explain;
+pub mod http;
+pub mod profile;
+pub mod project;
+pub mod replace;
+pub mod schema;
+pub mod server;
+pub mod store;
+pub mod time;
+pub mod value;
+
+pub use env::{Env, FixedEnv, Millis, SeededEnv};
+pub use error::{ScimError, ScimType};
+pub use explain::{Entry, Explanation, Outcome};
+pub use http::{Request, Response};
+pub use profile::{Behaviour, Profile, ProfileError};
+pub use server::Server;

@@ -1,0 +1,580 @@
+//! The replace engine: how a PUT body (RFC 7644 §3.5.1) — or a POST body, which is a
+//! replace of nothing (§3.3) — becomes the new state of a resource.
+//!
+//! Each rule of `SCIM-PUT.md` §2 has one place here:
+//!
+//! | rule | where |
+//! | --- | --- |
+//! | body must be an object with `schemas` naming the core schema (RFC 7643 §3) | [`check_schemas`] |
+//! | body `id` vs path id (RFC 7643 §3.1, knob `idMismatch`) | [`Replace::id_field`] |
+//! | `meta` and other readOnly values ignored (RFC 7643 §7) | [`Replace::attribute`], `ReadOnly` arm |
+//! | readWrite/writeOnly values replace stored ones; complex replaced whole or merged (knob `complexReplace`) | [`Replace::attribute`], body-value arm |
+//! | `null` / `[]` clear (RFC 7644 §3.5.1) | [`Replace::attribute`], `None` after normalising |
+//! | immutable: set once, equal value fine, different value 400 `mutability` (RFC 7643 §7) | [`Replace::attribute`], `Immutable` checks |
+//! | omitted attributes cleared or kept (knob `omitted`); writeOnly and immutable ones kept | [`Replace::omitted`] |
+//! | unknown attributes rejected or ignored (knob `unknownAttributes`) | [`Replace::unknown`] |
+//! | extension objects need their URN in `schemas` (knob `missingExtensionUrn`) | [`Replace::extension`] |
+//! | wrong JSON types, string booleans, several primaries | [`crate::value::Normaliser`] |
+//! | required attributes present after the replace (RFC 7643 §7) | [`Replace::required`] |
+//! | uniqueness (409), ETags (412) and "a failed PUT changes nothing" | [`crate::server`] |
+
+use serde_json::{Map, Value};
+
+use crate::error::ScimError;
+use crate::explain::{Explanation, Outcome};
+use crate::profile::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, ResourceKind, Unknown};
+use crate::schema::{Attribute, Mutability};
+use crate::store::Resource;
+use crate::value::Normaliser;
+
+const RFC_PUT: &str = "RFC 7644 §3.5.1";
+const RFC_POST: &str = "RFC 7644 §3.3";
+const RFC_READ_ONLY: &str = "RFC 7643 §7 mutability: readOnly";
+const RFC_IMMUTABLE: &str = "RFC 7643 §7 mutability: immutable";
+const RFC_WRITE_ONLY: &str = "RFC 7643 §7 mutability: writeOnly";
+const RFC_REQUIRED: &str = "RFC 7643 §7 required";
+const RFC_TYPES: &str = "RFC 7643 §2.3";
+
+/// Create (POST) or replace (PUT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Create,
+    Replace,
+}
+
+/// The attributes a write produced: the stored resource minus `id` and `meta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub schemas: Vec<String>,
+    /// `externalId`, core attributes in schema order, then extension objects.
+    pub attributes: Map<String, Value>,
+}
+
+/// Runs a create or replace; every decision lands in `expl`, also when it fails.
+pub fn apply(
+    kind: &ResourceKind,
+    behaviour: &Behaviour,
+    mode: Mode,
+    path_id: Option<&str>,
+    old: Option<&Resource>,
+    body: &Value,
+    expl: &mut Explanation,
+) -> Result<Written, ScimError> {
+    let Value::Object(body) = body else {
+        let e = ScimError::invalid_syntax(format!(
+            "The request body must be a JSON object holding a {} resource (RFC 7644 §3.3, §3.5.1); got {}.",
+            kind.def.name,
+            kind_of(body)
+        ));
+        return Err(e);
+    };
+    let mut r = Replace { kind, behaviour, mode, expl, norm: Normaliser::new(behaviour), out: Map::new() };
+    let listed = check_schemas(kind, behaviour, body, r.expl)?;
+    let claimed = claim_keys(kind, body)?;
+
+    r.id_field(claimed.id.as_deref().and_then(|k| body.get(k)), path_id)?;
+    if let Some(k) = &claimed.meta {
+        r.expl.push("meta", Outcome::IgnoredReadOnly, None, body.get(k), RFC_READ_ONLY).note =
+            "meta is maintained by the service provider (RFC 7643 §3.1)".into();
+    }
+
+    let empty = Map::new();
+    let old_attrs = old.unwrap_or(&empty);
+    // Common attributes other than id/meta (externalId), then the core schema.
+    let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
+    for attr in common.into_iter().chain(kind.core.attributes.iter()) {
+        let bv = claimed.attrs.iter().find(|(n, _)| n == &attr.name).and_then(|(_, k)| body.get(k));
+        let done = r.attribute(attr, attr.name.clone(), bv, old_attrs.get(&attr.name))?;
+        if let Some(v) = done {
+            r.out.insert(attr.name.clone(), v);
+        }
+    }
+    let mut ext_present = Vec::new();
+    for (schema, required) in &kind.extensions {
+        let body_key = claimed.extensions.iter().find(|(urn, _)| urn == &schema.id).map(|(_, k)| k.as_str());
+        if let Some(obj) = r.extension(
+            schema,
+            *required,
+            body_key.and_then(|k| body.get(k)),
+            listed.iter().any(|u| u.eq_ignore_ascii_case(&schema.id)),
+            old_attrs.get(&schema.id),
+        )? {
+            r.out.insert(schema.id.clone(), Value::Object(obj));
+            ext_present.push(schema.id.clone());
+        }
+    }
+    r.unknown(&claimed.unknown, body, "")?;
+    r.required()?;
+    for (path, note) in std::mem::take(&mut r.norm.coerced) {
+        r.expl.push(path, Outcome::Coerced, None, None, "profile behaviour").note = note;
+    }
+    for path in std::mem::take(&mut r.norm.ignored) {
+        r.expl.push(path, Outcome::IgnoredUnknown, None, None, "behaviour.unknownAttributes = ignore");
+    }
+    // `schemas` lists the core schema and the extensions the resource now holds, in the
+    // order the client wrote them (RFC 7643 §3).
+    let mut schemas: Vec<String> = Vec::new();
+    for urn in &listed {
+        let canonical = if urn.eq_ignore_ascii_case(&kind.core.id) {
+            Some(kind.core.id.clone())
+        } else {
+            ext_present.iter().find(|e| e.eq_ignore_ascii_case(urn)).cloned()
+        };
+        if let Some(c) = canonical {
+            if !schemas.contains(&c) {
+                schemas.push(c);
+            }
+        }
+    }
+    for e in ext_present {
+        if !schemas.contains(&e) {
+            schemas.push(e);
+        }
+    }
+    Ok(Written { schemas, attributes: r.out })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// RFC 7643 §3: `schemas` is required and names the resource's core schema; URNs compare
+/// case-insensitively. Returns the URNs as listed (unknown ones dropped under `ignore`).
+fn check_schemas(
+    kind: &ResourceKind,
+    behaviour: &Behaviour,
+    body: &Map<String, Value>,
+    expl: &mut Explanation,
+) -> Result<Vec<String>, ScimError> {
+    let found = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas"));
+    let Some((_, v)) = found else {
+        expl.push("schemas", Outcome::RejectedSchemas, None, None, "RFC 7643 §3");
+        return Err(ScimError::invalid_value(format!(
+            "The body has no \"schemas\" attribute; a {} must list \"{}\" (RFC 7643 §3).",
+            kind.def.name, kind.core.id
+        )));
+    };
+    let Some(list) = v.as_array().filter(|l| l.iter().all(Value::is_string)) else {
+        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+        return Err(ScimError::invalid_value("\"schemas\" must be an array of schema URN strings (RFC 7643 §3)."));
+    };
+    let urns: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
+    if !urns.iter().any(|u| u.eq_ignore_ascii_case(&kind.core.id)) {
+        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+        return Err(ScimError::invalid_value(format!(
+            "\"schemas\" must include \"{}\" for a {} (RFC 7643 §3); got {}.",
+            kind.core.id, kind.def.name, v
+        )));
+    }
+    let mut kept = Vec::new();
+    for u in urns {
+        if u.eq_ignore_ascii_case(&kind.core.id) || kind.extension(&u).is_some() {
+            kept.push(u);
+            continue;
+        }
+        match behaviour.unknown_attributes {
+            Unknown::Reject => {
+                expl.push("schemas", Outcome::RejectedUnknown, None, Some(v), "behaviour.unknownAttributes = reject");
+                let known: Vec<&str> = std::iter::once(kind.core.id.as_str())
+                    .chain(kind.extensions.iter().map(|(s, _)| s.id.as_str()))
+                    .collect();
+                return Err(ScimError::invalid_value(format!(
+                    "\"schemas\" lists \"{u}\", which this server does not define for {}; known schemas: {} (RFC 7643 §3).",
+                    kind.def.name,
+                    known.join(", ")
+                )));
+            }
+            Unknown::Ignore => {
+                expl.push(
+                    format!("schemas: {u}"),
+                    Outcome::IgnoredUnknown,
+                    None,
+                    None,
+                    "behaviour.unknownAttributes = ignore",
+                );
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// Body keys sorted by what they name, matched case-insensitively (RFC 7643 §2.1).
+#[derive(Debug, Default)]
+struct Claimed {
+    id: Option<String>,
+    meta: Option<String>,
+    /// (schema spelling, body key)
+    attrs: Vec<(String, String)>,
+    /// (extension URN in schema spelling, body key)
+    extensions: Vec<(String, String)>,
+    unknown: Vec<String>,
+}
+
+fn claim_keys(kind: &ResourceKind, body: &Map<String, Value>) -> Result<Claimed, ScimError> {
+    let mut c = Claimed::default();
+    let mut seen: Vec<String> = Vec::new();
+    for key in body.keys() {
+        let canonical: Option<String> = if key.eq_ignore_ascii_case("schemas") {
+            Some("schemas".into())
+        } else if key.eq_ignore_ascii_case("id") {
+            c.id = Some(key.clone());
+            Some("id".into())
+        } else if key.eq_ignore_ascii_case("meta") {
+            c.meta = Some(key.clone());
+            Some("meta".into())
+        } else if let Some(a) = kind.core.attribute(key).or_else(|| crate::schema::find(&kind.common, key)) {
+            c.attrs.push((a.name.clone(), key.clone()));
+            Some(a.name.clone())
+        } else if let Some((s, _)) = kind.extension(key) {
+            c.extensions.push((s.id.clone(), key.clone()));
+            Some(s.id.clone())
+        } else {
+            c.unknown.push(key.clone());
+            None
+        };
+        if let Some(name) = canonical {
+            if seen.contains(&name) {
+                return Err(ScimError::invalid_syntax(format!(
+                    "Attribute '{name}' appears twice in the body (attribute names are case-insensitive, RFC 7643 §2.1)."
+                )));
+            }
+            seen.push(name);
+        }
+    }
+    Ok(c)
+}
+
+struct Replace<'a> {
+    kind: &'a ResourceKind,
+    behaviour: &'a Behaviour,
+    mode: Mode,
+    expl: &'a mut Explanation,
+    norm: Normaliser<'a>,
+    out: Map<String, Value>,
+}
+
+impl Replace<'_> {
+    fn rule(&self) -> &'static str {
+        match self.mode {
+            Mode::Create => RFC_POST,
+            Mode::Replace => RFC_PUT,
+        }
+    }
+
+    /// `id` is readOnly (RFC 7643 §3.1); a PUT body's id that differs from the path is
+    /// ignored or rejected per `behaviour.idMismatch`.
+    fn id_field(&mut self, body_id: Option<&Value>, path_id: Option<&str>) -> Result<(), ScimError> {
+        let Some(v) = body_id else {
+            return Ok(());
+        };
+        let same = path_id.is_some() && v.as_str() == path_id;
+        if self.mode == Mode::Replace && !same && self.behaviour.id_mismatch == IdMismatch::Reject {
+            self.expl.push(
+                "id",
+                Outcome::RejectedIdMismatch,
+                path_id.map(|p| Value::String(p.into())).as_ref(),
+                Some(v),
+                "behaviour.idMismatch = reject",
+            );
+            return Err(ScimError::invalid_value(format!(
+                "The body's \"id\" {v} does not match the id in the path \"{}\" (behaviour.idMismatch = reject).",
+                path_id.unwrap_or_default()
+            )));
+        }
+        let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY);
+        e.note = if same || self.mode == Mode::Create {
+            "id is assigned by the service provider".into()
+        } else {
+            "the body's id differs from the path; the path wins (behaviour.idMismatch = ignore)".into()
+        };
+        Ok(())
+    }
+
+    /// One attribute (top-level or inside an extension): body value `bv`, stored `ov`.
+    /// Returns the value the resource holds afterwards.
+    fn attribute(
+        &mut self,
+        attr: &Attribute,
+        path: String,
+        bv: Option<&Value>,
+        ov: Option<&Value>,
+    ) -> Result<Option<Value>, ScimError> {
+        let secret = attr.mutability == Mutability::WriteOnly;
+        let shown = |v: Option<&Value>| {
+            if secret { v.map(|_| Value::String("(hidden: writeOnly)".into())) } else { v.cloned() }
+        };
+        let Some(bv) = bv else {
+            return Ok(self.omitted(attr, path, ov));
+        };
+        if attr.mutability == Mutability::ReadOnly {
+            let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, Some(bv), RFC_READ_ONLY);
+            e.note = "readOnly values in a request body are ignored; the stored value stays".into();
+            return Ok(ov.cloned());
+        }
+        let nv = match self.norm.value(attr, bv, &path) {
+            Ok(v) => v,
+            Err(err) => {
+                let (old, new) = (shown(ov), shown(Some(bv)));
+                self.expl.push(path, Outcome::RejectedType, old.as_ref(), new.as_ref(), RFC_TYPES).note =
+                    err.detail.clone();
+                return Err(err);
+            }
+        };
+        let nv = match (nv, ov) {
+            (Some(Value::Object(mut n)), Some(Value::Object(o)))
+                if self.behaviour.complex_replace == ComplexReplace::Merge =>
+            {
+                for (k, v) in o {
+                    if !n.contains_key(k) {
+                        n.insert(k.clone(), v.clone());
+                    }
+                }
+                Some(Value::Object(n))
+            }
+            (nv, _) => nv,
+        };
+        if attr.mutability == Mutability::Immutable {
+            if let Some(o) = ov {
+                if nv.as_ref() != Some(o) {
+                    let e =
+                        self.expl.push(path.clone(), Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
+                    e.note = "an immutable attribute may be set once; later values must equal it".into();
+                    return Err(ScimError::mutability(format!(
+                        "Attribute '{path}' is immutable: it is {o} and cannot become {} (RFC 7643 §7).",
+                        nv.map_or_else(|| "empty".to_string(), |v| v.to_string())
+                    )));
+                }
+            }
+        }
+        let rule = self.rule();
+        let (old, new) = (shown(ov), shown(nv.as_ref()));
+        match (&nv, ov) {
+            (None, Some(_)) => {
+                let outcome = if bv.is_null() { Outcome::ClearedByNull } else { Outcome::ClearedByEmptyArray };
+                self.expl.push(path, outcome, old.as_ref(), None, rule);
+            }
+            (None, None) => {
+                self.expl.push(path, Outcome::Unchanged, None, None, rule).note =
+                    "cleared, but there was no value".into();
+            }
+            (Some(_), None) => {
+                self.expl.push(
+                    path,
+                    Outcome::Added,
+                    None,
+                    new.as_ref(),
+                    if attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule },
+                );
+            }
+            (Some(n), Some(o)) if n == o => {
+                self.expl.push(path, Outcome::Unchanged, old.as_ref(), new.as_ref(), rule);
+            }
+            (Some(_), Some(_)) => {
+                self.expl.push(path, Outcome::Replaced, old.as_ref(), new.as_ref(), rule);
+            }
+        }
+        Ok(nv)
+    }
+
+    /// An attribute the body leaves out.
+    fn omitted(&mut self, attr: &Attribute, path: String, ov: Option<&Value>) -> Option<Value> {
+        let ov = ov?;
+        match (attr.mutability, self.mode) {
+            (Mutability::ReadOnly, _) => Some(ov.clone()),
+            (Mutability::WriteOnly, _) => {
+                let e = self.expl.push(path, Outcome::KeptWriteOnly, None, None, RFC_WRITE_ONLY);
+                e.note = "an omitted writeOnly attribute (password) is kept: clients cannot read it back to resend it"
+                    .into();
+                Some(ov.clone())
+            }
+            (Mutability::Immutable, _) => {
+                self.expl.push(path, Outcome::KeptImmutable, Some(ov), Some(ov), RFC_IMMUTABLE);
+                Some(ov.clone())
+            }
+            (Mutability::ReadWrite, _) => match self.behaviour.omitted {
+                Omitted::Clear => {
+                    let e = self.expl.push(path, Outcome::ClearedOmitted, Some(ov), None, "behaviour.omitted = clear");
+                    e.note =
+                        "PUT replaces the whole resource: what the body leaves out is cleared (RFC 7644 §3.5.1)".into();
+                    None
+                }
+                Omitted::Keep => {
+                    let e = self.expl.push(path, Outcome::KeptOmitted, Some(ov), Some(ov), "behaviour.omitted = keep");
+                    e.note = "this service keeps attributes a PUT leaves out; send null to clear".into();
+                    Some(ov.clone())
+                }
+            },
+        }
+    }
+
+    /// An extension schema's object (RFC 7643 §3.3).
+    fn extension(
+        &mut self,
+        schema: &crate::schema::Schema,
+        required: bool,
+        bv: Option<&Value>,
+        listed: bool,
+        ov: Option<&Value>,
+    ) -> Result<Option<Map<String, Value>>, ScimError> {
+        let urn = schema.id.as_str();
+        let body_obj = match bv {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => Some(o),
+            Some(other) => {
+                self.expl.push(urn, Outcome::RejectedType, ov, Some(other), "RFC 7643 §3.3");
+                return Err(ScimError::invalid_value(format!(
+                    "\"{urn}\" must be an object holding that extension's attributes (RFC 7643 §3.3); got {}.",
+                    kind_of(other)
+                )));
+            }
+        };
+        if let Some(obj) = body_obj {
+            if !listed && !obj.is_empty() {
+                match self.behaviour.missing_extension_urn {
+                    MissingExtensionUrn::Reject => {
+                        self.expl.push(urn, Outcome::RejectedSchemas, ov, bv, "behaviour.missingExtensionUrn = reject");
+                        return Err(ScimError::invalid_value(format!(
+                            "The body carries extension \"{urn}\" but \"schemas\" does not list it; add it to \"schemas\" (RFC 7643 §3)."
+                        )));
+                    }
+                    MissingExtensionUrn::Accept => {
+                        self.expl.notes.push(format!("\"{urn}\" was not listed in \"schemas\"; accepted anyway (behaviour.missingExtensionUrn = accept)."));
+                    }
+                }
+            }
+        }
+        let empty = Map::new();
+        let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
+        let mut out = Map::new();
+        let mut claimed: Vec<&String> = Vec::new();
+        for attr in &schema.attributes {
+            let (key, v) = match body_obj.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr.name))) {
+                Some((k, v)) => (Some(k), Some(v)),
+                None => (None, None),
+            };
+            if let Some(k) = key {
+                claimed.push(k);
+            }
+            // A body that sends the extension as null clears every attribute in it.
+            let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
+            if let Some(nv) = self.attribute(attr, format!("{urn}:{}", attr.name), v, old_obj.get(&attr.name))? {
+                out.insert(attr.name.clone(), nv);
+            }
+        }
+        if let Some(obj) = body_obj {
+            let unknown: Vec<String> = obj.keys().filter(|k| !claimed.contains(k)).cloned().collect();
+            self.unknown(&unknown, obj, urn)?;
+        }
+        if required && out.is_empty() {
+            self.expl.push(urn, Outcome::RejectedRequired, ov, None, RFC_REQUIRED);
+            return Err(ScimError::invalid_value(format!(
+                "Extension \"{urn}\" is required for {} resources (RFC 7643 §6).",
+                self.kind.def.name
+            )));
+        }
+        Ok(if out.is_empty() { None } else { Some(out) })
+    }
+
+    /// Keys no schema defines (`prefix` is the extension URN, or "" at the top level).
+    fn unknown(&mut self, keys: &[String], body: &Map<String, Value>, prefix: &str) -> Result<(), ScimError> {
+        for key in keys {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}:{key}") };
+            match self.behaviour.unknown_attributes {
+                Unknown::Reject => {
+                    self.expl.push(
+                        path.clone(),
+                        Outcome::RejectedUnknown,
+                        None,
+                        body.get(key),
+                        "behaviour.unknownAttributes = reject",
+                    );
+                    let hint = suggestion(self.kind, key).map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default();
+                    return Err(ScimError::invalid_syntax(format!(
+                        "Attribute '{path}' is not defined for {} by any schema of this server (behaviour.unknownAttributes = reject).{hint}",
+                        self.kind.def.name
+                    )));
+                }
+                Unknown::Ignore => {
+                    self.expl
+                        .push(
+                            path,
+                            Outcome::IgnoredUnknown,
+                            None,
+                            body.get(key),
+                            "behaviour.unknownAttributes = ignore",
+                        )
+                        .note = "no schema defines this attribute; it was dropped".into();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// RFC 7643 §7 `required`: present after the write, also as sub-attributes of present
+    /// complex values.
+    fn required(&mut self) -> Result<(), ScimError> {
+        for attr in &self.kind.core.attributes {
+            let v = self.out.get(&attr.name);
+            if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
+                self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
+                let extra = if self.mode == Mode::Replace && self.behaviour.omitted == Omitted::Clear {
+                    " A PUT replaces the whole resource, so the body must include it."
+                } else {
+                    ""
+                };
+                return Err(ScimError::invalid_value(format!(
+                    "Attribute '{}' is required for a {} (RFC 7643 §7).{extra}",
+                    attr.name, self.kind.def.name
+                )));
+            }
+            if let Some(v) = v {
+                let items: Vec<&Value> = match v {
+                    Value::Array(a) => a.iter().collect(),
+                    other => vec![other],
+                };
+                for (i, item) in items.into_iter().enumerate() {
+                    for sub in attr.sub_attributes.iter().filter(|s| s.required && s.mutability != Mutability::ReadOnly)
+                    {
+                        if item.get(&sub.name).is_none() {
+                            let path = if attr.multi_valued {
+                                format!("{}[{i}].{}", attr.name, sub.name)
+                            } else {
+                                format!("{}.{}", attr.name, sub.name)
+                            };
+                            self.expl.push(path.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
+                            return Err(ScimError::invalid_value(format!(
+                                "Sub-attribute '{path}' is required (RFC 7643 §7)."
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A known attribute name close to an unknown one (typos such as `username` are caught by
+/// case-insensitivity already; this catches `emailAddress` → `emails`, `givenName` → `name`).
+fn suggestion(kind: &ResourceKind, key: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    for a in &kind.core.attributes {
+        let n = a.name.to_ascii_lowercase();
+        if k.starts_with(&n) || n.starts_with(&k) || (k.len() > 3 && n.contains(&k)) {
+            return Some(a.name.clone());
+        }
+        for s in &a.sub_attributes {
+            if s.name.eq_ignore_ascii_case(key) {
+                return Some(format!("{}.{}", a.name, s.name));
+            }
+        }
+    }
+    None
+}

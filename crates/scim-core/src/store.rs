@@ -1,0 +1,208 @@
+//! The in-memory store: resources by type and id, with indexes for `id` and for every
+//! top-level attribute whose `uniqueness` is `server` or `global` (RFC 7643 §7), such as
+//! `userName`. The whole store serialises to one JSON value ([`Store::snapshot`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::profile::Registry;
+use crate::schema::{AttrType, Uniqueness};
+
+/// Snapshot format marker and version.
+pub const SNAPSHOT_FORMAT: &str = "scim-playground-store";
+pub const SNAPSHOT_VERSION: u64 = 1;
+
+/// A resource as stored: its full JSON (schemas, id, meta without location, attributes).
+pub type Resource = Map<String, Value>;
+
+#[derive(Debug, Clone, Default)]
+struct Collection {
+    /// Creation order → resource.
+    by_seq: BTreeMap<u64, Resource>,
+    /// id → creation order.
+    by_id: HashMap<String, u64>,
+    /// For each unique attribute (name, caseExact): normalised value → id.
+    unique: Vec<(String, bool, HashMap<String, String>)>,
+}
+
+/// All resources of one server.
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    collections: BTreeMap<String, Collection>,
+    next_seq: u64,
+    next_numeric: Option<u64>,
+}
+
+fn norm(v: &str, case_exact: bool) -> String {
+    if case_exact { v.to_string() } else { v.to_lowercase() }
+}
+
+impl Store {
+    /// An empty store with collections and unique indexes for the registry's types.
+    pub fn new(registry: &Registry) -> Store {
+        let mut collections = BTreeMap::new();
+        for kind in &registry.kinds {
+            let unique = kind
+                .core
+                .attributes
+                .iter()
+                .filter(|a| a.uniqueness != Uniqueness::None && !a.multi_valued && a.kind == AttrType::String)
+                .map(|a| (a.name.clone(), a.case_exact, HashMap::new()))
+                .collect();
+            collections.insert(kind.def.name.clone(), Collection { unique, ..Collection::default() });
+        }
+        Store { collections, next_seq: 1, next_numeric: None }
+    }
+
+    pub fn get(&self, kind: &str, id: &str) -> Option<&Resource> {
+        let c = self.collections.get(kind)?;
+        c.by_seq.get(c.by_id.get(id)?)
+    }
+
+    pub fn contains(&self, kind: &str, id: &str) -> bool {
+        self.collections.get(kind).is_some_and(|c| c.by_id.contains_key(id))
+    }
+
+    pub fn len(&self, kind: &str) -> usize {
+        self.collections.get(kind).map_or(0, |c| c.by_id.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.collections.values().all(|c| c.by_id.is_empty())
+    }
+
+    /// Resources of a type in creation order.
+    pub fn iter(&self, kind: &str) -> impl Iterator<Item = &Resource> {
+        self.collections.get(kind).into_iter().flat_map(|c| c.by_seq.values())
+    }
+
+    /// The id of another resource holding a unique value, if any: (attribute name, id).
+    pub fn unique_conflict(&self, kind: &str, candidate: &Resource, self_id: Option<&str>) -> Option<(String, String)> {
+        let c = self.collections.get(kind)?;
+        for (name, case_exact, index) in &c.unique {
+            let Some(v) = candidate.get(name).and_then(Value::as_str) else {
+                continue;
+            };
+            if let Some(owner) = index.get(&norm(v, *case_exact)) {
+                if Some(owner.as_str()) != self_id {
+                    return Some((name.clone(), owner.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The id of the resource whose unique attribute equals `value`.
+    pub fn find_unique(&self, kind: &str, attr: &str, value: &str) -> Option<&str> {
+        let c = self.collections.get(kind)?;
+        let (_, case_exact, index) = c.unique.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(attr))?;
+        index.get(&norm(value, *case_exact)).map(String::as_str)
+    }
+
+    /// Inserts or replaces a resource (its `id` must be set).
+    pub fn put(&mut self, kind: &str, id: &str, resource: Resource) {
+        let seq = match self.collections.get(kind).and_then(|c| c.by_id.get(id)) {
+            Some(&s) => s,
+            None => {
+                let s = self.next_seq;
+                self.next_seq += 1;
+                s
+            }
+        };
+        self.unindex(kind, id);
+        let c = self.collections.entry(kind.to_string()).or_default();
+        for (name, case_exact, index) in &mut c.unique {
+            if let Some(v) = resource.get(name.as_str()).and_then(Value::as_str) {
+                index.insert(norm(v, *case_exact), id.to_string());
+            }
+        }
+        c.by_id.insert(id.to_string(), seq);
+        c.by_seq.insert(seq, resource);
+    }
+
+    fn unindex(&mut self, kind: &str, id: &str) {
+        let Some(c) = self.collections.get_mut(kind) else {
+            return;
+        };
+        let Some(seq) = c.by_id.get(id) else {
+            return;
+        };
+        if let Some(old) = c.by_seq.get(seq) {
+            for (name, case_exact, index) in &mut c.unique {
+                if let Some(v) = old.get(name.as_str()).and_then(Value::as_str) {
+                    index.remove(&norm(v, *case_exact));
+                }
+            }
+        }
+    }
+
+    /// Removes a resource; returns it.
+    pub fn remove(&mut self, kind: &str, id: &str) -> Option<Resource> {
+        self.unindex(kind, id);
+        let c = self.collections.get_mut(kind)?;
+        let seq = c.by_id.remove(id)?;
+        c.by_seq.remove(&seq)
+    }
+
+    /// The next numeric id (profiles with `idStyle: numeric`).
+    pub fn next_numeric_id(&mut self, start: u64) -> String {
+        let n = self.next_numeric.unwrap_or(start).max(start);
+        self.next_numeric = Some(n.saturating_add(1));
+        n.to_string()
+    }
+
+    /// The whole store as one JSON document.
+    pub fn snapshot(&self) -> Value {
+        let mut resources = Map::new();
+        for (kind, c) in &self.collections {
+            resources.insert(kind.clone(), Value::Array(c.by_seq.values().cloned().map(Value::Object).collect()));
+        }
+        json!({
+            "format": SNAPSHOT_FORMAT,
+            "version": SNAPSHOT_VERSION,
+            "nextNumericId": self.next_numeric,
+            "resources": resources,
+        })
+    }
+
+    /// Rebuilds a store from [`Store::snapshot`] output; indexes are recomputed.
+    pub fn restore(registry: &Registry, snapshot: &Value) -> Result<Store, String> {
+        let obj = snapshot.as_object().ok_or("a store snapshot must be a JSON object")?;
+        if obj.get("format").and_then(Value::as_str) != Some(SNAPSHOT_FORMAT) {
+            return Err(format!("not a store snapshot: \"format\" must be {SNAPSHOT_FORMAT:?}"));
+        }
+        match obj.get("version").and_then(Value::as_u64) {
+            Some(SNAPSHOT_VERSION) => {}
+            other => {
+                return Err(format!("store snapshot version {other:?} is not supported (expected {SNAPSHOT_VERSION})"));
+            }
+        }
+        let mut store = Store::new(registry);
+        store.next_numeric = obj.get("nextNumericId").and_then(Value::as_u64);
+        let resources =
+            obj.get("resources").and_then(Value::as_object).ok_or("snapshot: \"resources\" must be an object")?;
+        for (kind, list) in resources {
+            if registry.kind(kind).is_none() {
+                return Err(format!("snapshot: resource type {kind:?} is not defined by this profile"));
+            }
+            let list = list.as_array().ok_or_else(|| format!("snapshot: resources.{kind} must be an array"))?;
+            for (i, r) in list.iter().enumerate() {
+                let r = r.as_object().ok_or_else(|| format!("snapshot: resources.{kind}[{i}] must be an object"))?;
+                let id = r
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| format!("snapshot: resources.{kind}[{i}] has no string \"id\""))?;
+                if store.contains(kind, id) {
+                    return Err(format!("snapshot: resources.{kind}[{i}]: id {id:?} appears twice"));
+                }
+                if let Some((attr, other)) = store.unique_conflict(kind, r, None) {
+                    return Err(format!("snapshot: resources.{kind}[{i}]: {attr} is also used by {other:?}"));
+                }
+                store.put(kind, id, r.clone());
+            }
+        }
+        Ok(store)
+    }
+}

@@ -1,0 +1,227 @@
+//! Checking and normalising attribute values against their definitions (RFC 7643 §2.3,
+//! §2.4): JSON types, case-insensitive sub-attribute names rendered in schema spelling,
+//! `primary` uniqueness, string booleans.
+
+use serde_json::{Map, Value};
+
+use crate::error::ScimError;
+use crate::profile::{Behaviour, MultiplePrimary, StringBooleans, Unknown};
+use crate::schema::{AttrType, Attribute, Mutability};
+
+/// Knobs and side notes while normalising one request body.
+#[derive(Debug)]
+pub struct Normaliser<'a> {
+    pub behaviour: &'a Behaviour,
+    /// Drop readOnly sub-attributes (writes); keep them (restoring snapshots).
+    pub drop_read_only: bool,
+    /// Conversions done under a lenient knob: (path, note).
+    pub coerced: Vec<(String, String)>,
+    /// Unknown sub-attributes ignored under `unknownAttributes = ignore`.
+    pub ignored: Vec<String>,
+}
+
+impl<'a> Normaliser<'a> {
+    pub fn new(behaviour: &'a Behaviour) -> Self {
+        Normaliser { behaviour, drop_read_only: true, coerced: Vec::new(), ignored: Vec::new() }
+    }
+
+    /// Checks a value for `attr` and returns it in canonical form; `Ok(None)` means the
+    /// value clears the attribute (`null`, `[]`, an empty complex value).
+    pub fn value(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+        if v.is_null() {
+            return Ok(None);
+        }
+        if attr.multi_valued {
+            let Value::Array(items) = v else {
+                return Err(type_error(path, attr, v));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                if item.is_null() || item.is_array() {
+                    return Err(type_error(&p, &single(attr), item));
+                }
+                if let Some(n) = self.single(attr, item, &p)? {
+                    out.push(n);
+                }
+            }
+            if out.is_empty() {
+                return Ok(None);
+            }
+            if attr.sub("primary").is_some() {
+                self.primaries(&mut out, path)?;
+            }
+            Ok(Some(Value::Array(out)))
+        } else {
+            self.single(attr, v, path)
+        }
+    }
+
+    fn single(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+        match attr.kind {
+            AttrType::Complex => {
+                let Value::Object(obj) = v else {
+                    return Err(type_error(path, &single(attr), v));
+                };
+                let mut out = Map::new();
+                // Build in schema order for stable, readable output.
+                let mut seen = vec![false; obj.len()];
+                for sub in &attr.sub_attributes {
+                    for (i, (k, sv)) in obj.iter().enumerate() {
+                        if !k.eq_ignore_ascii_case(&sub.name) {
+                            continue;
+                        }
+                        if let Some(s) = seen.get_mut(i) {
+                            *s = true;
+                        }
+                        if self.drop_read_only && sub.mutability == Mutability::ReadOnly {
+                            continue;
+                        }
+                        let p = format!("{path}.{}", sub.name);
+                        if let Some(n) = self.single_scalar(sub, sv, &p)? {
+                            out.insert(sub.name.clone(), n);
+                        }
+                    }
+                }
+                for (i, (k, _)) in obj.iter().enumerate() {
+                    if seen.get(i).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    let p = format!("{path}.{k}");
+                    match self.behaviour.unknown_attributes {
+                        Unknown::Reject => {
+                            return Err(ScimError::invalid_syntax(format!(
+                                "Attribute '{p}' is not defined: '{}' has the sub-attributes {} (RFC 7643 §2.3.8; this profile rejects unknown attributes: behaviour.unknownAttributes = reject).",
+                                attr.name,
+                                names(&attr.sub_attributes)
+                            )));
+                        }
+                        Unknown::Ignore => self.ignored.push(p),
+                    }
+                }
+                Ok(if out.is_empty() { None } else { Some(Value::Object(out)) })
+            }
+            _ => self.single_scalar(attr, v, path),
+        }
+    }
+
+    fn single_scalar(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+        if v.is_null() {
+            return Ok(None);
+        }
+        let ok = match attr.kind {
+            AttrType::String | AttrType::Reference => v.is_string(),
+            AttrType::Boolean => {
+                if let (Value::String(s), StringBooleans::Coerce) = (v, self.behaviour.string_booleans) {
+                    let b = if s.eq_ignore_ascii_case("true") {
+                        Some(true)
+                    } else if s.eq_ignore_ascii_case("false") {
+                        Some(false)
+                    } else {
+                        None
+                    };
+                    if let Some(b) = b {
+                        self.coerced.push((
+                            path.to_string(),
+                            format!("string {s:?} read as boolean {b} (behaviour.stringBooleans = coerce)"),
+                        ));
+                        return Ok(Some(Value::Bool(b)));
+                    }
+                }
+                v.is_boolean()
+            }
+            AttrType::Integer => v.is_i64() || v.is_u64(),
+            AttrType::Decimal => v.is_number(),
+            AttrType::DateTime => v.as_str().is_some_and(|s| crate::time::parse_datetime(s).is_some()),
+            AttrType::Binary => v.as_str().is_some_and(is_base64),
+            AttrType::Complex => false,
+        };
+        if ok { Ok(Some(v.clone())) } else { Err(type_error(path, attr, v)) }
+    }
+
+    /// RFC 7643 §2.4: at most one value may be primary.
+    fn primaries(&mut self, items: &mut [Value], path: &str) -> Result<(), ScimError> {
+        let flagged: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.get("primary") == Some(&Value::Bool(true)))
+            .map(|(i, _)| i)
+            .collect();
+        if flagged.len() < 2 {
+            return Ok(());
+        }
+        match self.behaviour.multiple_primary {
+            MultiplePrimary::Reject => Err(ScimError::invalid_value(format!(
+                "Attribute '{path}' has {} values with \"primary\": true; at most one may be primary (RFC 7643 §2.4; behaviour.multiplePrimary = reject).",
+                flagged.len()
+            ))),
+            MultiplePrimary::KeepLast => {
+                let last = flagged.len() - 1;
+                for &i in flagged.iter().take(last) {
+                    if let Some(Value::Object(o)) = items.get_mut(i) {
+                        o.insert("primary".into(), Value::Bool(false));
+                    }
+                }
+                self.coerced.push((
+                    path.to_string(),
+                    format!("{} values were primary; only the last one stays primary (behaviour.multiplePrimary = keepLast)", flagged.len()),
+                ));
+                Ok(())
+            }
+        }
+    }
+}
+
+fn single(attr: &Attribute) -> Attribute {
+    Attribute { multi_valued: false, ..attr.clone() }
+}
+
+fn names(attrs: &[Attribute]) -> String {
+    attrs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn type_error(path: &str, attr: &Attribute, v: &Value) -> ScimError {
+    let hint = match (attr.kind, v) {
+        (AttrType::Boolean, Value::String(_)) => " (string booleans are rejected: behaviour.stringBooleans = reject)",
+        (AttrType::DateTime, Value::String(_)) => " (expected xsd:dateTime such as 2008-01-23T04:56:22Z)",
+        (AttrType::Binary, Value::String(_)) => " (expected base64)",
+        _ => "",
+    };
+    let shown = match v {
+        Value::String(s) if s.chars().count() <= 40 => format!(" {s:?}"),
+        Value::Bool(b) => format!(" {b}"),
+        Value::Number(n) => format!(" {n}"),
+        _ => String::new(),
+    };
+    ScimError::invalid_value(format!(
+        "Attribute '{path}' must be {}, got {}{shown}{hint} (RFC 7643 §2.3).",
+        article(&attr.shape()),
+        json_kind(v)
+    ))
+}
+
+fn article(shape: &str) -> String {
+    if shape.starts_with("an ") || shape.starts_with("a ") {
+        shape.to_string()
+    } else if shape.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {shape}")
+    } else {
+        format!("a {shape}")
+    }
+}
+
+fn is_base64(s: &str) -> bool {
+    let t = s.trim_end_matches('=');
+    s.len() - t.len() <= 2 && t.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_'))
+}
