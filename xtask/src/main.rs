@@ -1,0 +1,127 @@
+//! Project automation for SCIM Playground: `cargo xtask <command>`.
+
+mod setup;
+mod test;
+mod util;
+mod wasm;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::util::{cargo, run};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Build, test and serve SCIM Playground")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Install what builds and tests need (idempotent, non-interactive).
+    Setup {
+        /// Run only these steps (default: all).
+        #[arg(long = "only", value_enum)]
+        only: Vec<setup::Step>,
+    },
+    /// Install what the tests need, then run every test stage in order.
+    Test {
+        /// Skip lint stages (fmt, clippy).
+        #[arg(long)]
+        fast: bool,
+        /// Run only this stage (repeatable); see --list.
+        #[arg(long = "stage", value_name = "NAME")]
+        stages: Vec<String>,
+        /// List the stages and exit.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Release-build the wasm packages into dist/ (wasm-bindgen + wasm-opt).
+    Dist {
+        /// Packages to build (default: every registered one that exists).
+        crates: Vec<String>,
+    },
+    /// Build the playground and serve it with the mock SCIM server.
+    Serve {
+        /// Arguments passed on to the server.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Run the scim-core benchmarks (criterion).
+    Bench {
+        /// Arguments passed on to `cargo bench` (after `--`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Print the error chain ourselves: anyhow's `Debug` output adds a backtrace whenever
+    // RUST_BACKTRACE is set, which buries the one line that says what failed.
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    let root = util::repo_root()?;
+    match cli.command {
+        Cmd::Setup { only } => {
+            let steps = if only.is_empty() { setup::Step::ALL.to_vec() } else { only };
+            setup::run_steps(&root, &steps)
+        }
+        Cmd::Test { fast, stages, list } => {
+            if list {
+                test::list();
+                return Ok(());
+            }
+            test::run_all(&root, &test::Options { fast, only: stages })
+        }
+        Cmd::Dist { crates } => wasm::dist(&root, &crates),
+        Cmd::Serve { args } => serve(&root, &args),
+        Cmd::Bench { args } => {
+            let mut cmd = cargo(&root);
+            cmd.args(["bench", "-p", "scim-core"]);
+            if !args.is_empty() {
+                cmd.arg("--").args(&args);
+            }
+            run(&mut cmd)
+        }
+    }
+}
+
+const MOCK_SERVER: &str = "scim-mock";
+const PLAYGROUND: &str = "scim-playground";
+
+fn serve(root: &Path, args: &[String]) -> Result<()> {
+    if !workspace_has_package(root, MOCK_SERVER)? {
+        println!("serve: the mock SCIM server ({MOCK_SERVER}) is not built yet; nothing to serve");
+        return Ok(());
+    }
+    if let Some(playground) = wasm::find(PLAYGROUND).filter(|p| p.exists(root)) {
+        wasm::dist_package(root, playground)?;
+    }
+    run(cargo(root).args(["run", "-p", MOCK_SERVER, "--", "serve"]).args(args))
+}
+
+fn workspace_has_package(root: &Path, name: &str) -> Result<bool> {
+    let output = cargo(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("could not run `cargo metadata`")?;
+    if !output.status.success() {
+        anyhow::bail!("`cargo metadata --no-deps` failed ({})", output.status);
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&output.stdout).context("parsing `cargo metadata` output")?;
+    Ok(meta["packages"].as_array().is_some_and(|pkgs| pkgs.iter().any(|p| p["name"] == name)))
+}

@@ -1,0 +1,144 @@
+//! `cargo xtask test`: set up what the selected stages need, then run them in order,
+//! stopping at the first failure. Add a stage by pushing onto [`stages`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+
+use crate::setup::{self, Step, WASM_TARGET};
+use crate::util::{cargo, fmt_duration, run, timed};
+
+type StageFn = Box<dyn Fn(&Path) -> Result<()>>;
+
+/// A named step of the test pipeline.
+pub struct Stage {
+    pub name: &'static str,
+    /// One line for `--list`.
+    pub about: &'static str,
+    /// Lint-only stages are skipped by `--fast`.
+    pub lint: bool,
+    /// Setup steps this stage relies on; `test` installs the union of these first.
+    pub needs: &'static [Step],
+    pub run: StageFn,
+}
+
+impl Stage {
+    fn new(name: &'static str, about: &'static str, run: impl Fn(&Path) -> Result<()> + 'static) -> Self {
+        Stage { name, about, lint: false, needs: &[], run: Box::new(run) }
+    }
+
+    fn lint(mut self) -> Self {
+        self.lint = true;
+        self
+    }
+
+    fn needs(mut self, steps: &'static [Step]) -> Self {
+        self.needs = steps;
+        self
+    }
+}
+
+/// Every stage, in the order `cargo xtask test` runs them.
+pub fn stages() -> Vec<Stage> {
+    vec![
+        Stage::new(
+            "fmt",
+            "cargo fmt --all -- --check",
+            |root| run(cargo(root).args(["fmt", "--all", "--", "--check"])),
+        )
+        .lint(),
+        Stage::new("clippy", "cargo clippy --workspace --all-targets -- -D warnings", |root| {
+            run(cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        })
+        .lint(),
+        Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
+        Stage::new("clippy-wasm", "cargo clippy -p scim-core --target wasm32-unknown-unknown -- -D warnings", |root| {
+            run(cargo(root).args(["clippy", "-p", "scim-core", "--target", WASM_TARGET, "--", "-D", "warnings"]))
+        })
+        .lint()
+        .needs(&[Step::WasmTarget]),
+        Stage::new("build-wasm", "cargo build -p scim-core --target wasm32-unknown-unknown", |root| {
+            run(cargo(root).args(["build", "-p", "scim-core", "--target", WASM_TARGET]))
+        })
+        .needs(&[Step::WasmTarget]),
+    ]
+}
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Skip lint-only stages (fmt, clippy).
+    pub fast: bool,
+    /// Run only these stages (by name), in pipeline order.
+    pub only: Vec<String>,
+}
+
+pub fn list() {
+    for stage in stages() {
+        let tag = if stage.lint { " (lint)" } else { "" };
+        println!("{:<14} {}{tag}", stage.name, stage.about);
+    }
+}
+
+pub fn run_all(root: &Path, opts: &Options) -> Result<()> {
+    let all = stages();
+    for name in &opts.only {
+        if !all.iter().any(|s| s.name == name) {
+            let known: Vec<&str> = all.iter().map(|s| s.name).collect();
+            bail!("unknown stage `{name}`; stages: {}", known.join(", "));
+        }
+    }
+    let selected: Vec<Stage> = all
+        .into_iter()
+        .filter(|s| if opts.only.is_empty() { !(opts.fast && s.lint) } else { opts.only.iter().any(|n| n == s.name) })
+        .collect();
+    if selected.is_empty() {
+        bail!("no stage selected");
+    }
+
+    let needs: Vec<Step> = selected.iter().flat_map(|s| s.needs.iter().copied()).collect();
+    let (result, took) = timed(|| setup::run_steps(root, &needs));
+    result?;
+    println!("setup finished in {}", fmt_duration(took));
+
+    let total = selected.len();
+    let mut done: Vec<(&str, Duration)> = Vec::new();
+    for (i, stage) in selected.iter().enumerate() {
+        println!("\n==> [{}/{total}] {}: {}", i + 1, stage.name, stage.about);
+        let (result, took) = timed(|| (stage.run)(root));
+        if let Err(err) = result {
+            println!("<== {} FAILED after {}", stage.name, fmt_duration(took));
+            summary(&done);
+            println!("{} passed, 1 failed", done.len());
+            bail!("stage `{}` failed: {err:#}", stage.name);
+        }
+        println!("<== {} passed in {}", stage.name, fmt_duration(took));
+        done.push((stage.name, took));
+    }
+    summary(&done);
+    println!("{} passed, 0 failed", done.len());
+    Ok(())
+}
+
+fn summary(done: &[(&str, Duration)]) {
+    println!("\nstage timings:");
+    for (name, took) in done {
+        println!("  {name:<14} {:>8}  ok", fmt_duration(*took));
+    }
+    let total: Duration = done.iter().map(|(_, d)| *d).sum();
+    println!("  {:<14} {:>8}", "total", fmt_duration(total));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_are_unique() {
+        let stages = stages();
+        let mut names: Vec<&str> = stages.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), stages.len());
+    }
+}

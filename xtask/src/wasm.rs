@@ -1,0 +1,369 @@
+//! `cargo xtask dist`: release wasm builds run through wasm-bindgen (linked as a library,
+//! so its version is exactly the one pinned in the workspace) and binaryen's wasm-opt.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::setup::{self, Step, WASM_TARGET};
+use crate::util::{self, cargo, describe, fmt_bytes, fmt_duration, run, timed};
+
+/// Cargo profile for shipped wasm (defined in the root Cargo.toml).
+const PROFILE: &str = "wasm-release";
+
+/// wasm-opt arguments. Binaryen 132's default feature set accepts what rustc and
+/// wasm-bindgen emit (reference types, bulk memory, ...). Never `-all`: it lets wasm-opt
+/// use features browsers or Node may not run.
+const WASM_OPT_ARGS: &[&str] = &["-Oz"];
+
+/// How wasm-bindgen shapes the JS glue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsTarget {
+    /// ES module with an `init()` that fetches the `.wasm` (browsers).
+    Web,
+    /// CommonJS module that reads the `.wasm` synchronously (Node).
+    Nodejs,
+}
+
+/// One wasm-bindgen output: a JS target written to a directory (relative to the repo root).
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    pub target: JsTarget,
+    pub dir: &'static str,
+}
+
+/// A wasm crate that `cargo xtask dist` builds once its manifest exists.
+#[derive(Clone, Copy, Debug)]
+pub struct Package {
+    /// Cargo package name.
+    pub crate_name: &'static str,
+    /// Manifest path relative to the repo root; the package is skipped while it is absent.
+    pub manifest: &'static str,
+    pub outputs: &'static [Output],
+    /// Files copied after the build: (source, destination), relative to the repo root.
+    pub assets: &'static [(&'static str, &'static str)],
+}
+
+/// Registered wasm packages. Each starts building as soon as its manifest appears.
+pub const PACKAGES: &[Package] = &[
+    Package {
+        crate_name: "scim-wasm",
+        manifest: "crates/scim-wasm/Cargo.toml",
+        outputs: &[
+            Output { target: JsTarget::Web, dir: "dist/scim-wasm/web" },
+            Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/node" },
+        ],
+        assets: &[],
+    },
+    Package {
+        crate_name: "scim-playground",
+        manifest: "web/Cargo.toml",
+        outputs: &[Output { target: JsTarget::Web, dir: "dist/playground" }],
+        assets: &[("index.html", "dist/playground/index.html")],
+    },
+];
+
+impl Package {
+    pub fn exists(&self, root: &Path) -> bool {
+        root.join(self.manifest).is_file()
+    }
+}
+
+pub fn find(name: &str) -> Option<&'static Package> {
+    PACKAGES.iter().find(|p| p.crate_name == name)
+}
+
+/// `cargo xtask dist [CRATE...]`: build the named packages, or every one that exists.
+pub fn dist(root: &Path, names: &[String]) -> Result<()> {
+    let mut packages = Vec::new();
+    for name in names {
+        let Some(package) = find(name) else {
+            let known: Vec<&str> = PACKAGES.iter().map(|p| p.crate_name).collect();
+            bail!("unknown wasm package `{name}`; registered: {}", known.join(", "));
+        };
+        if !package.exists(root) {
+            bail!("{name} is registered but {} does not exist yet", package.manifest);
+        }
+        packages.push(package);
+    }
+    if names.is_empty() {
+        packages.extend(PACKAGES.iter().filter(|p| p.exists(root)));
+    }
+    if packages.is_empty() {
+        let known: Vec<String> = PACKAGES.iter().map(|p| format!("{} ({})", p.crate_name, p.manifest)).collect();
+        println!("dist: no wasm crates exist yet; nothing to build (registered: {})", known.join(", "));
+        return Ok(());
+    }
+    let mut reports = Vec::new();
+    for package in packages {
+        reports.extend(dist_package(root, package)?);
+    }
+    println!("\ndist sizes (after wasm-opt):");
+    for r in &reports {
+        let shown = r.file.strip_prefix(root).unwrap_or(&r.file);
+        println!(
+            "  {:<48} {:>11} raw (bindgen {:>11}) {:>11} gzip",
+            shown.display(),
+            fmt_bytes(r.raw),
+            fmt_bytes(r.bindgen_raw),
+            fmt_bytes(r.gzip)
+        );
+    }
+    Ok(())
+}
+
+/// Build one registered package and copy its assets.
+pub fn dist_package(root: &Path, package: &Package) -> Result<Vec<SizeReport>> {
+    let outputs: Vec<(JsTarget, PathBuf)> = package.outputs.iter().map(|o| (o.target, root.join(o.dir))).collect();
+    let reports = build_wasm_package(root, package.crate_name, &outputs)?;
+    for (from, to) in package.assets {
+        let (from, to) = (root.join(from), root.join(to));
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::copy(&from, &to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+        println!("dist: copied {}", to.display());
+    }
+    Ok(reports)
+}
+
+/// Sizes of one optimised `_bg.wasm`.
+#[derive(Debug, Clone)]
+pub struct SizeReport {
+    pub file: PathBuf,
+    pub bindgen_raw: u64,
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+/// Release-build `crate_name` for wasm32, run wasm-bindgen for each `(target, out_dir)`
+/// (each out_dir is emptied first), shrink each `_bg.wasm` with `wasm-opt -Oz`, and
+/// report raw and gzip sizes. JS and wasm files are named after the crate with `_`.
+pub fn build_wasm_package(root: &Path, crate_name: &str, outputs: &[(JsTarget, PathBuf)]) -> Result<Vec<SizeReport>> {
+    setup::run_steps(root, &[Step::WasmTarget, Step::NodeModules])?;
+    check_bindgen_version(root)?;
+    let wasm_opt = wasm_opt_path(root)?;
+
+    let (wasm, took) = timed(|| cargo_build_wasm(root, crate_name));
+    let wasm = wasm?;
+    println!("dist: built {} in {}", wasm.display(), fmt_duration(took));
+    // The build may have written Cargo.lock for the first time: check again.
+    check_bindgen_version(root)?;
+
+    let out_name = crate_name.replace('-', "_");
+    let mut reports = Vec::new();
+    for (target, out_dir) in outputs {
+        if out_dir.exists() {
+            fs::remove_dir_all(out_dir).with_context(|| format!("emptying {}", out_dir.display()))?;
+        }
+        fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+
+        let (result, took) = timed(|| bindgen(&wasm, &out_name, *target, out_dir));
+        result.with_context(|| format!("wasm-bindgen ({target:?}) on {} failed", wasm.display()))?;
+        let bg = out_dir.join(format!("{out_name}_bg.wasm"));
+        let bindgen_raw = file_size(&bg)?;
+        println!("dist: wasm-bindgen {target:?} -> {} in {}", out_dir.display(), fmt_duration(took));
+
+        let (result, took) = timed(|| optimize(&wasm_opt, &bg));
+        result?;
+        let raw = file_size(&bg)?;
+        let gzip = gzip_size(&bg)?;
+        println!(
+            "dist: {}: {} after wasm-bindgen, {} after wasm-opt ({}), {} gzip",
+            bg.display(),
+            fmt_bytes(bindgen_raw),
+            fmt_bytes(raw),
+            fmt_duration(took),
+            fmt_bytes(gzip)
+        );
+        reports.push(SizeReport { file: bg, bindgen_raw, raw, gzip });
+    }
+    Ok(reports)
+}
+
+/// The wasm-bindgen this binary links must be the one the wasm crates compile against:
+/// otherwise the generated glue does not match the module (a runtime failure).
+pub fn check_bindgen_version(root: &Path) -> Result<()> {
+    let linked = util::locked_version(root, "wasm-bindgen-cli-support")?
+        .context("Cargo.lock has no wasm-bindgen-cli-support entry; run `cargo build -p xtask` to write it")?;
+    let used = util::wasm_bindgen_version(root)?;
+    same_bindgen_version(&linked, &used)
+}
+
+fn same_bindgen_version(linked: &str, used: &str) -> Result<()> {
+    if linked != used {
+        bail!(
+            "wasm-bindgen version skew: the wasm crates use wasm-bindgen {used} but xtask links \
+             wasm-bindgen-cli-support {linked}. Pin both to the same exact version in the root \
+             Cargo.toml ([workspace.dependencies] wasm-bindgen = \"={used}\" and \
+             wasm-bindgen-cli-support = \"={used}\"), then rerun."
+        );
+    }
+    Ok(())
+}
+
+fn wasm_opt_path(root: &Path) -> Result<PathBuf> {
+    let name = if cfg!(windows) { "wasm-opt.cmd" } else { "wasm-opt" };
+    let path = root.join("node_modules/.bin").join(name);
+    if !path.exists() {
+        bail!(
+            "{} is missing: binaryen must be in package.json devDependencies \
+             (then `cargo xtask setup`)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// `cargo build --target wasm32-unknown-unknown --profile wasm-release` for one package;
+/// returns the `.wasm` it produced (a cdylib's or, failing that, a bin's).
+fn cargo_build_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
+    let mut cmd = cargo(root);
+    cmd.args([
+        "build",
+        "-p",
+        crate_name,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        PROFILE,
+        "--message-format=json-render-diagnostics",
+    ]);
+    let shown = describe(&cmd);
+    eprintln!("$ {shown}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let stdout = child.stdout.take().context("cargo's stdout was not captured")?;
+
+    let mut cdylibs = Vec::new();
+    let mut bins = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading cargo's output")?;
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let kinds: Vec<&str> =
+            msg["target"]["kind"].as_array().map(|k| k.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+        let wasm_files = msg["filenames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str())
+            .filter(|f| f.ends_with(".wasm"))
+            .map(PathBuf::from);
+        if kinds.contains(&"cdylib") {
+            cdylibs.extend(wasm_files);
+        } else if kinds.contains(&"bin") {
+            bins.extend(wasm_files);
+        }
+    }
+    let status = child.wait().with_context(|| format!("waiting for `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    let mut found = if cdylibs.is_empty() { bins } else { cdylibs };
+    match found.len() {
+        1 => found.pop().context("no wasm artifact"),
+        0 => bail!(
+            "`{shown}` produced no .wasm: {crate_name} needs `crate-type = [\"cdylib\"]` \
+             (or a bin target)"
+        ),
+        _ => bail!(
+            "`{shown}` produced several .wasm files ({}); give {crate_name} one cdylib or one bin",
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn bindgen(wasm: &Path, out_name: &str, target: JsTarget, out_dir: &Path) -> Result<()> {
+    let mut b = wasm_bindgen_cli_support::Bindgen::new();
+    // Same settings as the `wasm-bindgen` CLI's defaults. The library's own default omits
+    // the module path, leaving `init()` with nothing to fetch.
+    b.input_path(wasm).out_name(out_name).typescript(true).omit_default_module_path(false);
+    match target {
+        JsTarget::Web => b.web(true)?,
+        JsTarget::Nodejs => b.nodejs(true)?,
+    };
+    b.generate(out_dir)?;
+    // Tell Node which module system the glue uses (web: ES module; nodejs: CommonJS), so
+    // that importing it needs no guessing and a parent package.json cannot mislead it.
+    let module_type = match target {
+        JsTarget::Web => "module",
+        JsTarget::Nodejs => "commonjs",
+    };
+    let manifest = serde_json::json!({
+        "name": out_name.replace('_', "-"),
+        "private": true,
+        "type": module_type,
+        "main": format!("{out_name}.js"),
+        "types": format!("{out_name}.d.ts"),
+    });
+    let path = out_dir.join("package.json");
+    let text = serde_json::to_string_pretty(&manifest).context("rendering package.json")?;
+    fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// `wasm-opt -Oz` in place (through a temporary file beside it).
+fn optimize(wasm_opt: &Path, wasm: &Path) -> Result<()> {
+    let tmp = wasm.with_extension("opt.wasm");
+    run(Command::new(wasm_opt).args(WASM_OPT_ARGS).arg(wasm).arg("-o").arg(&tmp))?;
+    fs::rename(&tmp, wasm).with_context(|| format!("moving {} to {}", tmp.display(), wasm.display()))?;
+    Ok(())
+}
+
+fn file_size(path: &Path) -> Result<u64> {
+    Ok(fs::metadata(path).with_context(|| format!("reading size of {}", path.display()))?.len())
+}
+
+/// Size of the file after `gzip -9`, as a server would send it.
+pub fn gzip_size(path: &Path) -> Result<u64> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(&bytes).context("gzip")?;
+    let compressed = encoder.finish().context("gzip")?;
+    Ok(compressed.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_packages_have_distinct_names_and_outputs() {
+        let mut names: Vec<&str> = PACKAGES.iter().map(|p| p.crate_name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PACKAGES.len());
+        let mut dirs: Vec<&str> = PACKAGES.iter().flat_map(|p| p.outputs.iter().map(|o| o.dir)).collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        assert_eq!(dirs.len(), PACKAGES.iter().map(|p| p.outputs.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn version_skew_is_explained() {
+        same_bindgen_version("0.2.130", "0.2.130").expect("equal versions pass");
+        let err = same_bindgen_version("0.2.130", "0.2.131").expect_err("skew fails");
+        let msg = err.to_string();
+        assert!(msg.contains("wasm-bindgen 0.2.131"), "{msg}");
+        assert!(msg.contains("wasm-bindgen-cli-support 0.2.130"), "{msg}");
+    }
+
+    #[test]
+    fn the_linked_bindgen_matches_the_workspace_pin() {
+        let root = util::repo_root().expect("repo root");
+        check_bindgen_version(&root).expect("versions agree");
+    }
+}
