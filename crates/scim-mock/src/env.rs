@@ -6,7 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use scim_core::env::uuid_v4_from_bits;
-use scim_core::{Env, Millis};
+use scim_core::{Env, FixedEnv, Millis};
 
 /// System clock plus OS randomness.
 ///
@@ -77,5 +77,44 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(a.as_bytes()[14], b'4');
+    }
+}
+
+/// The environment a running mock uses: the real one, or (for tests and reproducible demos,
+/// `--deterministic`) the core's [`FixedEnv`], whose ids count up from
+/// `00000000-0000-4000-8000-000000000001` and whose clock starts at 2026-01-01T00:00:00Z and
+/// moves one second after each request, exactly like the vector runner's core door.
+#[derive(Debug)]
+pub enum DoorEnv {
+    System(SystemEnv),
+    Fixed(FixedEnv),
+}
+
+impl DoorEnv {
+    pub fn new(deterministic: bool) -> Self {
+        if deterministic { DoorEnv::Fixed(FixedEnv::default()) } else { DoorEnv::System(SystemEnv::default()) }
+    }
+
+    /// Called after every request.
+    pub fn tick(&mut self) {
+        if let DoorEnv::Fixed(f) = self {
+            f.advance(1000);
+        }
+    }
+}
+
+impl Env for DoorEnv {
+    fn now(&mut self) -> Millis {
+        match self {
+            DoorEnv::System(e) => e.now(),
+            DoorEnv::Fixed(e) => e.now(),
+        }
+    }
+
+    fn new_id(&mut self) -> String {
+        match self {
+            DoorEnv::System(e) => e.new_id(),
+            DoorEnv::Fixed(e) => e.new_id(),
+        }
     }
 }

@@ -35,7 +35,7 @@ use tower::ServiceExt;
 use tower_http::cors::{AllowHeaders, AllowMethods, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
-pub use crate::env::SystemEnv;
+pub use crate::env::{DoorEnv, SystemEnv};
 pub use crate::seed::Seed;
 
 /// Request bodies above this many bytes are refused with 413 unless `--max-body` says
@@ -53,19 +53,29 @@ pub struct Config {
     /// Static files served outside the base path (the built playground).
     pub static_dir: Option<PathBuf>,
     pub max_body: usize,
+    /// Counting ids and a clock that moves one second per request ([`DoorEnv::Fixed`]).
+    pub deterministic: bool,
 }
 
 impl Config {
     /// The RFC profile, no auth, no seed, no state, the built-in page.
     pub fn new(profile: Profile) -> Self {
-        Config { profile, token: None, seed: Seed::None, state: None, static_dir: None, max_body: DEFAULT_MAX_BODY }
+        Config {
+            profile,
+            token: None,
+            seed: Seed::None,
+            state: None,
+            static_dir: None,
+            max_body: DEFAULT_MAX_BODY,
+            deterministic: false,
+        }
     }
 }
 
 /// The engine and a counter of successful writes, behind one lock.
 #[derive(Debug)]
 struct Core {
-    server: Server<SystemEnv>,
+    server: Server<DoorEnv>,
     /// Bumped on every successful write, so that concurrent saves never put an older
     /// snapshot over a newer one.
     generation: u64,
@@ -101,13 +111,13 @@ impl App {
     /// Builds the engine, loads `--state` (a corrupt file is an error and stays untouched),
     /// then applies `--seed` when the store is still empty.
     pub fn new(config: Config) -> Result<(App, Startup)> {
-        let mut server =
-            Server::new(config.profile, SystemEnv::default()).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        let mut server = Server::new(config.profile, DoorEnv::new(config.deterministic))
+            .map_err(|e| anyhow::anyhow!("profile: {e}"))?;
         let mut startup = Startup::default();
         if let Some(path) = &config.state {
             startup.state_loaded = persist::load(&mut server, path)?;
         }
-        if !(startup.state_loaded && !server.store().is_empty()) {
+        if !startup.state_loaded || server.store().is_empty() {
             startup.seed = Some(seed::apply(&mut server, &config.seed)?);
         }
         let app = App {
@@ -143,10 +153,10 @@ impl App {
         self.core().server.snapshot()
     }
 
-    /// Replaces the engine with an empty one running `profile`. For in-process test doors
-    /// and tools; not reachable over HTTP.
-    pub fn restart(&self, profile: Profile) -> Result<()> {
-        let server = Server::new(profile, SystemEnv::default()).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+    /// Replaces the engine with an empty one running `profile` in `env`. For in-process test
+    /// doors and tools; not reachable over HTTP.
+    pub fn restart(&self, profile: Profile, env: DoorEnv) -> Result<()> {
+        let server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
         let mut core = self.core();
         core.server = server;
         core.generation += 1;
@@ -240,6 +250,7 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
     let (response, save) = {
         let mut core = app.core();
         let response = core.server.handle(&request);
+        core.server.env_mut().tick();
         let save = if is_write && response.status < 400 && shared.state.is_some() {
             core.generation += 1;
             Some((core.generation, core.server.snapshot()))

@@ -55,6 +55,10 @@ struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
+    /// Counting ids (00000000-0000-4000-8000-000000000001, ...) and a clock that starts at
+    /// 2026-01-01T00:00:00Z and moves one second per request: reproducible transcripts.
+    #[arg(long)]
+    deterministic: bool,
 }
 
 fn main() -> ExitCode {
@@ -117,8 +121,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
         Some(dir) => Some(dir),
         None => Some(PathBuf::from("dist/playground")).filter(|d| d.join("index.html").is_file()),
     };
-    let config =
-        Config { profile, token: args.token, seed: args.seed, state: args.state, static_dir, max_body: args.max_body };
+    let config = Config {
+        profile,
+        token: args.token,
+        seed: args.seed,
+        state: args.state,
+        static_dir,
+        max_body: args.max_body,
+        deterministic: args.deterministic,
+    };
     let (app, startup) = App::new(config.clone())?;
     let listener = bind(&args.host, args.port).await?;
     let addr = listener.local_addr()?;
