@@ -199,7 +199,6 @@ version = 4
 [[package]]
 name = "wasm-bindgen"
 version = "0.2.130"
-source = "registry+https://example.invalid/index"
 dependencies = [
  "cfg-if",
 ]

@@ -115,14 +115,19 @@ impl Explanation {
         new: Option<&Value>,
         rule: impl Into<String>,
     ) -> &mut Entry {
-        self.entries.push(Entry {
-            path: path.into(),
-            outcome,
-            old: old.cloned(),
-            new: new.cloned(),
-            rule: rule.into(),
-            note: String::new(),
-        });
+        self.push_owned(path, outcome, old.cloned(), new.cloned(), rule)
+    }
+
+    /// [`Explanation::push`] for values the caller already owns (no second copy).
+    pub fn push_owned(
+        &mut self,
+        path: impl Into<String>,
+        outcome: Outcome,
+        old: Option<Value>,
+        new: Option<Value>,
+        rule: impl Into<String>,
+    ) -> &mut Entry {
+        self.entries.push(Entry { path: path.into(), outcome, old, new, rule: rule.into(), note: String::new() });
         let last = self.entries.len() - 1;
         // In bounds: an entry was pushed on the line above.
         #[allow(clippy::indexing_slicing)]

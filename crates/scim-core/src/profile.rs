@@ -279,6 +279,11 @@ pub struct ResourceKind {
     pub extensions: Vec<(Schema, bool)>,
     /// RFC 7643 §3.1 common attributes.
     pub common: Vec<Attribute>,
+    /// Top-level core attributes not returned by default (`returned: never | request`).
+    pub hidden_by_default: Vec<String>,
+    /// True when no sub-attribute or extension attribute has `returned: never | request`,
+    /// so a default response is the stored resource minus `hidden_by_default` (fast path).
+    pub plain_render: bool,
 }
 
 impl ResourceKind {
@@ -399,7 +404,20 @@ impl Registry {
                     ext.required,
                 ));
             }
-            kinds.push(ResourceKind { def: def.clone(), core, extensions, common: schema::common_attributes() });
+            let hidden = |a: &Attribute| matches!(a.returned, schema::Returned::Never | schema::Returned::Request);
+            let hidden_by_default = core.attributes.iter().filter(|a| hidden(a)).map(|a| a.name.clone()).collect();
+            let plain_render = !core.attributes.iter().any(|a| a.sub_attributes.iter().any(hidden))
+                && !extensions
+                    .iter()
+                    .any(|(s, _)| s.attributes.iter().any(|a| hidden(a) || a.sub_attributes.iter().any(hidden)));
+            kinds.push(ResourceKind {
+                def: def.clone(),
+                core,
+                extensions,
+                common: schema::common_attributes(),
+                hidden_by_default,
+                plain_render,
+            });
         }
         Ok(Registry { schemas, kinds })
     }

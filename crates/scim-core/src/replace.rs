@@ -354,31 +354,19 @@ impl Replace<'_> {
             }
         }
         let rule = self.rule();
-        let (old, new) = (shown(ov), shown(nv.as_ref()));
-        match (&nv, ov) {
-            (None, Some(_)) => {
-                let outcome = if bv.is_null() { Outcome::ClearedByNull } else { Outcome::ClearedByEmptyArray };
-                self.expl.push(path, outcome, old.as_ref(), None, rule);
-            }
-            (None, None) => {
-                self.expl.push(path, Outcome::Unchanged, None, None, rule).note =
-                    "cleared, but there was no value".into();
-            }
-            (Some(_), None) => {
-                self.expl.push(
-                    path,
-                    Outcome::Added,
-                    None,
-                    new.as_ref(),
-                    if attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule },
-                );
-            }
-            (Some(n), Some(o)) if n == o => {
-                self.expl.push(path, Outcome::Unchanged, old.as_ref(), new.as_ref(), rule);
-            }
-            (Some(_), Some(_)) => {
-                self.expl.push(path, Outcome::Replaced, old.as_ref(), new.as_ref(), rule);
-            }
+        let outcome = match (&nv, ov) {
+            (None, Some(_)) if bv.is_null() => Outcome::ClearedByNull,
+            (None, Some(_)) => Outcome::ClearedByEmptyArray,
+            (None, None) => Outcome::Unchanged,
+            (Some(_), None) => Outcome::Added,
+            (Some(n), Some(o)) if n == o => Outcome::Unchanged,
+            (Some(_), Some(_)) => Outcome::Replaced,
+        };
+        let rule =
+            if outcome == Outcome::Added && attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule };
+        let e = self.expl.push_owned(path, outcome, shown(ov), shown(nv.as_ref()), rule);
+        if nv.is_none() && ov.is_none() {
+            e.note = "cleared, but there was no value".into();
         }
         Ok(nv)
     }
@@ -521,6 +509,9 @@ impl Replace<'_> {
     /// complex values.
     fn required(&mut self) -> Result<(), ScimError> {
         for attr in &self.kind.core.attributes {
+            if !attr.required && !attr.sub_attributes.iter().any(|s| s.required) {
+                continue;
+            }
             let v = self.out.get(&attr.name);
             if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
                 self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
