@@ -1,5 +1,7 @@
 //! Project automation for SCIM Playground: `cargo xtask <command>`.
 
+mod bench_http;
+mod conformance;
 mod setup;
 mod test;
 mod util;
@@ -51,6 +53,26 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run scim2-cli and scim-sanity against scim-mock; fail on checks not in
+    /// tests/conformance/known-failures-*.txt.
+    Conformance {
+        /// The profile scim-mock runs.
+        #[arg(long, default_value = "rfc")]
+        profile: String,
+        /// Rewrite the known-failure lists from this run instead of checking them.
+        #[arg(long)]
+        record: bool,
+    },
+    /// Load-test scim-mock over HTTP with wrk (PUT), beside an empty axum handler and the
+    /// Python scim2-server; writes docs/benchmarks.md.
+    BenchHttp {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 30)]
+        duration: u64,
+        /// Open connections.
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+    },
     /// Run the scim-core benchmarks (criterion).
     Bench {
         /// Arguments passed on to `cargo bench` (after `--`).
@@ -88,6 +110,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Dist { crates } => wasm::dist(&root, &crates),
         Cmd::Serve { args } => serve(&root, &args),
+        Cmd::Conformance { profile, record } => {
+            conformance::run_conformance(&root, &conformance::Options { profile, record })
+        }
+        Cmd::BenchHttp { duration, connections } => {
+            bench_http::run(&root, &bench_http::Options { duration, connections })
+        }
         Cmd::Bench { args } => {
             let mut cmd = cargo(&root);
             cmd.args(["bench", "-p", "scim-core"]);

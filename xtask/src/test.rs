@@ -62,6 +62,16 @@ pub fn stages() -> Vec<Stage> {
             run(cargo(root).args(["build", "-p", "scim-core", "--target", WASM_TARGET]))
         })
         .needs(&[Step::WasmTarget]),
+        Stage::new(
+            "conformance",
+            "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock; shrink-only known failures",
+            |root| {
+                crate::conformance::run_conformance(
+                    root,
+                    &crate::conformance::Options { profile: "rfc".into(), record: false },
+                )
+            },
+        ),
     ]
 }
 
