@@ -67,7 +67,9 @@ fn create_user(port: u16, users_path: &str) -> Result<String> {
     )?;
     let mut answer = String::new();
     s.read_to_string(&mut answer)?;
-    if !answer.starts_with("HTTP/1.1 201") {
+    // HTTP/1.0 or 1.1: Python's wsgiref server answers 1.0.
+    let status_line = answer.lines().next().unwrap_or_default();
+    if !(status_line.starts_with("HTTP/1.") && status_line.split_whitespace().nth(1) == Some("201")) {
         bail!("POST {users_path} did not create the benchmark user:\n{answer}");
     }
     let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();

@@ -138,7 +138,14 @@ fn serve(root: &Path, args: &[String]) -> Result<()> {
     if let Some(playground) = wasm::find(PLAYGROUND).filter(|p| p.exists(root)) {
         wasm::dist_package(root, playground)?;
     }
-    run(cargo(root).args(["run", "-p", MOCK_SERVER, "--", "serve"]).args(args))
+    // Demo users unless the caller chose a seed; the server prints the URLs it serves
+    // (http://127.0.0.1:8080/ by default) and serves dist/playground at / when it exists.
+    let mut cmd = cargo(root);
+    cmd.args(["run", "--release", "-p", MOCK_SERVER, "--", "serve"]);
+    if !args.iter().any(|a| a == "--seed" || a.starts_with("--seed=")) {
+        cmd.args(["--seed", "demo"]);
+    }
+    run(cmd.args(args))
 }
 
 fn workspace_has_package(root: &Path, name: &str) -> Result<bool> {
