@@ -154,6 +154,11 @@ fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
     }
     if config.token.is_some() {
         println!("  auth           Authorization: Bearer <--token> required");
+    } else if !addr.ip().is_loopback() {
+        println!(
+            "  warning        listening on {} without --token: anyone who can reach it can read and write",
+            addr.ip()
+        );
     }
     if let Some(path) = &config.state {
         let how = if startup.state_loaded { "loaded" } else { "new; created on the first write" };
