@@ -272,3 +272,20 @@ fn demo_seed_goes_through_the_core() {
         assert!(snap.contains(&format!("\"{name}\"")), "{name} missing");
     }
 }
+
+#[test]
+fn base_path_with_a_parameter_segment_routes_to_the_core() {
+    let mut profile = Profile::rfc();
+    profile.base_path = "/api/{version}/scim/v2".into();
+    let s = TestServer::start(Config::new(profile));
+    let r = send(&agent(), "POST", &format!("{}/api/v24.1/scim/v2/Users", s.origin()), &scim_json(), user("v"))
+        .expect("POST");
+    assert_eq!(r.status, 201, "{}", r.body);
+    let location = r.header("location").expect("Location");
+    assert!(location.starts_with(&format!("{}/api/v24.1/scim/v2/Users/", s.origin())), "{location}");
+    // Outside the base path is the site, not SCIM.
+    let outside = post_user(&s, &scim_json(), "w");
+    assert_eq!(outside.status, 404, "{outside:?}");
+    assert!(outside.header("content-type").unwrap_or_default().starts_with("text/plain"));
+    assert!(outside.body.contains("/api/{version}/scim/v2"));
+}
