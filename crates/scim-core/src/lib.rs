@@ -25,6 +25,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod compare;
 pub mod env;
 pub mod error;
 pub mod explain;
@@ -33,14 +34,16 @@ pub mod profile;
 pub mod project;
 pub mod replace;
 pub mod schema;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod time;
 pub mod value;
 
+pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
 pub use env::{Env, FixedEnv, Millis, SeededEnv};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
-pub use profile::{Behaviour, Profile, ProfileError};
+pub use profile::{Auth, Behaviour, Profile, ProfileError};
 pub use server::Server;
