@@ -404,7 +404,10 @@ fn ping_keeps_omitted_attributes_and_removes_null_ones() {
     let user = resp.json();
     assert!(user.get("addresses").is_none(), "null removed addresses");
     assert_eq!(user["name"]["formatted"], "Pat Conley", "omitted name kept");
-    assert_eq!(user["urn:pingidentity:schemas:sample:profile:1.0"]["birthDate"], "1948-07-13", "omitted extension kept");
+    assert_eq!(
+        user["urn:pingidentity:schemas:sample:profile:1.0"]["birthDate"], "1948-07-13",
+        "omitted extension kept"
+    );
     assert_eq!(user["emails"][0]["value"], "pat.conley@runciter.com");
 }
 
