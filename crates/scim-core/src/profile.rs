@@ -822,8 +822,33 @@ mod profile_data_tests {
             let err = Profile::derive(&base, &over).unwrap_err();
             assert!(err.0.starts_with(want), "{over}: got {err}, want {want}");
         }
+        // One line with multi-byte characters before the error: serde_json counts columns
+        // in bytes, and so does the path scan.
+        let src = r#"{"name":"x","title":"Vérité — ünïcode","behaviour":{"stringBooleans":"coerce","omitted":"kep"},"schemas":[],"resourceTypes":[]}"#;
+        let err = Profile::from_json(src).unwrap_err();
+        assert!(err.0.starts_with("behaviour.omitted: unknown variant"), "{err}");
         let err = Profile::from_json(r#"{"extends": "nope"}"#).unwrap_err();
         assert!(err.0.contains("extends: no built-in profile \"nope\""), "{err}");
+    }
+
+    proptest::proptest! {
+        /// Whatever text arrives, loading a profile answers with a profile or an error.
+        #[test]
+        fn loading_arbitrary_text_never_panics(text in "\\PC{0,200}", line in 0usize..5, col in 0usize..300) {
+            let _ = Profile::from_json(&text);
+            let _ = json_path_at(&text, line, col);
+        }
+
+        /// Mutating one character of a real profile never panics the loader either.
+        #[test]
+        fn loading_mutated_builtin_never_panics(at in 0usize..4000, c in proptest::char::any()) {
+            let src = builtin_sources()[1].1;
+            let mut chars: Vec<char> = src.chars().collect();
+            let i = at % chars.len();
+            chars[i] = c;
+            let text: String = chars.into_iter().collect();
+            let _ = Profile::from_json(&text);
+        }
     }
 
     #[test]

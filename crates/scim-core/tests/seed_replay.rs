@@ -450,3 +450,39 @@ fn veeva_request_under_keep_and_clear_omitted() {
     assert!(!removed.iter().any(|p| p.ends_with(":lastLogin")), "{removed:?}");
     assert!(c.diff.changes().all(|e| e.kind == DiffKind::Removed));
 }
+
+// ---------------------------------------------------------------------------------------
+// Seeding itself
+// ---------------------------------------------------------------------------------------
+
+/// Numeric ids handed out after a seed continue above the seeded ones.
+#[test]
+fn new_users_count_up_after_the_seeded_id() {
+    let mut server = Server::with_seed(Profile::builtin("veeva").expect("veeva"), FixedEnv::default()).expect("seeded");
+    let created = server.handle(&Request::new("POST", "/Users").json(&json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new.user@veepharm.com"
+    })));
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["id"], "93522");
+}
+
+/// A seed that does not load is an error naming the resource, and `seed()` leaves the store
+/// as it was.
+#[test]
+fn a_broken_seed_names_the_resource_and_changes_nothing() {
+    let mut profile = Profile::builtin("ping").expect("ping");
+    let mut server = Server::new(profile.clone(), FixedEnv::default()).expect("server");
+    assert_eq!(server.seed(), Ok(1));
+    let before = server.snapshot();
+    profile.seed.entry("User".into()).or_default().push(
+        json!({"schemas": ["urn:pingidentity:schemas:User:1.0"], "userName": "PCONLEY"})
+            .as_object()
+            .cloned()
+            .expect("object"),
+    );
+    let mut broken = Server::new(profile, FixedEnv::default()).expect("server");
+    let err = broken.seed().expect_err("duplicate userName");
+    assert!(err.0.starts_with("seed.User[1].userName"), "{err}");
+    assert!(broken.store().is_empty());
+    assert_eq!(server.snapshot(), before);
+}
