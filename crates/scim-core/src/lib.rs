@@ -25,6 +25,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod auth;
 pub mod compare;
 pub mod env;
 pub mod error;

@@ -10,7 +10,7 @@ use crate::env::Env;
 use crate::error::{ScimError, ScimType};
 use crate::explain::{Explanation, Outcome};
 use crate::http::{self, Request, Response};
-use crate::profile::{Auth, IdStyle, Profile, ProfileError, Registry, ResourceKind};
+use crate::profile::{IdStyle, Profile, ProfileError, Registry, ResourceKind};
 use crate::project::Projection;
 use crate::replace::{self, Mode};
 use crate::store::{Resource, Store};
@@ -91,7 +91,7 @@ impl<E: Env> Server<E> {
 
     /// Serves one request.
     pub fn handle(&mut self, req: &Request) -> Response {
-        if let Err(challenge) = self.authorize(req) {
+        if let Err(challenge) = crate::auth::check(&self.profile, req) {
             return challenge;
         }
         let media = match self.negotiate(req) {
@@ -103,63 +103,6 @@ impl<E: Env> Server<E> {
             Ok(resp) => resp,
             Err((e, expl)) => error_response(&e, media, expl),
         }
-    }
-
-    /// RFC 7644 §2: authentication is the deployment's choice; the profile's `auth` says
-    /// which scheme, and it is checked only when a credential is configured. A failure is a
-    /// 401 with `WWW-Authenticate` (RFC 9110 §11.6.1) and a SCIM error body (RFC 7644 §3.12).
-    fn authorize(&self, req: &Request) -> Result<(), Response> {
-        if !self.profile.auth.is_enforced() {
-            return Ok(());
-        }
-        let media = http::negotiate(req.header_value("accept"), &self.profile.media.default_response)
-            .unwrap_or(http::SCIM_JSON);
-        let (challenge, detail) = match &self.profile.auth {
-            Auth::Bearer { token: Some(token) } => {
-                let sent = req.header_value("authorization").map(str::trim);
-                let given = sent.and_then(|v| {
-                    let (scheme, rest) = v.split_once(' ')?;
-                    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-                });
-                match (sent, given) {
-                    (_, Some(t)) if same_secret(t, token) => return Ok(()),
-                    (None, _) => (
-                        r#"Bearer realm="SCIM""#.to_string(),
-                        r#"This service requires "Authorization: Bearer <token>" (RFC 6750 §2.1); the request has no Authorization header."#.to_string(),
-                    ),
-                    (Some(_), None) => (
-                        r#"Bearer realm="SCIM", error="invalid_request""#.to_string(),
-                        r#"The Authorization header must be "Bearer <token>" (RFC 6750 §2.1)."#.to_string(),
-                    ),
-                    (Some(_), Some(_)) => (
-                        r#"Bearer realm="SCIM", error="invalid_token""#.to_string(),
-                        "The bearer token is not valid for this service (RFC 6750 §3.1); check the profile's auth.token.".to_string(),
-                    ),
-                }
-            }
-            Auth::RawHeader { header, secret: Some(secret), challenge } => {
-                let challenge = challenge.clone().unwrap_or_else(|| r#"Session realm="SCIM""#.to_string());
-                match req.header_value(header).map(str::trim) {
-                    Some(v) if same_secret(v, secret) => return Ok(()),
-                    None => (
-                        challenge,
-                        format!(
-                            r#"This service requires the session id in the {header} header ("{header}: <session id>"); the request has none."#
-                        ),
-                    ),
-                    Some(_) => (
-                        challenge,
-                        format!(
-                            "The session id in the {header} header is not valid for this service; check the profile's auth.secret."
-                        ),
-                    ),
-                }
-            }
-            _ => return Ok(()),
-        };
-        let mut resp = error_response(&ScimError::new(401, None, detail), media, None);
-        resp.headers.push(("WWW-Authenticate".into(), challenge));
-        Err(resp)
     }
 
     /// RFC 7644 §3.1/§8.1: JSON media types in, `application/scim+json` (or the profile's
@@ -502,13 +445,6 @@ impl<E: Env> Server<E> {
         self.store.remove(kind_name, id);
         Ok(Response { status: 204, headers: vec![], body: String::new(), explanation: None })
     }
-}
-
-/// Compares a presented credential with the configured one without stopping at the first
-/// differing byte (a mock, but the habit costs nothing).
-fn same_secret(given: &str, want: &str) -> bool {
-    let (a, b) = (given.as_bytes(), want.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The stored form: schemas, id, externalId, meta, then the other attributes.
