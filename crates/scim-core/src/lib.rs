@@ -5,6 +5,12 @@
 //! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
 //! tests.
 //!
+//! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
+//! [`profile::builtin_sources`]) are JSON data; [`Profile::derive`] changes knobs of one,
+//! [`Profile::to_json`] exports a self-contained copy, [`Server::with_seed`] starts with the
+//! profile's demo users, and [`compare()`] sends one request to two servers and diffs the
+//! answers attribute by attribute.
+//!
 //! ```
 //! use scim_core::{FixedEnv, Profile, Request, Server};
 //! use serde_json::json;
