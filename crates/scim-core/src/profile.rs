@@ -377,6 +377,25 @@ impl Profile {
     /// attribute definitions, the credential, and that every seed resource loads.
     pub fn validate(&self) -> Result<(), ProfileError> {
         self.compile()?;
+        if !self.base_path.starts_with('/') && !self.base_path.is_empty() {
+            return Err(ProfileError(format!("basePath: must start with '/', got {:?}", self.base_path)));
+        }
+        let media = &self.media.default_response;
+        if !media.eq_ignore_ascii_case(crate::http::SCIM_JSON) && !media.eq_ignore_ascii_case(crate::http::JSON) {
+            return Err(ProfileError(format!(
+                "media.defaultResponse: {media:?} is not a SCIM media type; use application/scim+json or application/json (RFC 7644 §3.1)"
+            )));
+        }
+        for seg in self.base_path.split('/') {
+            if let Some(param) = seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                if !self.base_path_defaults.contains_key(param) {
+                    return Err(ProfileError(format!(
+                        "basePathDefaults.{param}: missing; basePath {:?} has a {{{param}}} segment, which needs a default for requests that leave the base path out",
+                        self.base_path
+                    )));
+                }
+            }
+        }
         match &self.auth {
             Auth::Bearer { token: Some(t) } if t.trim().is_empty() || t.contains(char::is_whitespace) => {
                 return Err(ProfileError(
@@ -816,6 +835,9 @@ mod profile_data_tests {
                 "seed.User[0]: Attribute 'titel'",
             ),
             (json!({"seed": {"Person": []}}), "seed.Person: no resource type"),
+            (json!({"basePath": "/api/{version}/scim/v2"}), "basePathDefaults.version: missing"),
+            (json!({"basePath": "scim"}), "basePath: must start with '/'"),
+            (json!({"media": {"defaultResponse": "text/html"}}), "media.defaultResponse: \"text/html\""),
         ];
         let base = Profile::rfc();
         for (over, want) in cases {
