@@ -5,6 +5,12 @@
 //! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
 //! tests.
 //!
+//! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
+//! [`profile::builtin_sources`]) are JSON data; [`Profile::derive`] changes knobs of one,
+//! [`Profile::to_json`] exports a self-contained copy, [`Server::with_seed`] starts with the
+//! profile's demo users, and [`compare()`] sends one request to two servers and diffs the
+//! answers attribute by attribute.
+//!
 //! ```
 //! use scim_core::{FixedEnv, Profile, Request, Server};
 //! use serde_json::json;
@@ -25,6 +31,8 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod auth;
+pub mod compare;
 pub mod env;
 pub mod error;
 pub mod explain;
@@ -33,14 +41,16 @@ pub mod profile;
 pub mod project;
 pub mod replace;
 pub mod schema;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod time;
 pub mod value;
 
+pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
 pub use env::{Env, FixedEnv, Millis, SeededEnv};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
-pub use profile::{Behaviour, Profile, ProfileError};
+pub use profile::{Auth, Behaviour, Profile, ProfileError};
 pub use server::Server;

@@ -41,6 +41,22 @@ impl<E: Env> Server<E> {
         Ok(Server { profile, registry, store, env })
     }
 
+    /// A server whose store holds the profile's seed resources ([`Profile::seed`]).
+    pub fn with_seed(profile: Profile, env: E) -> Result<Self, ProfileError> {
+        let mut s = Server::new(profile, env)?;
+        s.seed()?;
+        Ok(s)
+    }
+
+    /// Empties the store and loads the profile's seed resources; returns how many. On error
+    /// the store is left as it was.
+    pub fn seed(&mut self) -> Result<usize, ProfileError> {
+        let mut store = Store::new(&self.registry);
+        let n = crate::seed::apply(&self.profile, &self.registry, &mut store, &mut self.env)?;
+        self.store = store;
+        Ok(n)
+    }
+
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
@@ -75,6 +91,9 @@ impl<E: Env> Server<E> {
 
     /// Serves one request.
     pub fn handle(&mut self, req: &Request) -> Response {
+        if let Err(challenge) = crate::auth::check(&self.profile, req) {
+            return challenge;
+        }
         let media = match self.negotiate(req) {
             Ok(m) => m,
             Err(e) => return error_response(&e, http::SCIM_JSON, None),
@@ -465,7 +484,7 @@ fn render_plain(kind: &ResourceKind, r: &Resource, location: &str) -> String {
 }
 
 /// The stored form: schemas, id, externalId, meta, then the other attributes.
-fn assemble(
+pub(crate) fn assemble(
     kind: &ResourceKind,
     w: replace::Written,
     id: &str,
@@ -508,7 +527,7 @@ fn lookup_kind<'r>(registry: &'r Registry, name: &str) -> Result<&'r ResourceKin
         .ok_or_else(|| ScimError::new(500, None, format!("resource type {name} vanished from the registry")))
 }
 
-fn version_tag(n: u64) -> String {
+pub(crate) fn version_tag(n: u64) -> String {
     format!("W/\"{n}\"")
 }
 

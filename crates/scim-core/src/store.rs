@@ -152,6 +152,14 @@ impl Store {
         n.to_string()
     }
 
+    /// Makes sure numeric ids handed out later are above `taken` (a seeded `"93521"`).
+    pub fn reserve_numeric_id(&mut self, taken: u64) {
+        let next = taken.saturating_add(1);
+        if self.next_numeric.is_none_or(|n| n < next) {
+            self.next_numeric = Some(next);
+        }
+    }
+
     /// The whole store as one JSON document.
     pub fn snapshot(&self) -> Value {
         let mut resources = Map::new();

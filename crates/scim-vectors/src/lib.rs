@@ -45,6 +45,10 @@ pub struct Case {
     /// Behaviour knobs merged over the profile's.
     #[serde(default)]
     pub behaviour: Option<Value>,
+    /// Any other profile fields merged over the built-in profile ([`Profile::derive`]),
+    /// e.g. `{"auth": {"token": "t0k"}}`.
+    #[serde(default)]
+    pub overrides: Option<Value>,
     /// Restrict to these doors (default: all).
     #[serde(default)]
     pub doors: Option<Vec<String>>,
@@ -141,6 +145,9 @@ pub fn all_cases() -> Result<Vec<(String, Case)>, String> {
 /// The profile a case runs under.
 pub fn case_profile(case: &Case) -> Result<Profile, String> {
     let mut p = Profile::builtin(&case.profile).ok_or_else(|| format!("no built-in profile {:?}", case.profile))?;
+    if let Some(over) = &case.overrides {
+        p = Profile::derive(&p, over).map_err(|e| format!("overrides: {e}"))?;
+    }
     if let Some(over) = &case.behaviour {
         let mut b = serde_json::to_value(&p.behaviour).map_err(|e| e.to_string())?;
         merge(&mut b, over);
