@@ -66,7 +66,7 @@ pub fn apply<E: Env>(
                 return Err(ProfileError(format!("{at}.{attr}: the value is already used by seed resource {other:?}")));
             }
             let version = profile.behaviour.versioning.then(|| crate::server::version_tag(1));
-            let stored = crate::server::assemble(kind, &written, &id, &created, &modified, version);
+            let stored = crate::server::assemble(kind, written, &id, &created, &modified, version);
             store.put(&kind.def.name, &id, stored);
             count += 1;
         }
