@@ -28,6 +28,7 @@
 pub mod env;
 pub mod error;
 pub mod explain;
+pub mod filter;
 pub mod http;
 pub mod profile;
 pub mod project;
