@@ -25,11 +25,15 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod discovery;
 pub mod env;
 pub mod error;
 pub mod explain;
 pub mod filter;
+pub mod groups;
 pub mod http;
+pub mod list;
+pub mod patch;
 pub mod profile;
 pub mod project;
 pub mod replace;
