@@ -436,6 +436,9 @@ pub enum Cond {
     Present(SelBox),
     Compare(SelBox, CmpOp, LitBox),
     ValuePath(SelBox, Box<Cond>),
+    /// A term on an attribute this resource type lacks (searches across types): always
+    /// this answer, as for an attribute with no value.
+    Const(bool),
 }
 
 /// Opaque resolved attribute.
@@ -455,12 +458,19 @@ enum Scope<'a> {
 
 /// Resolves a parsed filter against a resource type (RFC 7644 §3.4.2.2, §3.10).
 pub fn compile(f: &Filter, kind: &ResourceKind, text: &str) -> Result<Cond, ScimError> {
-    compile_in(f, Scope::Resource(kind), text)
+    compile_in(f, Scope::Resource(kind), text, false)
+}
+
+/// Like [`compile`], but an attribute the type does not define reads as absent instead of
+/// failing: for `POST /.search` across resource types (RFC 7644 §3.4.3), where
+/// `userName pr or displayName pr` must match Users and Groups alike.
+pub fn compile_lenient(f: &Filter, kind: &ResourceKind, text: &str) -> Result<Cond, ScimError> {
+    compile_in(f, Scope::Resource(kind), text, true)
 }
 
 /// Resolves a value filter (the part in brackets) against a complex attribute.
 pub fn compile_for_attribute(f: &Filter, attr: &Attribute, text: &str) -> Result<Cond, ScimError> {
-    compile_in(f, Scope::Complex(attr), text)
+    compile_in(f, Scope::Complex(attr), text, false)
 }
 
 fn resolve(path: &RawPath, scope: Scope<'_>, text: &str) -> Result<(Sel, Option<Attribute>), ScimError> {
@@ -493,11 +503,25 @@ fn resolve(path: &RawPath, scope: Scope<'_>, text: &str) -> Result<(Sel, Option<
     }
 }
 
-fn compile_in(f: &Filter, scope: Scope<'_>, text: &str) -> Result<Cond, ScimError> {
+fn compile_in(f: &Filter, scope: Scope<'_>, text: &str, lenient: bool) -> Result<Cond, ScimError> {
+    let path = match f {
+        Filter::Present(p) | Filter::Compare(p, _, _) | Filter::ValuePath(p, _) => Some(p),
+        _ => None,
+    };
+    if let (true, Some(p), Scope::Resource(kind)) = (lenient, path, scope) {
+        if kind.resolve_path(&p.text).is_none() {
+            return Ok(Cond::Const(match f {
+                Filter::Compare(_, CmpOp::Eq, Value::Null) => true,
+                Filter::Compare(_, CmpOp::Ne, v) => !v.is_null(),
+                _ => false,
+            }));
+        }
+    }
+    let all = |v: &[Filter]| v.iter().map(|x| compile_in(x, scope, text, lenient)).collect::<Result<Vec<_>, _>>();
     Ok(match f {
-        Filter::And(v) => Cond::And(v.iter().map(|x| compile_in(x, scope, text)).collect::<Result<_, _>>()?),
-        Filter::Or(v) => Cond::Or(v.iter().map(|x| compile_in(x, scope, text)).collect::<Result<_, _>>()?),
-        Filter::Not(x) => Cond::Not(Box::new(compile_in(x, scope, text)?)),
+        Filter::And(v) => Cond::And(all(v)?),
+        Filter::Or(v) => Cond::Or(all(v)?),
+        Filter::Not(x) => Cond::Not(Box::new(compile_in(x, scope, text, lenient)?)),
         Filter::Present(p) => {
             let (sel, _) = resolve(p, scope, text)?;
             Cond::Present(SelBox(sel))
@@ -533,7 +557,7 @@ fn compile_in(f: &Filter, scope: Scope<'_>, text: &str) -> Result<Cond, ScimErro
                     &format!("'{}[...]' needs a complex attribute such as emails or members", p.text),
                 ));
             };
-            Cond::ValuePath(SelBox(sel), Box::new(compile_in(inner, Scope::Complex(&attr), text)?))
+            Cond::ValuePath(SelBox(sel), Box::new(compile_in(inner, Scope::Complex(&attr), text, false)?))
         }
     })
 }
@@ -657,6 +681,7 @@ impl Cond {
             Cond::And(v) => v.iter().all(|c| c.matches(res)),
             Cond::Or(v) => v.iter().any(|c| c.matches(res)),
             Cond::Not(c) => !c.matches(res),
+            Cond::Const(b) => *b,
             Cond::Present(SelBox(sel)) => any_value(res, sel, &mut |v| present(v)),
             Cond::Compare(SelBox(sel), op, LitBox(lit)) => match (op, lit) {
                 (CmpOp::Eq, Lit::Null) => !any_value(res, sel, &mut |v| present(v)),
@@ -671,6 +696,25 @@ impl Cond {
             }
         }
     }
+}
+
+/// The attribute paths a filter names outside value filters, in order.
+pub fn paths(f: &Filter) -> Vec<&RawPath> {
+    let mut out = Vec::new();
+    let mut stack = vec![f];
+    while let Some(f) = stack.pop() {
+        match f {
+            Filter::And(v) | Filter::Or(v) => stack.extend(v.iter().rev()),
+            Filter::Not(x) => stack.push(x),
+            Filter::Present(p) | Filter::Compare(p, _, _) | Filter::ValuePath(p, _) => out.push(p),
+        }
+    }
+    out
+}
+
+/// An `invalidFilter` for a path no resource type defines.
+pub fn unknown_attribute(text: &str, p: &RawPath) -> ScimError {
+    filter_error(text, p.col, &format!("'{}' is not an attribute of any resource type of this server", p.text))
 }
 
 /// The `attr eq "value"` at the top of a parsed filter (or one term of a top-level `and`),

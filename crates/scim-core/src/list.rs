@@ -178,31 +178,23 @@ pub fn select<'s>(
     };
     let text = q.filter.as_deref().unwrap_or_default();
     let mut conds: Vec<Option<Cond>> = Vec::with_capacity(kinds.len());
-    let mut first_err = None;
-    for kind in kinds {
-        match parsed.as_ref().map(|f| filter::compile(f, kind, text)).transpose() {
-            Ok(c) => conds.push(c),
-            Err(e) => {
-                first_err.get_or_insert(e);
-                conds.push(None);
+    if let Some(f) = &parsed {
+        if kinds.len() > 1 {
+            // Across several resource types (POST /.search) an attribute one type lacks
+            // reads as absent there; a name no type defines is still an error.
+            if let Some(p) = filter::paths(f).into_iter().find(|p| kinds.iter().all(|k| k.resolve_path(&p.text).is_none())) {
+                return Err(filter::unknown_attribute(text, p));
             }
         }
-    }
-    if let Some(e) = first_err {
-        // Across several resource types (POST /.search) a filter naming an attribute one type
-        // lacks just skips that type; it fails only when no type knows it.
-        if kinds.len() == 1 || conds.iter().all(Option::is_none) {
-            return Err(e);
+        for kind in kinds {
+            let c = if kinds.len() > 1 { filter::compile_lenient(f, kind, text)? } else { filter::compile(f, kind, text)? };
+            conds.push(Some(c));
         }
     }
     let derived = q.reads_derived();
     let mut hits: Vec<Hit<'s>> = Vec::new();
     for (ki, kind) in kinds.iter().enumerate() {
-        let cond = match (&parsed, conds.get(ki)) {
-            (None, _) => None,
-            (Some(_), Some(Some(c))) => Some(c),
-            (Some(_), _) => continue,
-        };
+        let cond = conds.get(ki).and_then(Option::as_ref);
         let name = kind.def.name.as_str();
         let indexed = parsed.as_ref().and_then(filter::top_level_eq).and_then(|(path, lit)| {
             let r = kind.resolve_path(path)?;
