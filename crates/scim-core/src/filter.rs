@@ -329,10 +329,9 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.attr_expr(RawPath { text: w.clone(), col: t.col })
             }
-            other => Err(self.error(
-                t.col,
-                &format!("expected an attribute name, 'not' or '(', found {}", other.describe()),
-            )),
+            other => {
+                Err(self.error(t.col, &format!("expected an attribute name, 'not' or '(', found {}", other.describe())))
+            }
         }
     }
 
@@ -373,10 +372,10 @@ impl Parser<'_> {
                 let v = self.value(op)?;
                 Ok(Filter::Compare(path, op, v))
             }
-            other => Err(self.error(
-                t.col,
-                &format!("expected an operator after '{}', found {}", path.text, other.describe()),
-            )),
+            other => {
+                Err(self
+                    .error(t.col, &format!("expected an operator after '{}', found {}", path.text, other.describe())))
+            }
         }
     }
 
@@ -474,9 +473,8 @@ pub fn compile_for_attribute(f: &Filter, attr: &Attribute, text: &str) -> Result
 }
 
 fn resolve(path: &RawPath, scope: Scope<'_>, text: &str) -> Result<(Sel, Option<Attribute>), ScimError> {
-    let unknown = |extra: &str| {
-        filter_error(text, path.col, &format!("'{}' is not an attribute of {extra}", path.text))
-    };
+    let unknown =
+        |extra: &str| filter_error(text, path.col, &format!("'{}' is not an attribute of {extra}", path.text));
     match scope {
         Scope::Resource(kind) => {
             let r = kind.resolve_path(&path.text).ok_or_else(|| unknown(&format!("{} resources", kind.def.name)))?;
@@ -495,10 +493,7 @@ fn resolve(path: &RawPath, scope: Scope<'_>, text: &str) -> Result<(Sel, Option<
         }
         Scope::Complex(attr) => {
             let s = attr.sub(&path.text).ok_or_else(|| unknown(&format!("'{}'", attr.name)))?;
-            Ok((
-                Sel { schema: None, top: s.name.clone(), sub: None, kind: s.kind, case_exact: s.case_exact },
-                None,
-            ))
+            Ok((Sel { schema: None, top: s.name.clone(), sub: None, kind: s.kind, case_exact: s.case_exact }, None))
         }
     }
 }
@@ -535,7 +530,10 @@ fn compile_in(f: &Filter, scope: Scope<'_>, text: &str, lenient: bool) -> Result
                     filter_error(
                         text,
                         p.col,
-                        &format!("'{}' is complex; compare one of its sub-attributes, e.g. '{}.<name>'", p.text, p.text),
+                        &format!(
+                            "'{}' is complex; compare one of its sub-attributes, e.g. '{}.<name>'",
+                            p.text, p.text
+                        ),
                     )
                 })?;
                 sel.sub = Some(value.name.clone());
@@ -576,7 +574,9 @@ fn literal(sel: &Sel, op: CmpOp, v: &Value, p: &RawPath, text: &str) -> Result<L
             if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
                 return Err(bad(format!("'{}' is boolean: only eq, ne and pr apply, not '{}'", p.text, op.as_str())));
             }
-            v.as_bool().map(Lit::Bool).ok_or_else(|| bad(format!("'{}' is boolean; compare it with true or false", p.text)))
+            v.as_bool()
+                .map(Lit::Bool)
+                .ok_or_else(|| bad(format!("'{}' is boolean; compare it with true or false", p.text)))
         }
         AttrType::Integer | AttrType::Decimal => {
             if op.is_substring() {
@@ -589,7 +589,8 @@ fn literal(sel: &Sel, op: CmpOp, v: &Value, p: &RawPath, text: &str) -> Result<L
         }
         AttrType::Complex => Err(bad(format!("'{}' is complex; compare one of its sub-attributes", p.text))),
         AttrType::DateTime => {
-            let s = v.as_str().ok_or_else(|| bad(format!("'{}' is a dateTime; compare it with a quoted date", p.text)))?;
+            let s =
+                v.as_str().ok_or_else(|| bad(format!("'{}' is a dateTime; compare it with a quoted date", p.text)))?;
             let instant = crate::time::parse_datetime(s);
             if instant.is_none() && !op.is_substring() {
                 return Err(bad(format!("{s:?} is not an xsd:dateTime such as 2011-05-13T04:42:34Z")));
@@ -597,7 +598,8 @@ fn literal(sel: &Sel, op: CmpOp, v: &Value, p: &RawPath, text: &str) -> Result<L
             Ok(Lit::Str(s.to_string(), instant))
         }
         AttrType::String | AttrType::Reference | AttrType::Binary => {
-            let s = v.as_str().ok_or_else(|| bad(format!("'{}' is a {kind}; compare it with a quoted string", p.text)))?;
+            let s =
+                v.as_str().ok_or_else(|| bad(format!("'{}' is a {kind}; compare it with a quoted string", p.text)))?;
             Ok(Lit::Str(if sel.case_exact { s.to_string() } else { s.to_lowercase() }, None))
         }
     }
@@ -793,7 +795,10 @@ mod tests {
 
     #[test]
     fn fuzzy_inputs_never_panic() {
-        let pieces = ["(", ")", "[", "]", "\"", "\\", "not", "and", "or", "eq", "pr", "emails", "1e999", "-", " ", "é", "userName", "\"x\"", "."];
+        let pieces = [
+            "(", ")", "[", "]", "\"", "\\", "not", "and", "or", "eq", "pr", "emails", "1e999", "-", " ", "é",
+            "userName", "\"x\"", ".",
+        ];
         let mut seed: u64 = 7;
         for _ in 0..3000 {
             let mut s = String::new();

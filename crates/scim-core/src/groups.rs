@@ -185,11 +185,8 @@ pub fn without_member(store: &Store, registry: &Registry, member_id: &str) -> Ve
             }
             let Some(gid) = g.get("id").and_then(Value::as_str) else { continue };
             let mut ng = g.clone();
-            let kept: Vec<Value> = members
-                .iter()
-                .filter(|m| m.get("value").and_then(Value::as_str) != Some(member_id))
-                .cloned()
-                .collect();
+            let kept: Vec<Value> =
+                members.iter().filter(|m| m.get("value").and_then(Value::as_str) != Some(member_id)).cloned().collect();
             if kept.is_empty() {
                 ng.remove("members");
             } else {

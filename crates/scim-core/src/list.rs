@@ -86,7 +86,9 @@ impl Query {
     /// From a SearchRequest body (RFC 7644 §3.4.3).
     pub fn from_search(body: &Value) -> Result<Query, ScimError> {
         let Value::Object(o) = body else {
-            return Err(ScimError::invalid_syntax("A .search body must be a SearchRequest JSON object (RFC 7644 §3.4.3)."));
+            return Err(ScimError::invalid_syntax(
+                "A .search body must be a SearchRequest JSON object (RFC 7644 §3.4.3).",
+            ));
         };
         let get = |name: &str| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
         let listed = get("schemas")
@@ -182,12 +184,15 @@ pub fn select<'s>(
         if kinds.len() > 1 {
             // Across several resource types (POST /.search) an attribute one type lacks
             // reads as absent there; a name no type defines is still an error.
-            if let Some(p) = filter::paths(f).into_iter().find(|p| kinds.iter().all(|k| k.resolve_path(&p.text).is_none())) {
+            if let Some(p) =
+                filter::paths(f).into_iter().find(|p| kinds.iter().all(|k| k.resolve_path(&p.text).is_none()))
+            {
                 return Err(filter::unknown_attribute(text, p));
             }
         }
         for kind in kinds {
-            let c = if kinds.len() > 1 { filter::compile_lenient(f, kind, text)? } else { filter::compile(f, kind, text)? };
+            let c =
+                if kinds.len() > 1 { filter::compile_lenient(f, kind, text)? } else { filter::compile(f, kind, text)? };
             conds.push(Some(c));
         }
     }
@@ -204,7 +209,9 @@ pub fn select<'s>(
             if r.attr.name == "id" {
                 Some(store.get(name, lit).into_iter().collect::<Vec<_>>())
             } else if store.is_indexed(name, &r.attr.name) {
-                Some(store.find_unique(name, &r.attr.name, lit).and_then(|id| store.get(name, id)).into_iter().collect())
+                Some(
+                    store.find_unique(name, &r.attr.name, lit).and_then(|id| store.get(name, id)).into_iter().collect(),
+                )
             } else {
                 None
             }

@@ -82,19 +82,28 @@ pub fn apply(
     let ops = match ops {
         Some(Value::Array(a)) if !a.is_empty() => a,
         Some(Value::Array(_)) => {
-            return Err(ScimError::invalid_syntax("\"Operations\" is empty; send at least one operation (RFC 7644 §3.5.2)."));
+            return Err(ScimError::invalid_syntax(
+                "\"Operations\" is empty; send at least one operation (RFC 7644 §3.5.2).",
+            ));
         }
         Some(_) => return Err(ScimError::invalid_syntax("\"Operations\" must be an array (RFC 7644 §3.5.2).")),
         None => {
-            return Err(ScimError::invalid_syntax(
-                "The PATCH body has no \"Operations\" array (RFC 7644 §3.5.2).",
-            ));
+            return Err(ScimError::invalid_syntax("The PATCH body has no \"Operations\" array (RFC 7644 §3.5.2)."));
         }
     };
-    let mut work: Map<String, Value> =
-        old.iter().filter(|(k, _)| !matches!(k.as_str(), "id" | "meta" | "schemas")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let mut schemas: Vec<String> =
-        old.get("schemas").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+    let mut work: Map<String, Value> = old
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "meta" | "schemas"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut schemas: Vec<String> = old
+        .get("schemas")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
     let mut written = None;
     for (i, raw) in ops.iter().enumerate() {
         let at = format!("Operations[{i}]");
@@ -123,8 +132,15 @@ pub fn apply(
             }
         }
         let mut scratch = Explanation::new(String::new(), String::new());
-        let w = match replace::apply(kind, behaviour, Mode::Replace, None, Some(&old_view), &Value::Object(full), &mut scratch)
-        {
+        let w = match replace::apply(
+            kind,
+            behaviour,
+            Mode::Replace,
+            None,
+            Some(&old_view),
+            &Value::Object(full),
+            &mut scratch,
+        ) {
             Ok(w) => w,
             Err(e) => {
                 for entry in scratch.entries.into_iter().filter(|e| e.outcome.is_rejection()) {
@@ -135,7 +151,9 @@ pub fn apply(
                 return Err(ScimError { detail: format!("{at} ({}): {}", op.name(), e.detail), ..e });
             }
         };
-        for entry in scratch.entries.into_iter().filter(|e| matches!(e.outcome, Outcome::Coerced | Outcome::IgnoredUnknown)) {
+        for entry in
+            scratch.entries.into_iter().filter(|e| matches!(e.outcome, Outcome::Coerced | Outcome::IgnoredUnknown))
+        {
             expl.entries.push(entry);
         }
         work = w.attributes.clone();
@@ -196,7 +214,14 @@ fn parse_op<'v>(raw: &'v Value, at: &str) -> Result<(Op, Option<&'v str>, Option
 }
 
 /// Entries for what one operation changed, attribute by attribute.
-fn record(kind: &ResourceKind, expl: &mut Explanation, before: &Map<String, Value>, after: &Map<String, Value>, op: Op, path: &str) {
+fn record(
+    kind: &ResourceKind,
+    expl: &mut Explanation,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    op: Op,
+    path: &str,
+) {
     let mut changed = false;
     let mut keys: Vec<&String> = before.keys().collect();
     keys.extend(after.keys().filter(|k| !before.contains_key(*k)));
@@ -287,7 +312,11 @@ impl Patcher<'_> {
 
     fn read_only(&mut self, path: &str, attr: &str, why: &str) -> ScimError {
         self.expl.push(path, Outcome::RejectedImmutable, None, None, "RFC 7643 §7 mutability").note = why.into();
-        ScimError::mutability(format!("{} ({}): '{attr}' {why} (RFC 7643 §7, RFC 7644 §3.5.2).", self.at, self.op.name()))
+        ScimError::mutability(format!(
+            "{} ({}): '{attr}' {why} (RFC 7643 §7, RFC 7644 §3.5.2).",
+            self.at,
+            self.op.name()
+        ))
     }
 
     /// Parses a PATCH path: `attr`, `attr.sub`, `urn:...:attr`, `attr[filter]`,
@@ -298,7 +327,8 @@ impl Patcher<'_> {
         }
         let (attr_text, filter_text, rest) = match path.find('[') {
             Some(open) => {
-                let close = closing_bracket(path, open).ok_or_else(|| self.invalid_path(path, "'[' has no closing ']'"))?;
+                let close =
+                    closing_bracket(path, open).ok_or_else(|| self.invalid_path(path, "'[' has no closing ']'"))?;
                 (
                     path.get(..open).unwrap_or_default(),
                     Some((path.get(open + 1..close).unwrap_or_default(), open + 1)),
@@ -315,14 +345,22 @@ impl Patcher<'_> {
         let mut cond = None;
         if let Some((ftext, col0)) = filter_text {
             if sub.is_some() || !attr.is_complex() || !attr.multi_valued {
-                return Err(self.invalid_path(path, "a value filter '[...]' applies to a multi-valued complex attribute"));
+                return Err(
+                    self.invalid_path(path, "a value filter '[...]' applies to a multi-valued complex attribute")
+                );
             }
-            let f = filter::parse(ftext, col0)
-                .and_then(|f| filter::compile_for_attribute(&f, &attr, ftext))
-                .map_err(|e| ScimError { scim_type: Some(ScimType::InvalidPath), detail: format!("{}.path: {}", self.at, e.detail), ..e })?;
+            let f = filter::parse(ftext, col0).and_then(|f| filter::compile_for_attribute(&f, &attr, ftext)).map_err(
+                |e| ScimError {
+                    scim_type: Some(ScimType::InvalidPath),
+                    detail: format!("{}.path: {}", self.at, e.detail),
+                    ..e
+                },
+            )?;
             cond = Some(f);
             if !rest.is_empty() {
-                let name = rest.strip_prefix('.').ok_or_else(|| self.invalid_path(path, "expected '.subAttribute' after ']'"))?;
+                let name = rest
+                    .strip_prefix('.')
+                    .ok_or_else(|| self.invalid_path(path, "expected '.subAttribute' after ']'"))?;
                 sub = Some(attr.sub(name).cloned().ok_or_else(|| {
                     self.invalid_path(path, &format!("'{}' has no sub-attribute '{name}'", attr.name))
                 })?);
@@ -367,8 +405,9 @@ impl Patcher<'_> {
             }
             match self.kind.resolve_path(k) {
                 Some(r) if r.attr.mutability == Mutability::ReadOnly => {
-                    self.expl.push(k.clone(), Outcome::IgnoredReadOnly, None, Some(v), "RFC 7643 §7 mutability: readOnly").note =
-                        "readOnly values in a PATCH value are ignored".into();
+                    self.expl
+                        .push(k.clone(), Outcome::IgnoredReadOnly, None, Some(v), "RFC 7643 §7 mutability: readOnly")
+                        .note = "readOnly values in a PATCH value are ignored".into();
                 }
                 Some(r) => {
                     let (schema, attr, sub) = (r.schema.map(str::to_string), r.attr.clone(), r.sub.cloned());
@@ -384,7 +423,13 @@ impl Patcher<'_> {
         Ok(())
     }
 
-    fn apply_target(&mut self, work: &mut Map<String, Value>, t: &Target, value: Option<&Value>, path: &str) -> Result<(), ScimError> {
+    fn apply_target(
+        &mut self,
+        work: &mut Map<String, Value>,
+        t: &Target,
+        value: Option<&Value>,
+        path: &str,
+    ) -> Result<(), ScimError> {
         let Some(attr) = &t.attr else {
             // A whole extension: remove it, or add/replace its attributes.
             let urn = t.schema.clone().unwrap_or_default();
@@ -417,7 +462,9 @@ impl Patcher<'_> {
         let current = c.get(&attr.name).cloned();
         // Immutable values may be set once, never removed or changed (RFC 7643 §7).
         let leaf = sub.unwrap_or(attr);
-        if leaf.mutability == Mutability::Immutable && op != Op::Add || attr.mutability == Mutability::Immutable && op == Op::Remove {
+        if leaf.mutability == Mutability::Immutable && op != Op::Add
+            || attr.mutability == Mutability::Immutable && op == Op::Remove
+        {
             let has = match (&current, sub) {
                 (Some(Value::Array(items)), Some(s)) => items.iter().any(|i| i.get(&s.name).is_some()),
                 (Some(Value::Object(o)), Some(s)) => o.contains_key(&s.name),
@@ -494,7 +541,8 @@ impl Patcher<'_> {
                 // for members), or the whole attribute.
                 match (value, current) {
                     (Some(Value::Array(gone)), Some(Value::Array(items))) if attr.multi_valued => {
-                        let kept: Vec<Value> = items.into_iter().filter(|it| !gone.iter().any(|g| same_item(g, it))).collect();
+                        let kept: Vec<Value> =
+                            items.into_iter().filter(|it| !gone.iter().any(|g| same_item(g, it))).collect();
                         store_items(c, &attr.name, kept);
                     }
                     _ => {
@@ -531,7 +579,8 @@ impl Patcher<'_> {
                     _ => {
                         let mut o = Map::new();
                         o.insert(s.name.clone(), v);
-                        let nv = if attr.multi_valued { Value::Array(vec![Value::Object(o)]) } else { Value::Object(o) };
+                        let nv =
+                            if attr.multi_valued { Value::Array(vec![Value::Object(o)]) } else { Value::Object(o) };
                         c.insert(attr.name.clone(), nv);
                     }
                 }
@@ -580,12 +629,19 @@ impl Patcher<'_> {
     }
 
     fn value_shape(&self, path: &str, want: &str) -> ScimError {
-        ScimError::invalid_value(format!("{} ({}): for path {path:?} the value must be {want} (RFC 7644 §3.5.2).", self.at, self.op.name()))
+        ScimError::invalid_value(format!(
+            "{} ({}): for path {path:?} the value must be {want} (RFC 7644 §3.5.2).",
+            self.at,
+            self.op.name()
+        ))
     }
 }
 
 /// The object holding an attribute: the resource, or its extension object (created empty).
-fn container<'w>(work: &'w mut Map<String, Value>, schema: Option<&str>) -> Result<&'w mut Map<String, Value>, ScimError> {
+fn container<'w>(
+    work: &'w mut Map<String, Value>,
+    schema: Option<&str>,
+) -> Result<&'w mut Map<String, Value>, ScimError> {
     let Some(urn) = schema else { return Ok(work) };
     let slot = work.entry(urn.to_string()).or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
@@ -609,11 +665,15 @@ fn canonical(attr: &Attribute, sub: Option<&Attribute>, v: &Value) -> Value {
         return v.clone();
     }
     let fix = |o: &Map<String, Value>| -> Value {
-        Value::Object(o.iter().map(|(k, x)| (attr.sub(k).map_or_else(|| k.clone(), |s| s.name.clone()), x.clone())).collect())
+        Value::Object(
+            o.iter().map(|(k, x)| (attr.sub(k).map_or_else(|| k.clone(), |s| s.name.clone()), x.clone())).collect(),
+        )
     };
     match v {
         Value::Object(o) => fix(o),
-        Value::Array(items) => Value::Array(items.iter().map(|i| if let Value::Object(o) = i { fix(o) } else { i.clone() }).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|i| if let Value::Object(o) = i { fix(o) } else { i.clone() }).collect())
+        }
         other => other.clone(),
     }
 }

@@ -341,14 +341,13 @@ impl<E: Env> Server<E> {
         let mut expl = Explanation::new(format!("POST {}", kind.def.endpoint), self.profile.name.clone());
         let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
         let body = Self::parse_body(req).map_err(|e| (e, None))?;
-        let mut written = match replace::apply(kind, &self.profile.behaviour, Mode::Create, None, None, &body, &mut expl)
-        {
-            Ok(w) => w,
-            Err(e) => return Err((e, Some(expl))),
-        };
+        let mut written =
+            match replace::apply(kind, &self.profile.behaviour, Mode::Create, None, None, &body, &mut expl) {
+                Ok(w) => w,
+                Err(e) => return Err((e, Some(expl))),
+            };
         if groups::is_group(kind) {
-            if let Err(e) =
-                groups::check_members(&self.store, &self.registry, None, &mut written.attributes, &mut expl)
+            if let Err(e) = groups::check_members(&self.store, &self.registry, None, &mut written.attributes, &mut expl)
             {
                 return Err((e, Some(expl)));
             }

@@ -153,10 +153,9 @@ impl<E: Env> Server<E> {
         }
         let base = self.link_base(req, t);
         let body = match segments {
-            ["ServiceProviderConfig"] => discovery::service_provider_config(
-                &self.profile.behaviour,
-                &format!("{base}/ServiceProviderConfig"),
-            ),
+            ["ServiceProviderConfig"] => {
+                discovery::service_provider_config(&self.profile.behaviour, &format!("{base}/ServiceProviderConfig"))
+            }
             ["ResourceTypes"] => discovery::list_response(
                 self.registry
                     .kinds
@@ -180,7 +179,11 @@ impl<E: Env> Server<E> {
                 discovery::resource_type(k, &format!("{base}/ResourceTypes/{}", k.def.id))
             }
             ["Schemas"] => discovery::list_response(
-                self.registry.schemas.iter().map(|s| discovery::schema(s, &format!("{base}/Schemas/{}", s.id))).collect(),
+                self.registry
+                    .schemas
+                    .iter()
+                    .map(|s| discovery::schema(s, &format!("{base}/Schemas/{}", s.id)))
+                    .collect(),
             ),
             ["Schemas", urn] => {
                 let s = self.registry.schemas.iter().find(|s| s.id.eq_ignore_ascii_case(urn)).ok_or_else(|| {
