@@ -18,24 +18,40 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::profile::{Registry, ResourceKind};
-use crate::schema::{GROUP_SCHEMA, USER_SCHEMA};
 use crate::store::{Resource, Store};
 
 const RFC_GROUP: &str = "RFC 7643 §4.2";
 
-/// Whether a resource type is a Group (by its core schema).
+/// The multi-valued complex attribute `name` of a type's core schema, if it has one.
+fn complex_list<'k>(kind: &'k ResourceKind, name: &str) -> Option<&'k crate::schema::Attribute> {
+    kind.core.attribute(name).filter(|a| a.is_complex() && a.multi_valued)
+}
+
+/// Whether a resource type holds members (RFC 7643 §4.2 Group, or any schema with a
+/// multi-valued complex `members`): decided by the schema, not by a name.
 pub fn is_group(kind: &ResourceKind) -> bool {
-    kind.core.id.eq_ignore_ascii_case(GROUP_SCHEMA)
+    complex_list(kind, "members").is_some()
 }
 
-/// Whether a resource type is a User with a derived `groups` attribute.
+/// Whether a resource type shows a derived `groups` attribute (RFC 7643 §4.1.2).
 pub fn is_user(kind: &ResourceKind) -> bool {
-    kind.core.id.eq_ignore_ascii_case(USER_SCHEMA) && kind.core.attribute("groups").is_some()
+    !is_group(kind) && complex_list(kind, "groups").is_some()
 }
 
-/// The resource types a group member may be.
+/// The resource types a group member may be: those named by `members.$ref`'s
+/// `referenceTypes` (`User`, `Group` in RFC 7643 §4.2), or every type if it names none.
 fn member_kinds(registry: &Registry) -> impl Iterator<Item = &ResourceKind> {
-    registry.kinds.iter().filter(|k| is_group(k) || k.core.id.eq_ignore_ascii_case(USER_SCHEMA))
+    let allowed: Vec<&str> = registry
+        .kinds
+        .iter()
+        .filter_map(|k| complex_list(k, "members"))
+        .filter_map(|m| m.sub("$ref"))
+        .flat_map(|r| r.reference_types.iter().map(String::as_str))
+        .collect();
+    registry
+        .kinds
+        .iter()
+        .filter(move |k| allowed.is_empty() || allowed.iter().any(|t| t.eq_ignore_ascii_case(&k.def.name)))
 }
 
 /// A resource's human-readable name: `displayName`, else `userName`.
@@ -70,7 +86,8 @@ pub fn check_members(
             if !member_kinds(registry).any(|k| k.def.name.eq_ignore_ascii_case(t)) {
                 expl.push(format!("{path}.type"), Outcome::RejectedType, None, item.get("type"), RFC_GROUP);
                 return Err(ScimError::invalid_value(format!(
-                    "'{path}.type' is {t:?}; a member is a \"User\" or a \"Group\" (RFC 7643 §4.2)."
+                    "'{path}.type' is {t:?}; a member is one of {} (RFC 7643 §4.2).",
+                    member_kinds(registry).map(|k| format!("{:?}", k.def.name)).collect::<Vec<_>>().join(", ")
                 )));
             }
         }

@@ -139,13 +139,14 @@ impl Query {
         })
     }
 
-    /// Whether evaluating this query reads attributes that are derived at render time
-    /// (a user's `groups`, a member's `display`).
+    /// Whether evaluating this query may read attributes that are derived at render time
+    /// (a user's `groups`, a member's `display` or `$ref`); only then are candidates
+    /// decorated before filtering, so plain filters stay cheap.
     pub fn reads_derived(&self) -> bool {
         let hit = |s: &Option<String>| {
             s.as_deref().is_some_and(|s| {
                 let l = s.to_ascii_lowercase();
-                l.contains("groups") || l.contains("display")
+                l.contains("groups") || l.contains("members")
             })
         };
         hit(&self.filter) || hit(&self.sort_by)
