@@ -252,18 +252,16 @@ pub fn select<'s>(
                 format!("sortBy {sort_by:?} names no attribute of the listed resources (RFC 7644 §3.4.2.3)."),
             ));
         }
-        // Stable: ties keep creation order. Resources without a value sort last either way.
+        // RFC 7644 §3.4.2.3: resources without a value "are ordered last if ascending and
+        // first if descending". Stable: ties keep creation order.
         keys.sort_by(|(a, ai), (b, bi)| {
             let o = match (a, b) {
-                (Some(x), Some(y)) => {
-                    let o = x.cmp(y);
-                    if q.descending { o.reverse() } else { o }
-                }
+                (Some(x), Some(y)) => x.cmp(y),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => Ordering::Equal,
             };
-            o.then(ai.cmp(bi))
+            (if q.descending { o.reverse() } else { o }).then(ai.cmp(bi))
         });
         let mut slots: Vec<Option<Hit<'s>>> = hits.into_iter().map(Some).collect();
         hits = keys.into_iter().filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take)).collect();
