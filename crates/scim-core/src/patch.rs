@@ -53,6 +53,9 @@ struct Target {
     /// `None` when the path is a whole extension URN.
     attr: Option<Attribute>,
     filter: Option<Cond>,
+    /// For `add` when the filter matches nothing: the value the filter describes (its
+    /// `sub eq "literal"` terms), e.g. `{"type": "work"}` for `emails[type eq "work"]`.
+    seed: Option<Map<String, Value>>,
     sub: Option<Attribute>,
 }
 
@@ -323,7 +326,7 @@ impl Patcher<'_> {
     /// `attr[filter].sub`, or a whole extension URN.
     fn target(&mut self, path: &str) -> Result<Target, ScimError> {
         if let Some((s, _)) = self.kind.extension(path) {
-            return Ok(Target { schema: Some(s.id.clone()), attr: None, filter: None, sub: None });
+            return Ok(Target { schema: Some(s.id.clone()), attr: None, filter: None, seed: None, sub: None });
         }
         let (attr_text, filter_text, rest) = match path.find('[') {
             Some(open) => {
@@ -343,20 +346,21 @@ impl Patcher<'_> {
         let attr = r.attr.clone();
         let mut sub = r.sub.cloned();
         let mut cond = None;
+        let mut seed = None;
         if let Some((ftext, col0)) = filter_text {
             if sub.is_some() || !attr.is_complex() || !attr.multi_valued {
                 return Err(
                     self.invalid_path(path, "a value filter '[...]' applies to a multi-valued complex attribute")
                 );
             }
-            let f = filter::parse(ftext, col0).and_then(|f| filter::compile_for_attribute(&f, &attr, ftext)).map_err(
-                |e| ScimError {
-                    scim_type: Some(ScimType::InvalidPath),
-                    detail: format!("{}.path: {}", self.at, e.detail),
-                    ..e
-                },
-            )?;
-            cond = Some(f);
+            let as_path_error = |e: ScimError| ScimError {
+                scim_type: Some(ScimType::InvalidPath),
+                detail: format!("{}.path: {}", self.at, e.detail),
+                ..e
+            };
+            let parsed = filter::parse(ftext, col0).map_err(as_path_error)?;
+            cond = Some(filter::compile_for_attribute(&parsed, &attr, ftext).map_err(as_path_error)?);
+            seed = eq_seed(&parsed, &attr);
             if !rest.is_empty() {
                 let name = rest
                     .strip_prefix('.')
@@ -375,7 +379,7 @@ impl Patcher<'_> {
                 return Err(self.read_only(path, &format!("{}.{}", attr.name, s.name), "is readOnly"));
             }
         }
-        Ok(Target { schema: r.schema.map(str::to_string), attr: Some(attr), filter: cond, sub })
+        Ok(Target { schema: r.schema.map(str::to_string), attr: Some(attr), filter: cond, seed, sub })
     }
 
     fn apply_no_path(&mut self, work: &mut Map<String, Value>, value: Option<&Value>) -> Result<(), ScimError> {
@@ -394,7 +398,9 @@ impl Patcher<'_> {
                 };
                 for (ik, iv) in inner {
                     match s.attribute(ik) {
-                        Some(a) => self.set(work, Some(&urn), a, None, None, Some(iv), &format!("{urn}:{ik}"))?,
+                        Some(a) => {
+                            self.set(work, Some(&urn), a, (None, None), None, Some(iv), &format!("{urn}:{ik}"))?
+                        }
                         None => {
                             let ext = container(work, Some(&urn))?;
                             ext.insert(ik.clone(), iv.clone());
@@ -411,7 +417,7 @@ impl Patcher<'_> {
                 }
                 Some(r) => {
                     let (schema, attr, sub) = (r.schema.map(str::to_string), r.attr.clone(), r.sub.cloned());
-                    self.set(work, schema.as_deref(), &attr, None, sub.as_ref(), Some(v), k)?;
+                    self.set(work, schema.as_deref(), &attr, (None, None), sub.as_ref(), Some(v), k)?;
                 }
                 // Unknown names go through to the replace engine, which rejects or
                 // ignores them per `behaviour.unknownAttributes`.
@@ -441,7 +447,7 @@ impl Patcher<'_> {
             wrapped.insert(urn, value.cloned().unwrap_or(Value::Null));
             return self.apply_no_path(work, Some(&Value::Object(wrapped)));
         };
-        self.set(work, t.schema.as_deref(), attr, t.filter.as_ref(), t.sub.as_ref(), value, path)
+        self.set(work, t.schema.as_deref(), attr, (t.filter.as_ref(), t.seed.as_ref()), t.sub.as_ref(), value, path)
     }
 
     /// The heart of PATCH: one operation on one attribute.
@@ -451,7 +457,7 @@ impl Patcher<'_> {
         work: &mut Map<String, Value>,
         schema: Option<&str>,
         attr: &Attribute,
-        cond: Option<&Cond>,
+        (cond, seed): (Option<&Cond>, Option<&Map<String, Value>>),
         sub: Option<&Attribute>,
         value: Option<&Value>,
         path: &str,
@@ -478,8 +484,9 @@ impl Patcher<'_> {
             }
         }
         if let Some(cond) = cond {
-            let Some(Value::Array(mut items)) = current else {
-                return Err(self.no_target(path));
+            let mut items = match current {
+                Some(Value::Array(items)) => items,
+                _ => vec![],
             };
             let hits: Vec<usize> = items
                 .iter()
@@ -488,7 +495,27 @@ impl Patcher<'_> {
                 .map(|(i, _)| i)
                 .collect();
             if hits.is_empty() {
-                return Err(self.no_target(path));
+                // `add` through a filter that matches nothing adds the value the filter
+                // describes (Entra ID adds `emails[type eq "work"].value` this way); the
+                // RFC's `replace` and `remove` say noTarget (RFC 7644 §3.5.2.3, table 9).
+                let (Op::Add, Some(seed)) = (op, seed) else {
+                    return Err(self.no_target(path));
+                };
+                let mut new = seed.clone();
+                match (sub, &value) {
+                    (Some(s), v) => {
+                        new.insert(s.name.clone(), v.clone().unwrap_or(Value::Null));
+                    }
+                    (None, Some(Value::Object(v))) => merge(&mut new, v),
+                    (None, _) => return Err(self.value_shape(path, "an object of sub-attributes")),
+                }
+                self.expl.notes.push(format!(
+                    "{}: the filter in {path:?} matched no value, so add created one from the filter's eq terms.",
+                    self.at
+                ));
+                items.push(Value::Object(new));
+                store_items(c, &attr.name, items);
+                return Ok(());
             }
             match (op, sub) {
                 (Op::Remove, None) => {
@@ -635,6 +662,24 @@ impl Patcher<'_> {
             self.op.name()
         ))
     }
+}
+
+/// The value a filter of `sub eq "literal"` terms joined by `and` describes; `None` for
+/// any other filter (those cannot say what to add).
+fn eq_seed(f: &filter::Filter, attr: &Attribute) -> Option<Map<String, Value>> {
+    let terms: Vec<&filter::Filter> = match f {
+        filter::Filter::And(v) => v.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = Map::new();
+    for t in terms {
+        let filter::Filter::Compare(p, filter::CmpOp::Eq, v) = t else { return None };
+        if v.is_null() {
+            return None;
+        }
+        out.insert(attr.sub(&p.text)?.name.clone(), v.clone());
+    }
+    Some(out)
 }
 
 /// The object holding an attribute: the resource, or its extension object (created empty).
