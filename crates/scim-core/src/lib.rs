@@ -5,6 +5,12 @@
 //! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
 //! tests.
 //!
+//! Beside POST, GET, PUT and DELETE it serves PATCH ([`patch`], RFC 7644 §3.5.2), listing
+//! with filters, sorting and paging plus `.search` ([`filter`], [`list`], §3.4.2–§3.4.3),
+//! Groups with membership derived into a user's `groups` ([`groups`], RFC 7643 §4.2) and
+//! discovery generated from the profile ([`discovery`], RFC 7644 §4). Bulk (§3.7) and
+//! `/Me` (§3.11) answer 501.
+//!
 //! ```
 //! use scim_core::{FixedEnv, Profile, Request, Server};
 //! use serde_json::json;
