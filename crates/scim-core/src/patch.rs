@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::error::{ScimError, ScimType};
 use crate::explain::{Explanation, Outcome};
 use crate::filter::{self, Cond};
-use crate::profile::{Behaviour, ResourceKind};
+use crate::profile::{Behaviour, ComplexReplace, Omitted, ResourceKind};
 use crate::replace::{self, Mode, Written};
 use crate::schema::{Attribute, Mutability};
 use crate::store::Resource;
@@ -107,6 +107,10 @@ pub fn apply(
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
+    // The working copy is the whole intended resource, so the replace engine must take it
+    // as is: PUT's knobs for what a body leaves out (`omitted`, `complexReplace`) do not
+    // apply to PATCH, or a `remove` would be undone. Type knobs still apply.
+    let as_is = Behaviour { omitted: Omitted::Clear, complex_replace: ComplexReplace::Whole, ..behaviour.clone() };
     let mut written = None;
     for (i, raw) in ops.iter().enumerate() {
         let at = format!("Operations[{i}]");
@@ -137,7 +141,7 @@ pub fn apply(
         let mut scratch = Explanation::new(String::new(), String::new());
         let w = match replace::apply(
             kind,
-            behaviour,
+            &as_is,
             Mode::Replace,
             None,
             Some(&old_view),
