@@ -155,7 +155,9 @@ pub fn apply(
                     entry.rule = format!("{} ({})", entry.rule, op.rule());
                     expl.entries.push(entry);
                 }
-                return Err(ScimError { detail: format!("{at} ({}): {}", op.name(), e.detail), ..e });
+                // The replace engine speaks of PUT bodies; here the "body" is the patched resource.
+                let detail = e.detail.replace(" A PUT replaces the whole resource, so the body must include it.", "");
+                return Err(ScimError { detail: format!("{at} ({}): {detail}", op.name()), ..e });
             }
         };
         for entry in
