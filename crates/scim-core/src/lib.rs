@@ -11,6 +11,12 @@
 //! profile's demo users, and [`compare()`] sends one request to two servers and diffs the
 //! answers attribute by attribute.
 //!
+//! Beside POST, GET, PUT and DELETE it serves PATCH ([`patch`], RFC 7644 §3.5.2), listing
+//! with filters, sorting and paging plus `.search` ([`filter`], [`list`], §3.4.2–§3.4.3),
+//! Groups with membership derived into a user's `groups` ([`groups`], RFC 7643 §4.2) and
+//! discovery generated from the profile ([`discovery`], RFC 7644 §4). Bulk (§3.7) and
+//! `/Me` (§3.11) answer 501.
+//!
 //! ```
 //! use scim_core::{FixedEnv, Profile, Request, Server};
 //! use serde_json::json;
@@ -33,10 +39,15 @@
 
 pub mod auth;
 pub mod compare;
+pub mod discovery;
 pub mod env;
 pub mod error;
 pub mod explain;
+pub mod filter;
+pub mod groups;
 pub mod http;
+pub mod list;
+pub mod patch;
 pub mod profile;
 pub mod project;
 pub mod replace;

@@ -95,7 +95,8 @@ pub struct Expect {
     /// matches any present value.
     #[serde(default)]
     pub body: Option<Value>,
-    /// Dotted paths that must not exist in the body (`title`, `name.familyName`).
+    /// Dotted paths that must not exist in the body (`title`, `name.familyName`,
+    /// `Resources.0.title`).
     #[serde(default)]
     pub absent: Vec<String>,
     #[serde(default, rename = "scimType")]
@@ -247,6 +248,13 @@ fn lookup<'v>(v: &'v Value, dotted: &str) -> Option<&'v Value> {
     let mut cur = v;
     let mut rest = dotted;
     while !rest.is_empty() {
+        // Array elements by index: `Resources.0.title`.
+        if let Value::Array(items) = cur {
+            let (seg, tail) = rest.split_once('.').unwrap_or((rest, ""));
+            cur = items.get(seg.parse::<usize>().ok()?)?;
+            rest = tail;
+            continue;
+        }
         let obj = cur.as_object()?;
         if let Some((k, _)) = obj
             .iter()
