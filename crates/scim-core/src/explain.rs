@@ -20,6 +20,8 @@ pub enum Outcome {
     ClearedByNull,
     /// `[]` in the body cleared the multi-valued attribute.
     ClearedByEmptyArray,
+    /// A PATCH `remove` (or a `replace` with nothing) took the value away (RFC 7644 §3.5.2.2).
+    Removed,
     /// Left out of the body; the profile clears omitted attributes.
     ClearedOmitted,
     /// Left out of the body; the profile keeps omitted attributes.

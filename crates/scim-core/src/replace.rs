@@ -40,6 +40,9 @@ const RFC_TYPES: &str = "RFC 7643 §2.3";
 pub enum Mode {
     Create,
     Replace,
+    /// A trusted write from a profile's seed: like Create, but readOnly values (Veeva's
+    /// `lastLogin`, `securityProfile.$ref`) are taken as written, as a snapshot holds them.
+    Seed,
 }
 
 /// The attributes a write produced: the stored resource minus `id` and `meta`.
@@ -68,7 +71,9 @@ pub fn apply(
         ));
         return Err(e);
     };
-    let mut r = Replace { kind, behaviour, mode, expl, norm: Normaliser::new(behaviour), out: Map::new() };
+    let mut norm = Normaliser::new(behaviour);
+    norm.drop_read_only = mode != Mode::Seed;
+    let mut r = Replace { kind, behaviour, mode, expl, norm, out: Map::new() };
     let listed = check_schemas(kind, behaviour, body, r.expl)?;
     let claimed = claim_keys(kind, body)?;
 
@@ -265,6 +270,7 @@ impl Replace<'_> {
         match self.mode {
             Mode::Create => RFC_POST,
             Mode::Replace => RFC_PUT,
+            Mode::Seed => "profile seed",
         }
     }
 
@@ -289,7 +295,7 @@ impl Replace<'_> {
             )));
         }
         let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY);
-        e.note = if same || self.mode == Mode::Create {
+        e.note = if same || self.mode != Mode::Replace {
             "id is assigned by the service provider".into()
         } else {
             "the body's id differs from the path; the path wins (behaviour.idMismatch = ignore)".into()
@@ -313,7 +319,7 @@ impl Replace<'_> {
         let Some(bv) = bv else {
             return Ok(self.omitted(attr, path, ov));
         };
-        if attr.mutability == Mutability::ReadOnly {
+        if attr.mutability == Mutability::ReadOnly && self.mode != Mode::Seed {
             let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, Some(bv), RFC_READ_ONLY);
             e.note = "readOnly values in a request body are ignored; the stored value stays".into();
             return Ok(ov.cloned());
