@@ -43,7 +43,8 @@ impl Door for HttpDoor {
             format!("{}/{}", self.base, req.path.trim_start_matches('/'))
         };
         let origin = self.server.origin();
-        let reply = send(&self.agent, &req.method, &format!("{origin}{full}"), &req.headers, req.body.clone())?;
+        let url = format!("{origin}{}", encode_uri(&full));
+        let reply = send(&self.agent, &req.method, &url, &req.headers, req.body.clone())?;
         // HTTP always carries a Host, so the server's URLs are absolute with its own origin;
         // vectors written for hostless doors expect them relative. A vector that sends its own
         // Host keeps its absolute URLs.
@@ -60,6 +61,21 @@ impl Door for HttpDoor {
     fn snapshot(&mut self) -> Option<String> {
         Some(self.server.app.snapshot().to_string())
     }
+}
+
+/// Percent-encodes what may not appear raw in a URI (RFC 3986 §2): vectors write filters
+/// readably (`?filter=userName eq "bjensen"`), an HTTP client sends them encoded, and the core
+/// decodes the query (RFC 7644 §3.4.2).
+fn encode_uri(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[test]
