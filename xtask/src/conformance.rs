@@ -11,6 +11,7 @@
 //! current outcome (for after a merge that makes checks pass; review the diff).
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::fs;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -286,8 +287,12 @@ fn write_known(root: &Path, tool: &str, profile: &str, checks: &[Check]) -> Resu
          # and on a listed check that passes. Rewrite with `cargo xtask conformance --record`.\n"
     );
     for name in &failed {
-        text.push_str(name);
-        text.push('\n');
+        // The tool's first reason, as a comment, so a reader sees why without rerunning.
+        let reason = checks.iter().find(|c| &c.name == name && c.outcome == Outcome::Fail).map(|c| c.reason.as_str());
+        if let Some(r) = reason.filter(|r| !r.is_empty()) {
+            let _ = writeln!(text, "\n# {}", r.chars().take(300).collect::<String>());
+        }
+        let _ = writeln!(text, "{name}");
     }
     fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     println!("recorded {} known failures in {}", failed.len(), path.display());
