@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seed {
     None,
-    /// A few users from RFC 7643's examples (bjensen & co.).
+    /// A few users from RFC 7643's examples (bjensen & co.) and one group of two of them.
     Demo,
     /// A JSON object mapping endpoints to resources: `{"Users": [{...}], "Groups": [...]}`.
     File(std::path::PathBuf),
@@ -30,6 +30,7 @@ impl std::str::FromStr for Seed {
 }
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 /// The demo users: RFC 7643 §8.2's Babs Jensen and a few colleagues.
 pub fn demo_users() -> Vec<Value> {
@@ -71,19 +72,43 @@ pub fn apply<E: Env>(server: &mut Server<E>, seed: &Seed) -> Result<SeedReport> 
         Seed::File(path) => read_file(path)?,
     };
     let mut report = SeedReport::default();
+    let mut ids: Vec<String> = Vec::new();
     for (endpoint, resources) in batches {
-        let path = format!("/{}", endpoint.trim_start_matches('/'));
         for r in resources {
-            let resp = server.handle(&Request::new("POST", &path).json(&r));
-            if resp.status == 201 {
-                report.created += 1;
-            } else {
-                let detail = resp.json().get("detail").and_then(Value::as_str).unwrap_or_default().to_string();
-                report.failed.push(format!("POST {path}: {} {detail}", resp.status));
+            if let Some(id) = post(server, &endpoint, &r, &mut report) {
+                ids.push(id);
             }
         }
     }
+    if *seed == Seed::Demo {
+        // A group with the first two demo users, where the profile has groups (RFC 7643 §4.2).
+        let group_endpoint =
+            server.profile().resource_types.iter().find(|t| t.schema == GROUP).map(|t| t.endpoint.clone());
+        if let (Some(endpoint), [first, second, ..]) = (group_endpoint, ids.as_slice()) {
+            let group = json!({
+                "schemas": [GROUP],
+                "displayName": "Tour Guides",
+                "members": [{ "value": first }, { "value": second }]
+            });
+            post(server, &endpoint, &group, &mut report);
+        }
+    }
     Ok(report)
+}
+
+/// POSTs one resource; returns its id, or records why it failed.
+fn post<E: Env>(server: &mut Server<E>, endpoint: &str, resource: &Value, report: &mut SeedReport) -> Option<String> {
+    let path = format!("/{}", endpoint.trim_start_matches('/'));
+    let resp = server.handle(&Request::new("POST", &path).json(resource));
+    let body = resp.json();
+    if resp.status == 201 {
+        report.created += 1;
+        body.get("id").and_then(Value::as_str).map(str::to_string)
+    } else {
+        let detail = body.get("detail").and_then(Value::as_str).unwrap_or_default();
+        report.failed.push(format!("POST {path}: {} {detail}", resp.status));
+        None
+    }
 }
 
 /// How a seed went.

@@ -266,9 +266,9 @@ fn demo_seed_goes_through_the_core() {
     config.seed = Seed::Demo;
     let (app, startup) = App::new(config).expect("start");
     let report = startup.seed.expect("seeded");
-    assert_eq!(report.created, 4, "{:?}", report.failed);
+    assert_eq!(report.created, 5, "{:?}", report.failed);
     let snap = app.snapshot().to_string();
-    for name in ["bjensen", "jsmith", "mchen", "akumar"] {
+    for name in ["bjensen", "jsmith", "mchen", "akumar", "Tour Guides"] {
         assert!(snap.contains(&format!("\"{name}\"")), "{name} missing");
     }
 }
