@@ -463,7 +463,15 @@ impl Replace<'_> {
             }
         }
         if let Some(obj) = body_obj {
-            let unknown: Vec<String> = obj.keys().filter(|k| !claimed.contains(k)).cloned().collect();
+            // Some clients (scim2-models based ones) serialise an extension object with its
+            // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
+            // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
+            if let Some(v) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")).map(|(_, v)| v) {
+                self.expl.push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, Some(v), "RFC 7643 §3").note =
+                    "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
+            }
+            let unknown: Vec<String> =
+                obj.keys().filter(|k| !claimed.contains(k) && !k.eq_ignore_ascii_case("schemas")).cloned().collect();
             self.unknown(&unknown, obj, urn)?;
         }
         if required && out.is_empty() {
