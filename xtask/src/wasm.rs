@@ -64,7 +64,7 @@ pub const PACKAGES: &[Package] = &[
         crate_name: "scim-playground",
         manifest: "web/Cargo.toml",
         outputs: &[Output { target: JsTarget::Web, dir: "dist/playground" }],
-        assets: &[("index.html", "dist/playground/index.html")],
+        assets: &[("index.html", "dist/playground/index.html"), ("web/style.css", "dist/playground/style.css")],
     },
 ];
 
