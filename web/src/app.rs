@@ -365,7 +365,7 @@ fn Composer(draft: DraftSignals, pg: RwSignal<Playground>, send: impl Fn() + Cop
                 <label class="field body">
                     <span>"Request body"</span>
                     <textarea
-                        rows="16"
+                        rows="12"
                         spellcheck="false"
                         aria-describedby="body-check"
                         aria-invalid=move || matches!(check.get(), BodyCheck::Invalid { .. }).to_string()

@@ -253,6 +253,12 @@ fn cargo_build_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
+        // Only the requested package's own targets: dependencies may be cdylibs too
+        // (wasm-streams is), and their .wasm must not be mistaken for ours.
+        let target_name = msg["target"]["name"].as_str().unwrap_or_default().replace('-', "_");
+        if target_name != crate_name.replace('-', "_") {
+            continue;
+        }
         let kinds: Vec<&str> =
             msg["target"]["kind"].as_array().map(|k| k.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
         let wasm_files = msg["filenames"]
