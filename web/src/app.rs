@@ -67,9 +67,12 @@ impl Notices {
 }
 
 fn is_embed() -> bool {
-    window().location().search().ok().and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok()).is_some_and(|p| {
-        p.get("embed").is_some_and(|v| v == "1" || v == "true")
-    })
+    window()
+        .location()
+        .search()
+        .ok()
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .is_some_and(|p| p.get("embed").is_some_and(|v| v == "1" || v == "true"))
 }
 
 /// The whole page. Restore order: share link, then saved state, then defaults.
@@ -241,7 +244,12 @@ fn NoticeList(notices: Notices) -> impl IntoView {
 }
 
 #[component]
-fn Composer(draft: DraftSignals, pg: RwSignal<Playground>, send: impl Fn() + Copy + Send + Sync + 'static, notices: Notices) -> impl IntoView {
+fn Composer(
+    draft: DraftSignals,
+    pg: RwSignal<Playground>,
+    send: impl Fn() + Copy + Send + Sync + 'static,
+    notices: Notices,
+) -> impl IntoView {
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
     let share_url = RwSignal::new(String::new());
     let export_kind = RwSignal::new(String::new());
@@ -644,7 +652,11 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
 fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
     let names = move || {
         pg.with(|p| {
-            p.lanes.iter().enumerate().map(|(i, l)| format!("{} ({})", LANE_NAMES.get(i).copied().unwrap_or("Lane"), l.profile_name)).collect::<Vec<_>>()
+            p.lanes
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{} ({})", LANE_NAMES.get(i).copied().unwrap_or("Lane"), l.profile_name))
+                .collect::<Vec<_>>()
         })
     };
     view! {
@@ -700,7 +712,11 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
 }
 
 #[component]
-fn HistoryView(pg: RwSignal<Playground>, draft: DraftSignals, send: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn HistoryView(
+    pg: RwSignal<Playground>,
+    draft: DraftSignals,
+    send: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
         <section class="history" aria-labelledby="history-h">
             <h2 id="history-h">"History"</h2>

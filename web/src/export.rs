@@ -43,7 +43,11 @@ pub fn render(kind: &str, draft: &Draft, path: &str) -> String {
             s
         }
         "python" => {
-            let mut s = format!("import requests\n\nresponse = requests.request(\n    {},\n    {},\n    headers={{\n", py(&method), py(&url));
+            let mut s = format!(
+                "import requests\n\nresponse = requests.request(\n    {},\n    {},\n    headers={{\n",
+                py(&method),
+                py(&url)
+            );
             for (n, v) in &headers {
                 s.push_str(&format!("        {}: {},\n", py(n), py(v)));
             }

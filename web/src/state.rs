@@ -46,7 +46,11 @@ pub enum BodyCheck {
     Empty,
     Valid,
     /// serde_json's message with its 1-based line and column.
-    Invalid { line: usize, column: usize, message: String },
+    Invalid {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 impl BodyCheck {
@@ -540,8 +544,7 @@ mod tests {
 
     #[test]
     fn headers_parse_and_errors_name_the_line() {
-        let mut d = Draft::default();
-        d.headers = "Accept: application/json\n\nIf-Match: W/\"1\"".into();
+        let mut d = Draft { headers: "Accept: application/json\n\nIf-Match: W/\"1\"".into(), ..Draft::default() };
         assert_eq!(
             d.parse_headers().unwrap(),
             vec![("Accept".into(), "application/json".into()), ("If-Match".into(), "W/\"1\"".into())]
@@ -613,8 +616,7 @@ mod tests {
     #[test]
     fn bad_headers_send_nothing() {
         let mut pg = Playground::default();
-        let mut d = Draft::default();
-        d.headers = "nonsense".into();
+        let d = Draft { headers: "nonsense".into(), ..Draft::default() };
         assert!(pg.send(&d).is_err());
         assert!(pg.history.is_empty());
         assert!(pg.lanes[0].last.is_none());
@@ -624,9 +626,7 @@ mod tests {
     fn history_is_capped_newest_first() {
         let mut pg = Playground::with_profiles("rfc", "rfc");
         for i in 0..(HISTORY_CAP + 5) {
-            let mut d = Draft::default();
-            d.method = "GET".into();
-            d.path = format!("/Users/{i}");
+            let d = Draft { method: "GET".into(), path: format!("/Users/{i}"), ..Draft::default() };
             pg.send(&d).unwrap();
         }
         assert_eq!(pg.history.len(), HISTORY_CAP);
@@ -636,9 +636,7 @@ mod tests {
     #[test]
     fn reset_and_profile_switch_restore_seed_users() {
         let mut pg = Playground::with_profiles("rfc", "rfc");
-        let mut d = Draft::default();
-        d.method = "DELETE".into();
-        d.path = "/Users/{userName:bjensen}".into();
+        let d = Draft { method: "DELETE".into(), path: "/Users/{userName:bjensen}".into(), ..Draft::default() };
         pg.send(&d).unwrap();
         assert_eq!(pg.lanes[0].last.as_ref().unwrap().status_text(), "204 No Content");
         assert_eq!(pg.lanes[0].users().len(), 2);

@@ -250,10 +250,13 @@ impl<B: Backend> Persistence<B> {
             }
             Err(why) => {
                 let kept = backend.set(&backup, &text).is_ok();
-                let where_ = if kept { format!("a copy is kept under {backup:?}") } else { "it could not be backed up".into() };
+                let where_ =
+                    if kept { format!("a copy is kept under {backup:?}") } else { "it could not be backed up".into() };
                 Loaded {
                     saved: None,
-                    notice: Some(format!("Saved state was not restored because {why}; {where_}. Starting from defaults.")),
+                    notice: Some(format!(
+                        "Saved state was not restored because {why}; {where_}. Starting from defaults."
+                    )),
                 }
             }
         }
@@ -393,8 +396,7 @@ mod tests {
     fn round_trip_restores_lanes_stores_and_history() {
         let mut p = mem();
         let mut pg = Playground::with_profiles("rfc", RFC_KEEP_OMITTED);
-        let mut d = Draft::default();
-        d.method = "DELETE".into();
+        let d = Draft { method: "DELETE".into(), ..Draft::default() };
         pg.send(&d).unwrap();
         let mut saved = capture(&mut pg, &d);
         assert_eq!(p.save(&mut saved), None);
@@ -447,10 +449,8 @@ mod tests {
     fn quota_trims_history_and_says_so() {
         let mut saved = saved_with_history(20);
         let small = serde_json::to_string(&Saved { history: vec![], ..saved.clone() }).unwrap().len();
-        let mut p = Persistence::new(
-            Some(MemoryBackend { items: HashMap::new(), quota: Some(small + 1500) }),
-            NAMESPACE,
-        );
+        let mut p =
+            Persistence::new(Some(MemoryBackend { items: HashMap::new(), quota: Some(small + 1500) }), NAMESPACE);
         let notice = p.save(&mut saved).unwrap();
         assert!(notice.contains("history trimmed from 20 to"), "{notice}");
         assert!(saved.history.len() < 20);

@@ -2,12 +2,14 @@
 //! stopping at the first failure. Add a stage by pushing onto [`stages`].
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 
 use crate::setup::{self, Step, WASM_TARGET};
 use crate::util::{cargo, fmt_duration, run, timed};
+use crate::wasm;
 
 type StageFn = Box<dyn Fn(&Path) -> Result<()>>;
 
@@ -62,7 +64,23 @@ pub fn stages() -> Vec<Stage> {
             run(cargo(root).args(["build", "-p", "scim-core", "--target", WASM_TARGET]))
         })
         .needs(&[Step::WasmTarget]),
+        Stage::new(
+            "e2e",
+            "cargo xtask dist scim-playground, then node tests/e2e/playground.spec.mjs (headless Chromium)",
+            e2e,
+        )
+        .needs(&[Step::WasmTarget, Step::Browser, Step::NodeModules]),
     ]
+}
+
+/// The playground end to end: build `dist/playground`, then drive it in Chromium.
+fn e2e(root: &Path) -> Result<()> {
+    let Some(playground) = wasm::find("scim-playground").filter(|p| p.exists(root)) else {
+        println!("e2e: the playground crate is absent; nothing to test");
+        return Ok(());
+    };
+    wasm::dist_package(root, playground)?;
+    run(Command::new("node").arg("tests/e2e/playground.spec.mjs").current_dir(root))
 }
 
 #[derive(Debug, Default)]
