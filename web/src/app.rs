@@ -488,13 +488,13 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                         pg.update(|p| p.set_profile(idx, &v));
                     }>
                         {choices
-                            .into_iter()
+                            .iter()
                             .map(|c| {
                                 let value = c.name.clone();
                                 let is = c.name.clone();
                                 view! {
                                     <option value=value selected=move || profile_name() == is>
-                                        {c.name}
+                                        {c.name.clone()}
                                     </option>
                                 }
                             })

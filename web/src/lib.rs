@@ -21,8 +21,10 @@ pub mod templates;
 pub fn mount() {
     leptos::mount::mount_to_body(app::App);
     let window = leptos::prelude::window();
-    let ms = window.performance().map(|p| p.now()).unwrap_or_default();
+    // Whole milliseconds; `as` saturates, and integer formatting keeps float formatting out
+    // of the wasm.
+    let ms = window.performance().map(|p| p.now()).unwrap_or_default() as u64;
     if let Some(root) = leptos::prelude::document().document_element() {
-        let _ = root.set_attribute("data-ready-ms", &format!("{ms:.0}"));
+        let _ = root.set_attribute("data-ready-ms", &ms.to_string());
     }
 }

@@ -5,7 +5,7 @@
 use scim_core::env::Millis;
 use scim_core::{Env, FixedEnv, Profile, Request, Response, ScimError, Server};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diff::{self, DiffRow};
 use crate::templates;
@@ -117,7 +117,13 @@ pub const RFC_KEEP_OMITTED: &str = "rfc (keep omitted)";
 
 /// Every profile the lanes offer. Data-driven: each entry of
 /// [`scim_core::profile::builtin_sources`] appears, so new built-ins show up unchanged here.
-pub fn catalog() -> Vec<ProfileChoice> {
+/// Parsed once per page.
+pub fn catalog() -> &'static [ProfileChoice] {
+    static CATALOG: std::sync::OnceLock<Vec<ProfileChoice>> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(build_catalog)
+}
+
+fn build_catalog() -> Vec<ProfileChoice> {
     let mut out = Vec::new();
     for (name, _) in scim_core::profile::builtin_sources().iter() {
         if let Some(profile) = Profile::builtin(name) {
@@ -140,15 +146,15 @@ pub fn catalog() -> Vec<ProfileChoice> {
 
 /// The profile for a name, if the catalog has it.
 pub fn find_profile(name: &str) -> Option<Profile> {
-    catalog().into_iter().find(|c| c.name == name).map(|c| c.profile)
+    catalog().iter().find(|c| c.name == name).map(|c| c.profile.clone())
 }
 
 /// Default profiles for lanes A and B: the RFC, and a vendor profile once one exists.
 pub fn default_profiles() -> [String; 2] {
-    let names: Vec<String> = catalog().into_iter().map(|c| c.name).collect();
+    let names: Vec<&str> = catalog().iter().map(|c| c.name.as_str()).collect();
     let b = ["ping", "veeva", RFC_KEEP_OMITTED]
         .iter()
-        .find(|n| names.iter().any(|x| x == *n))
+        .find(|n| names.contains(n))
         .map(|n| (*n).to_string())
         .unwrap_or_else(|| "rfc".into());
     ["rfc".into(), b]
@@ -252,40 +258,42 @@ pub struct Lane {
 }
 
 /// The users every lane starts with (RFC 7643 §8.2's Barbara Jensen, and the users the vendor
-/// examples update), so templates can address them by `{userName:…}`.
+/// examples update), so templates can address them by `{userName:…}`. Kept as text: far
+/// smaller in wasm than `json!`.
+const SEED_USERS: &str = r#"[
+  {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    "userName": "bjensen",
+    "externalId": "bjensen",
+    "name": {"formatted": "Ms. Barbara J Jensen III", "familyName": "Jensen", "givenName": "Barbara"},
+    "displayName": "Babs Jensen",
+    "title": "Tour Guide",
+    "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+    "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
+    "active": true
+  },
+  {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    "userName": "pconley",
+    "name": {"familyName": "Conley", "givenName": "Pat", "formatted": "Pat Conley"},
+    "title": "Engineer",
+    "emails": [{"value": "pat.conley@runciter.com", "type": "work", "primary": true}],
+    "active": true
+  },
+  {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    "userName": "AbigailSmith@veepharm.com",
+    "name": {"familyName": "Smith", "givenName": "Abigail"},
+    "displayName": "Abigail Smith",
+    "locale": "en_US",
+    "timezone": "America/Los_Angeles",
+    "emails": [{"value": "abigail.smith@veepharm.com", "type": "work"}],
+    "active": true
+  }
+]"#;
+
 pub fn seed_users() -> Vec<Value> {
-    let core = "urn:ietf:params:scim:schemas:core:2.0:User";
-    vec![
-        json!({
-            "schemas": [core],
-            "userName": "bjensen",
-            "externalId": "bjensen",
-            "name": {"formatted": "Ms. Barbara J Jensen III", "familyName": "Jensen", "givenName": "Barbara"},
-            "displayName": "Babs Jensen",
-            "title": "Tour Guide",
-            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
-            "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
-            "active": true
-        }),
-        json!({
-            "schemas": [core],
-            "userName": "pconley",
-            "name": {"familyName": "Conley", "givenName": "Pat", "formatted": "Pat Conley"},
-            "title": "Engineer",
-            "emails": [{"value": "pat.conley@runciter.com", "type": "work", "primary": true}],
-            "active": true
-        }),
-        json!({
-            "schemas": [core],
-            "userName": "AbigailSmith@veepharm.com",
-            "name": {"familyName": "Smith", "givenName": "Abigail"},
-            "displayName": "Abigail Smith",
-            "locale": "en_US",
-            "timezone": "America/Los_Angeles",
-            "emails": [{"value": "abigail.smith@veepharm.com", "type": "work"}],
-            "active": true
-        }),
-    ]
+    serde_json::from_str(SEED_USERS).unwrap_or_default()
 }
 
 impl Lane {
@@ -518,6 +526,7 @@ impl Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn put(path: &str, body: Value) -> Draft {
         Draft {
@@ -555,7 +564,7 @@ mod tests {
 
     #[test]
     fn catalog_lists_every_builtin_and_the_keep_omitted_variant() {
-        let names: Vec<String> = catalog().into_iter().map(|c| c.name).collect();
+        let names: Vec<&str> = catalog().iter().map(|c| c.name.as_str()).collect();
         for (builtin, _) in scim_core::profile::builtin_sources().iter() {
             assert!(names.iter().any(|n| n == builtin), "{builtin} missing from {names:?}");
         }

@@ -2,8 +2,6 @@
 //! own PUT example, and a minimal body. "Current user as a PUT body" needs a lane and lives in
 //! [`crate::state::Lane::current_as_body`].
 
-use serde_json::{Value, json};
-
 use crate::state::Draft;
 
 /// The headers every template sends (RFC 7644 §3.1, §8.1).
@@ -32,30 +30,99 @@ pub fn by_id(id: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.id == id)
 }
 
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
+/// Bodies are kept as text (already pretty-printed): far smaller in wasm than `json!`.
+fn put(path: &str, headers: &str, body: &str) -> Draft {
+    Draft { method: "PUT".into(), path: path.into(), headers: headers.into(), body: body.into() }
 }
 
-fn put(path: &str, headers: &str, body: &Value) -> Draft {
-    Draft { method: "PUT".into(), path: path.into(), headers: headers.into(), body: pretty(body) }
-}
+const VEEVA_BODY: &str = r#"{
+  "schemas": [
+    "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User",
+    "urn:ietf:params:scim:schemas:core:2.0:User"
+  ],
+  "userName": "AbigailSmith@veepharm.com",
+  "name": {
+    "familyName": "Smith",
+    "givenName": "Abigail"
+  },
+  "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User": {
+    "securityProfile": {
+      "value": "system_admin__v"
+    }
+  }
+}"#;
+
+const PING_BODY: &str = r#"{
+  "addresses": [
+    {
+      "country": "US",
+      "locality": "New York",
+      "postalCode": "10020",
+      "primary": true,
+      "region": "NY",
+      "type": "home"
+    }
+  ],
+  "emails": [
+    {
+      "primary": true,
+      "type": "work",
+      "value": "pat.conley@runciter.com"
+    }
+  ],
+  "name": {
+    "familyName": "Conley",
+    "formatted": "Pat Conley",
+    "givenName": "Pat"
+  },
+  "schemas": [
+    "urn:pingidentity:schemas:User:1.0",
+    "urn:pingidentity:schemas:sample:profile:1.0"
+  ],
+  "urn:pingidentity:schemas:sample:profile:1.0": {
+    "birthDate": "1948-07-13"
+  },
+  "userName": "pconley"
+}"#;
+
+const RFC_BODY: &str = r#"{
+  "schemas": [
+    "urn:ietf:params:scim:schemas:core:2.0:User"
+  ],
+  "id": "2819c223-7f76-453a-919d-413861904646",
+  "userName": "bjensen",
+  "externalId": "bjensen",
+  "name": {
+    "formatted": "Ms. Barbara J Jensen III",
+    "familyName": "Jensen",
+    "givenName": "Barbara",
+    "middleName": "Jane"
+  },
+  "roles": [],
+  "emails": [
+    {
+      "value": "bjensen@example.com"
+    },
+    {
+      "value": "babs@jensen.org"
+    }
+  ]
+}"#;
+
+const MINIMAL_BODY: &str = r#"{
+  "schemas": [
+    "urn:ietf:params:scim:schemas:core:2.0:User"
+  ],
+  "userName": "bjensen"
+}"#;
+
 
 /// Veeva Vault's "Update User with SCIM" request body, verbatim (API reference 23.1).
 pub fn veeva() -> Draft {
     put(
         "/Users/{userName:AbigailSmith@veepharm.com}",
         "Content-Type: application/scim+json\nAccept: application/json",
-        &json!({
-            "schemas": [
-                "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User",
-                "urn:ietf:params:scim:schemas:core:2.0:User"
-            ],
-            "userName": "AbigailSmith@veepharm.com",
-            "name": {"familyName": "Smith", "givenName": "Abigail"},
-            "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User": {
-                "securityProfile": {"value": "system_admin__v"}
-            }
-        }),
+        VEEVA_BODY,
     )
 }
 
@@ -64,17 +131,7 @@ pub fn ping() -> Draft {
     put(
         "/Users/{userName:pconley}",
         SCIM_HEADERS,
-        &json!({
-            "addresses": [{
-                "country": "US", "locality": "New York", "postalCode": "10020",
-                "primary": true, "region": "NY", "type": "home"
-            }],
-            "emails": [{"primary": true, "type": "work", "value": "pat.conley@runciter.com"}],
-            "name": {"familyName": "Conley", "formatted": "Pat Conley", "givenName": "Pat"},
-            "schemas": ["urn:pingidentity:schemas:User:1.0", "urn:pingidentity:schemas:sample:profile:1.0"],
-            "urn:pingidentity:schemas:sample:profile:1.0": {"birthDate": "1948-07-13"},
-            "userName": "pconley"
-        }),
+        PING_BODY,
     )
 }
 
@@ -83,20 +140,7 @@ pub fn rfc_example() -> Draft {
     put(
         "/Users/{userName:bjensen}",
         SCIM_HEADERS,
-        &json!({
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "id": "2819c223-7f76-453a-919d-413861904646",
-            "userName": "bjensen",
-            "externalId": "bjensen",
-            "name": {
-                "formatted": "Ms. Barbara J Jensen III",
-                "familyName": "Jensen",
-                "givenName": "Barbara",
-                "middleName": "Jane"
-            },
-            "roles": [],
-            "emails": [{"value": "bjensen@example.com"}, {"value": "babs@jensen.org"}]
-        }),
+        RFC_BODY,
     )
 }
 
@@ -105,7 +149,7 @@ pub fn minimal() -> Draft {
     put(
         "/Users/{userName:bjensen}",
         SCIM_HEADERS,
-        &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}),
+        MINIMAL_BODY,
     )
 }
 
