@@ -320,8 +320,21 @@ impl Lane {
         Some(Lane { profile_name: profile_name.to_string(), server, last: None })
     }
 
+    /// POSTs the seed users in the profile's own User schema. A profile may define fewer
+    /// attributes (and reject unknown ones), so a refused user is retried with only
+    /// `userName` and `name`, then skipped.
     fn seed(&mut self) {
-        for user in seed_users() {
+        let urn = self.server.registry().kind_by_endpoint("Users").map(|k| k.def.schema.clone());
+        for mut user in seed_users() {
+            if let (Some(urn), Some(obj)) = (&urn, user.as_object_mut()) {
+                obj.insert("schemas".into(), Value::Array(vec![Value::String(urn.clone())]));
+            }
+            if self.server.handle(&Request::new("POST", "/Users").json(&user)).status == 201 {
+                continue;
+            }
+            if let Some(obj) = user.as_object_mut() {
+                obj.retain(|k, _| matches!(k.as_str(), "schemas" | "userName" | "name"));
+            }
             let _ = self.server.handle(&Request::new("POST", "/Users").json(&user));
         }
     }
@@ -581,6 +594,16 @@ mod tests {
         assert_eq!(a.len(), 3);
         assert_eq!(a.iter().map(|u| &u.id).collect::<Vec<_>>(), b.iter().map(|u| &u.id).collect::<Vec<_>>());
         assert_eq!(a[0].user_name, "bjensen");
+    }
+
+    #[test]
+    fn every_catalog_profile_gets_seed_users() {
+        for choice in catalog() {
+            let lane = Lane::new(&choice.name);
+            assert_eq!(lane.profile_name, choice.name);
+            let users = lane.users();
+            assert!(users.iter().any(|u| u.user_name == "bjensen"), "{}: {users:?}", choice.name);
+        }
     }
 
     #[test]

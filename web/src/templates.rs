@@ -116,7 +116,6 @@ const MINIMAL_BODY: &str = r#"{
   "userName": "bjensen"
 }"#;
 
-
 /// Veeva Vault's "Update User with SCIM" request body, verbatim (API reference 23.1).
 pub fn veeva() -> Draft {
     put(
@@ -128,29 +127,17 @@ pub fn veeva() -> Draft {
 
 /// Ping Identity's "Update All User Attributes" request body, verbatim.
 pub fn ping() -> Draft {
-    put(
-        "/Users/{userName:pconley}",
-        SCIM_HEADERS,
-        PING_BODY,
-    )
+    put("/Users/{userName:pconley}", SCIM_HEADERS, PING_BODY)
 }
 
 /// RFC 7644 §3.5.1's PUT example (without its If-Match, whose tag this server never issued).
 pub fn rfc_example() -> Draft {
-    put(
-        "/Users/{userName:bjensen}",
-        SCIM_HEADERS,
-        RFC_BODY,
-    )
+    put("/Users/{userName:bjensen}", SCIM_HEADERS, RFC_BODY)
 }
 
 /// The smallest valid PUT: `schemas` and the required `userName` (RFC 7643 §4.1.1).
 pub fn minimal() -> Draft {
-    put(
-        "/Users/{userName:bjensen}",
-        SCIM_HEADERS,
-        MINIMAL_BODY,
-    )
+    put("/Users/{userName:bjensen}", SCIM_HEADERS, MINIMAL_BODY)
 }
 
 #[cfg(test)]
