@@ -395,6 +395,36 @@ test("embed mode: minimal chrome, session storage only", async () => {
   await context.close();
 });
 
+test("embed mode posts its height to the parent page", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${base}index.html?parent`);
+  await page.evaluate((src) => {
+    document.body.innerHTML = "";
+    window.__heights = [];
+    window.addEventListener("message", (e) => {
+      if (e.data && e.data.type === "scim-playground:height") window.__heights.push(e.data.height);
+    });
+    const f = document.createElement("iframe");
+    f.src = src;
+    f.width = "900";
+    f.height = "400";
+    document.body.append(f);
+  }, `${base}?embed=1`);
+  await page.waitForFunction(() => window.__heights.length > 0 && window.__heights.at(-1) > 300, null, { timeout: 15000 });
+  await context.close();
+});
+
+test("export renders the request as cURL", async () => {
+  const { context, page } = await open();
+  await page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
+  await page.getByRole("combobox", { name: "Export as" }).selectOption("curl");
+  const text = await page.getByRole("textbox", { name: "Exported request" }).inputValue();
+  assert(text.startsWith("curl -X PUT 'https://scim.example.com/scim/v2/Users/00000000-0000-4000-8000-000000000001'"), text);
+  assert(text.includes("-H 'Content-Type: application/scim+json'"), text);
+  await context.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;
