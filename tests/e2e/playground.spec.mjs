@@ -425,6 +425,47 @@ test("export renders the request as cURL", async () => {
   await context.close();
 });
 
+test("without storage the page works in memory and says so", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      get() {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.waitForSelector("html[data-ready-ms]");
+  await expectText(page.getByRole("status").first(), "Browser storage is unavailable", "notice");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "works in memory");
+  await context.close();
+});
+
+test("a full quota trims history and says so", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const real = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === "scim-playground:state" && JSON.parse(value).history.length > 3) {
+        throw new DOMException("quota", "QuotaExceededError");
+      }
+      return real.call(this, key, value);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.waitForSelector("html[data-ready-ms]");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  for (let i = 0; i < 4; i++) await send(page).click();
+  await expectText(page.getByRole("status").first(), "history trimmed from 4 to 2", "quota notice");
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).history.length);
+  assert(saved === 2, `saved history: ${saved}`);
+  await context.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;
