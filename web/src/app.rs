@@ -669,8 +669,14 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                     Some(rows) => {
                         let n = names();
                         let count = rows.len();
+                        let volatile = rows.iter().filter(|r| r.is_volatile()).count();
+                        let summary = format!(
+                            "{count} difference{}{}.",
+                            if count == 1 { "" } else { "s" },
+                            if volatile > 0 { format!(", {volatile} of them server-generated (ids, timestamps, versions)") } else { String::new() }
+                        );
                         view! {
-                            <p>{format!("{count} difference{}.", if count == 1 { "" } else { "s" })}</p>
+                            <p>{summary}</p>
                             <div class="scroll">
                                 <table>
                                     <thead>
@@ -683,11 +689,14 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                                     <tbody>
                                         {rows
                                             .into_iter()
-                                            .map(|DiffRow { path, a, b }| {
+                                            .map(|row| {
+                                                let volatile = row.is_volatile();
+                                                let DiffRow { path, a, b } = row;
                                                 view! {
-                                                    <tr>
+                                                    <tr class:volatile=volatile>
                                                         <th scope="row">
                                                             <code>{path}</code>
+                                                            {volatile.then(|| view! { <span class="tag">" server-generated"</span> })}
                                                         </th>
                                                         <td class:absent=a.is_none()>
                                                             <code>{compact(&a)}</code>

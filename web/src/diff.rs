@@ -17,6 +17,18 @@ pub struct DiffRow {
     pub b: Option<Value>,
 }
 
+impl DiffRow {
+    /// Server-generated values (ids, timestamps, versions, RFC 7643 §3.1): they differ
+    /// whenever the lanes' histories differ, not because the profiles disagree.
+    pub fn is_volatile(&self) -> bool {
+        let p = self.path.as_str();
+        p == "id"
+            || p.starts_with("meta.")
+            || p.eq_ignore_ascii_case("header ETag")
+            || p.eq_ignore_ascii_case("header Location")
+    }
+}
+
 /// Status, then headers that differ (`header Name`), then body attributes.
 pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
     let mut rows = Vec::new();
@@ -155,6 +167,16 @@ mod tests {
         assert_eq!(rows[1].path, "header ETag");
         assert_eq!(rows[1].b, None);
         assert_eq!(rows[2], DiffRow { path: "title".into(), a: Some(json!("x")), b: None });
+    }
+
+    #[test]
+    fn server_generated_rows_are_volatile() {
+        let row = |p: &str| DiffRow { path: p.into(), a: None, b: None };
+        assert!(row("meta.lastModified").is_volatile());
+        assert!(row("header ETag").is_volatile());
+        assert!(row("id").is_volatile());
+        assert!(!row("title").is_volatile());
+        assert!(!row("metadata").is_volatile());
     }
 
     #[test]
