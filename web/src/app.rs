@@ -184,6 +184,19 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <NoticeList notices=notices />
+        // One persistent live region: statuses inserted with each answer are not announced.
+        <p class="sr-only" aria-live="polite">
+            {move || {
+                pg.with(|p| {
+                    p.lanes
+                        .iter()
+                        .zip(LANE_NAMES)
+                        .filter_map(|(l, name)| l.last.as_ref().map(|x| format!("{name}: {}.", x.status_text())))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+            }}
+        </p>
         <main>
             <Composer draft=draft pg=pg send=send notices=notices />
             <div class="lanes">
@@ -522,7 +535,7 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                             <p class="reqline">
                                 <code>{x.request_line.clone()}</code>
                             </p>
-                            <p class=status_class(x.response.status) aria-live="polite">
+                            <p class=status_class(x.response.status)>
                                 {x.status_text()}
                             </p>
                             <dl class="headers">

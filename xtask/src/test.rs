@@ -55,9 +55,18 @@ pub fn stages() -> Vec<Stage> {
         })
         .lint(),
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
-        Stage::new("clippy-wasm", "cargo clippy -p scim-core --target wasm32-unknown-unknown -- -D warnings", |root| {
-            run(cargo(root).args(["clippy", "-p", "scim-core", "--target", WASM_TARGET, "--", "-D", "warnings"]))
-        })
+        Stage::new(
+            "clippy-wasm",
+            "cargo clippy -p scim-core -p scim-playground --target wasm32-unknown-unknown -- -D warnings",
+            |root| {
+                let mut cmd = cargo(root);
+                cmd.args(["clippy", "-p", "scim-core"]);
+                if wasm::find("scim-playground").is_some_and(|p| p.exists(root)) {
+                    cmd.args(["-p", "scim-playground"]);
+                }
+                run(cmd.args(["--target", WASM_TARGET, "--", "-D", "warnings"]))
+            },
+        )
         .lint()
         .needs(&[Step::WasmTarget]),
         Stage::new("build-wasm", "cargo build -p scim-core --target wasm32-unknown-unknown", |root| {
