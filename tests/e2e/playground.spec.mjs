@@ -95,6 +95,12 @@ const lane = (page, name) => page.getByRole("region", { name, exact: true });
 const body = (page) => page.getByRole("textbox", { name: "Request body" });
 const send = (page) => page.getByRole("button", { name: "Send", exact: true });
 
+/** Pins both lanes' profiles, so tests do not depend on which built-ins exist. */
+async function profiles(page, a = "rfc", b = "rfc (keep omitted)") {
+  await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).selectOption(a);
+  await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).selectOption(b);
+}
+
 async function setBody(page, value) {
   await body(page).fill(value);
 }
@@ -149,6 +155,7 @@ test("the page exposes its accessible names", async () => {
 
 test("sends a PUT and shows each lane's status, headers and body", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
   await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
   await setBody(page, MINIMAL);
@@ -165,8 +172,7 @@ test("sends a PUT and shows each lane's status, headers and body", async () => {
 
 test("differences: rfc clears an omitted attribute, keep-omitted keeps it", async () => {
   const { context, page } = await open();
-  await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).selectOption("rfc");
-  await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).selectOption("rfc (keep omitted)");
+  await profiles(page);
   await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
   await setBody(page, MINIMAL);
   await send(page).click();
@@ -195,6 +201,7 @@ test("differences: rfc clears an omitted attribute, keep-omitted keeps it", asyn
 
 test("invalid JSON shows line and column; Ctrl+Enter sends", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await setBody(page, '{\n  "schemas": [],\n  "userName" "x"\n}');
   await expectText(page.locator("#body-check"), "Line 3, column 14", "body check");
   assert((await body(page).getAttribute("aria-invalid")) === "true", "aria-invalid");
@@ -231,6 +238,7 @@ test("reload keeps composer, lanes and history", async () => {
 
 test("corrupt saved state is backed up and the page recovers with a notice", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await page.evaluate(() => localStorage.setItem("scim-playground:state", "{broken"));
   await page.reload();
   await page.waitForSelector("html[data-ready-ms]");
@@ -247,6 +255,7 @@ test("corrupt saved state is backed up and the page recovers with a notice", asy
 
 test("an XSS payload in any field shows as text and never runs", async () => {
   const { context, page } = await open();
+  await profiles(page);
   const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
   await page.getByRole("combobox", { name: "Method" }).selectOption("POST");
   await page.getByRole("textbox", { name: "Path" }).fill("/Users");
@@ -304,6 +313,7 @@ test("another tab's save reloads the state", async () => {
 
 test("history re-runs; reset restores a lane's seed users", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await page.getByRole("combobox", { name: "Method" }).selectOption("DELETE");
   await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
   await send(page).click();
@@ -322,6 +332,7 @@ test("history re-runs; reset restores a lane's seed users", async () => {
 
 test("templates load, including the current user as a PUT body", async () => {
   const { context, page } = await open();
+  await profiles(page);
   const tpl = page.getByRole("combobox", { name: "Template" });
   await tpl.selectOption("ping");
   assert((await body(page).inputValue()).includes("urn:pingidentity:schemas:User:1.0"), "ping body");
@@ -335,6 +346,7 @@ test("templates load, including the current user as a PUT body", async () => {
 
 test("keyboard only: tab to Send and press Enter", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await setBody(page, MINIMAL);
   await body(page).focus();
   let reached = false;
@@ -350,6 +362,7 @@ test("keyboard only: tab to Send and press Enter", async () => {
 
 test("375 px wide: lanes stack and nothing scrolls sideways", async () => {
   const { context, page } = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await profiles(page);
   await setBody(page, MINIMAL);
   await send(page).click();
   await expectText(lane(page, "Lane B"), "200 OK", "mobile send");
@@ -370,6 +383,7 @@ test("375 px wide: lanes stack and nothing scrolls sideways", async () => {
 
 test("dark theme follows prefers-color-scheme", async () => {
   const { context, page } = await open({ colorScheme: "dark" });
+  await profiles(page);
   await setBody(page, MINIMAL);
   await send(page).click();
   await expectText(lane(page, "Lane A"), "200 OK", "dark send");
@@ -417,6 +431,7 @@ test("embed mode posts its height to the parent page", async () => {
 
 test("export renders the request as cURL", async () => {
   const { context, page } = await open();
+  await profiles(page);
   await page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
   await page.getByRole("combobox", { name: "Export as" }).selectOption("curl");
   const text = await page.getByRole("textbox", { name: "Exported request" }).inputValue();
