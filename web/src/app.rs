@@ -577,6 +577,12 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                                 <div class="scroll">
                                     <table>
                                         <caption>{format!("{} under profile {}", e.operation, e.profile)}</caption>
+                                        <colgroup>
+                                            <col class="attr" />
+                                            <col class="outcome" />
+                                            <col class="change" />
+                                            <col class="rule" />
+                                        </colgroup>
                                         <thead>
                                             <tr>
                                                 <th scope="col">"Attribute"</th>
@@ -692,6 +698,11 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                             <p>{summary}</p>
                             <div class="scroll">
                                 <table>
+                                    <colgroup>
+                                        <col class="attr" />
+                                        <col />
+                                        <col />
+                                    </colgroup>
                                     <thead>
                                         <tr>
                                             <th scope="col">"Attribute"</th>
