@@ -2,12 +2,14 @@
 //! stopping at the first failure. Add a stage by pushing onto [`stages`].
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 
 use crate::setup::{self, Step, WASM_TARGET};
 use crate::util::{cargo, fmt_duration, run, timed};
+use crate::wasm;
 
 type StageFn = Box<dyn Fn(&Path) -> Result<()>>;
 
@@ -53,9 +55,18 @@ pub fn stages() -> Vec<Stage> {
         })
         .lint(),
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
-        Stage::new("clippy-wasm", "cargo clippy -p scim-core --target wasm32-unknown-unknown -- -D warnings", |root| {
-            run(cargo(root).args(["clippy", "-p", "scim-core", "--target", WASM_TARGET, "--", "-D", "warnings"]))
-        })
+        Stage::new(
+            "clippy-wasm",
+            "cargo clippy -p scim-core -p scim-playground --target wasm32-unknown-unknown -- -D warnings",
+            |root| {
+                let mut cmd = cargo(root);
+                cmd.args(["clippy", "-p", "scim-core"]);
+                if wasm::find("scim-playground").is_some_and(|p| p.exists(root)) {
+                    cmd.args(["-p", "scim-playground"]);
+                }
+                run(cmd.args(["--target", WASM_TARGET, "--", "-D", "warnings"]))
+            },
+        )
         .lint()
         .needs(&[Step::WasmTarget]),
         Stage::new("build-wasm", "cargo build -p scim-core --target wasm32-unknown-unknown", |root| {
@@ -72,7 +83,23 @@ pub fn stages() -> Vec<Stage> {
                 )
             },
         ),
+        Stage::new(
+            "e2e",
+            "cargo xtask dist scim-playground, then node tests/e2e/playground.spec.mjs (headless Chromium)",
+            e2e,
+        )
+        .needs(&[Step::WasmTarget, Step::Browser, Step::NodeModules]),
     ]
+}
+
+/// The playground end to end: build `dist/playground`, then drive it in Chromium.
+fn e2e(root: &Path) -> Result<()> {
+    let Some(playground) = wasm::find("scim-playground").filter(|p| p.exists(root)) else {
+        println!("e2e: the playground crate is absent; nothing to test");
+        return Ok(());
+    };
+    wasm::dist_package(root, playground)?;
+    run(Command::new("node").arg("tests/e2e/playground.spec.mjs").current_dir(root))
 }
 
 #[derive(Debug, Default)]

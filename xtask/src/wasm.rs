@@ -64,7 +64,7 @@ pub const PACKAGES: &[Package] = &[
         crate_name: "scim-playground",
         manifest: "web/Cargo.toml",
         outputs: &[Output { target: JsTarget::Web, dir: "dist/playground" }],
-        assets: &[("index.html", "dist/playground/index.html")],
+        assets: &[("index.html", "dist/playground/index.html"), ("web/style.css", "dist/playground/style.css")],
     },
 ];
 
@@ -251,6 +251,12 @@ fn cargo_build_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
             continue;
         };
         if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        // Only the requested package's own targets: dependencies may be cdylibs too
+        // (wasm-streams is), and their .wasm must not be mistaken for ours.
+        let target_name = msg["target"]["name"].as_str().unwrap_or_default().replace('-', "_");
+        if target_name != crate_name.replace('-', "_") {
             continue;
         }
         let kinds: Vec<&str> =

@@ -1,0 +1,523 @@
+// End-to-end tests of the playground in headless Chromium.
+//
+//   node tests/e2e/playground.spec.mjs [--screenshots]
+//
+// Serves dist/playground (build it with `cargo xtask dist scim-playground`) from a tiny
+// loopback static server on a free port, drives the page through its accessible names
+// (the contract the docs rely on), and prints `N passed, N failed`. With --screenshots it
+// also writes docs/screenshots/*.png. Also reports JS+wasm gzip size and time to interactive.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const root = path.join(repo, "dist/playground");
+const shotsDir = path.join(repo, "docs/screenshots");
+const takeShots = process.argv.includes("--screenshots");
+const BUDGET_GZIP = 200 * 1024;
+
+if (!fs.existsSync(path.join(root, "index.html"))) {
+  console.error(`${root}/index.html is missing: run \`cargo xtask dist scim-playground\` first`);
+  process.exit(2);
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".png": "image/png",
+};
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    let rel = decodeURIComponent(url.pathname);
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    fs.readFile(file, (err, data) => {
+      if (err) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/** A fresh context and page, ready (the app stamps data-ready-ms when mounted). */
+async function open(opts = {}, url = base) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(url);
+  await page.waitForSelector("html[data-ready-ms]", { timeout: 15000 });
+  return { context, page, errors };
+}
+
+const lane = (page, name) => page.getByRole("region", { name, exact: true });
+const body = (page) => page.getByRole("textbox", { name: "Request body" });
+const send = (page) => page.getByRole("button", { name: "Send", exact: true });
+
+/** Pins both lanes' profiles, so tests do not depend on which built-ins exist. */
+async function profiles(page, a = "rfc", b = "rfc (keep omitted)") {
+  await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).selectOption(a);
+  await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).selectOption(b);
+}
+
+async function setBody(page, value) {
+  await body(page).fill(value);
+}
+
+async function expectText(locator, text, what) {
+  try {
+    await locator.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
+  } catch {
+    const got = (await locator.innerText().catch(() => "")).slice(0, 400);
+    throw new Error(`${what}: expected ${JSON.stringify(text)}; got ${JSON.stringify(got)}`);
+  }
+}
+
+const MINIMAL = JSON.stringify(
+  { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen" },
+  null,
+  2,
+);
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test("the page exposes its accessible names", async () => {
+  const { context, page, errors } = await open();
+  for (const [role, name] of [
+    ["combobox", "Method"],
+    ["textbox", "Path"],
+    ["textbox", "Request body"],
+    ["button", "Send"],
+    ["button", "Share"],
+    ["region", "Lane A"],
+    ["region", "Lane B"],
+    ["region", "Differences"],
+    ["list", "History"],
+  ]) {
+    const n = await page.getByRole(role, { name, exact: true }).count();
+    assert(n === 1, `${role} "${name}": found ${n}`);
+  }
+  for (const l of ["Lane A", "Lane B"]) {
+    for (const [role, name] of [
+      ["combobox", "Profile"],
+      ["button", "Reset"],
+      ["region", "Explanation"],
+    ]) {
+      const n = await lane(page, l).getByRole(role, { name, exact: true }).count();
+      assert(n === 1, `${l} ${role} "${name}": found ${n}`);
+    }
+  }
+  assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+  await context.close();
+});
+
+test("sends a PUT and shows each lane's status, headers and body", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  for (const l of ["Lane A", "Lane B"]) {
+    await expectText(lane(page, l), "200 OK", l);
+    await expectText(lane(page, l), "PUT /Users/00000000-0000-4000-8000-000000000001", `${l} request line`);
+  }
+  // Lane A (rfc) cleared attributes, so the version moved; lane B kept them: nothing changed.
+  await expectText(lane(page, "Lane A"), 'W/"2"', "lane A ETag");
+  await expectText(lane(page, "Lane B"), 'W/"1"', "lane B ETag");
+  await context.close();
+});
+
+test("differences: rfc clears an omitted attribute, keep-omitted keeps it", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  const diff = page.getByRole("region", { name: "Differences" });
+  const row = diff.getByRole("row").filter({ hasText: "title" });
+  await row.first().waitFor({ timeout: 5000 });
+  const text = await row.first().innerText();
+  assert(text.includes("(absent)") && text.includes("Tour Guide"), `title row: ${text}`);
+  const explA = lane(page, "Lane A").getByRole("region", { name: "Explanation" });
+  const explB = lane(page, "Lane B").getByRole("region", { name: "Explanation" });
+  const titleRow = (expl) =>
+    expl.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "title", exact: true }) }).first().innerText();
+  const titleA = await titleRow(explA);
+  const titleB = await titleRow(explB);
+  assert(/cleared omitted/.test(titleA), `lane A title: ${titleA}`);
+  assert(/kept omitted/.test(titleB), `lane B title: ${titleB}`);
+  if (takeShots) {
+    fs.mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, "desktop.png"), fullPage: false });
+    await page.screenshot({ path: path.join(shotsDir, "desktop-full.png"), fullPage: true });
+    await diff.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shotsDir, "desktop-differences.png"), fullPage: false });
+  }
+  await context.close();
+});
+
+test("invalid JSON shows line and column; Ctrl+Enter sends", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await setBody(page, '{\n  "schemas": [],\n  "userName" "x"\n}');
+  await expectText(page.locator("#body-check"), "Line 3, column 14", "body check");
+  assert((await body(page).getAttribute("aria-invalid")) === "true", "aria-invalid");
+  await setBody(page, MINIMAL);
+  await expectText(page.locator("#body-check"), "Valid JSON", "body check");
+  await body(page).focus();
+  await page.keyboard.press("Control+Enter");
+  await expectText(page.getByRole("list", { name: "History" }), "PUT /Users/{userName:bjensen}", "history");
+  await expectText(lane(page, "Lane A"), "200 OK", "lane A");
+  await context.close();
+});
+
+test("reload keeps composer, lanes and history", async () => {
+  const { context, page } = await open();
+  await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).selectOption("rfc (keep omitted)");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("DELETE");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:pconley}");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "204 No Content", "delete");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:kept-after-reload}");
+  await page.reload();
+  await page.waitForSelector("html[data-ready-ms]");
+  const p = await page.getByRole("textbox", { name: "Path" }).inputValue();
+  assert(p === "/Users/{userName:kept-after-reload}", `path after reload: ${p}`);
+  const m = await page.getByRole("combobox", { name: "Method" }).inputValue();
+  assert(m === "DELETE", `method after reload: ${m}`);
+  const prof = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(prof === "rfc (keep omitted)", `lane B profile after reload: ${prof}`);
+  await expectText(page.getByRole("list", { name: "History" }), "DELETE /Users/{userName:pconley}", "history");
+  const users = await lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }).innerText();
+  assert(!users.includes("pconley"), `pconley was deleted before the reload: ${users}`);
+  await context.close();
+});
+
+test("corrupt saved state is backed up and the page recovers with a notice", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await page.evaluate(() => localStorage.setItem("scim-playground:state", "{broken"));
+  await page.reload();
+  await page.waitForSelector("html[data-ready-ms]");
+  await expectText(page.getByRole("status").first(), "scim-playground:backup", "notice");
+  const backup = await page.evaluate(() => localStorage.getItem("scim-playground:backup"));
+  assert(backup === "{broken", `backup: ${backup}`);
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "works after recovery");
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).version);
+  assert(saved === 2, `saved version ${saved}`);
+  await context.close();
+});
+
+test("an XSS payload in any field shows as text and never runs", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+  await page.getByRole("combobox", { name: "Method" }).selectOption("POST");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users");
+  await setBody(
+    page,
+    JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: payload, title: payload }),
+  );
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "201 Created", "post");
+  await expectText(lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }), "<img src=x", "users list");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+  await page.getByRole("textbox", { name: "Path" }).fill(`/Users/{userName:${payload}}`);
+  await send(page).click();
+  await page.waitForTimeout(300);
+  const injected = await page.evaluate(() => ({
+    xss: window.__xss,
+    imgs: document.querySelectorAll("main img").length,
+    scripts: document.querySelectorAll("main script").length,
+  }));
+  assert(injected.xss === undefined, `payload ran: ${injected.xss}`);
+  assert(injected.imgs === 0 && injected.scripts === 0, `elements injected: ${JSON.stringify(injected)}`);
+  await context.close();
+});
+
+test("share link carries the composer and the lanes' profiles", async () => {
+  const { context, page } = await open();
+  await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).selectOption("rfc (keep omitted)");
+  await setBody(page, '{"shared": "yes <b>bold</b>"}');
+  await page.getByRole("button", { name: "Share", exact: true }).click();
+  const link = await page.getByRole("textbox", { name: "Share link" }).inputValue();
+  assert(link.includes("#s="), `link: ${link}`);
+  const other = await open({}, link);
+  const b = await body(other.page).inputValue();
+  assert(b === '{"shared": "yes <b>bold</b>"}', `shared body: ${b}`);
+  const prof = await lane(other.page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(prof === "rfc (keep omitted)", `shared profile: ${prof}`);
+  assert(!other.page.url().includes("#s="), "fragment is dropped after loading");
+  await other.context.close();
+  await context.close();
+});
+
+test("another tab's save reloads the state", async () => {
+  const { context, page } = await open();
+  const page2 = await context.newPage();
+  await page2.goto(base);
+  await page2.waitForSelector("html[data-ready-ms]");
+  await page2.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:from-tab-2}");
+  await page.waitForFunction(
+    () => document.querySelector("input[type=text]")?.value === "/Users/{userName:from-tab-2}",
+    null,
+    { timeout: 5000 },
+  );
+  await context.close();
+});
+
+test("history re-runs; reset restores a lane's seed users", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await page.getByRole("combobox", { name: "Method" }).selectOption("DELETE");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "204 No Content", "delete");
+  await page.getByRole("button", { name: "Re-run DELETE /Users/{userName:bjensen}" }).first().click();
+  await expectText(lane(page, "Lane A"), "404 Not Found", "re-run");
+  await lane(page, "Lane A").getByRole("button", { name: "Reset" }).click();
+  await expectText(lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }), "bjensen", "after reset");
+  const bUsers = await lane(page, "Lane B").getByRole("region", { name: "Users in Lane B" }).innerText();
+  assert(!bUsers.includes("bjensen"), "lane B was not reset");
+  await lane(page, "Lane A").getByRole("button", { name: "Edit bjensen as a PUT" }).click();
+  const b = await body(page).inputValue();
+  assert(b.includes('"Tour Guide"') && !b.includes('"meta"'), `loaded user: ${b.slice(0, 200)}`);
+  await context.close();
+});
+
+test("templates load, including the current user as a PUT body", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  const tpl = page.getByRole("combobox", { name: "Template" });
+  await tpl.selectOption("ping");
+  assert((await body(page).inputValue()).includes("urn:pingidentity:schemas:User:1.0"), "ping body");
+  await tpl.selectOption("veeva");
+  assert((await body(page).inputValue()).includes("veevavault"), "veeva body");
+  await tpl.selectOption("current");
+  const b = await body(page).inputValue();
+  assert(b.includes('"AbigailSmith@veepharm.com"') && b.includes('"locale"'), `current user: ${b.slice(0, 200)}`);
+  await context.close();
+});
+
+test("keyboard only: tab to Send and press Enter", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await setBody(page, MINIMAL);
+  await body(page).focus();
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.textContent === "Send");
+  }
+  assert(reached, "Send is reachable with Tab");
+  await page.keyboard.press("Enter");
+  await expectText(lane(page, "Lane B"), "200 OK", "sent by keyboard");
+  await context.close();
+});
+
+test("375 px wide: lanes stack and nothing scrolls sideways", async () => {
+  const { context, page } = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await profiles(page);
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane B"), "200 OK", "mobile send");
+  const layout = await page.evaluate(() => {
+    const [a, b] = [...document.querySelectorAll(".lane")].map((e) => e.getBoundingClientRect());
+    return { overflow: document.documentElement.scrollWidth, stacked: b.top >= a.bottom };
+  });
+  assert(layout.overflow <= 375, `page is ${layout.overflow}px wide`);
+  assert(layout.stacked, "lanes are stacked");
+  if (takeShots) {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shotsDir, "mobile.png"), fullPage: false });
+    await lane(page, "Lane A").getByText("200 OK").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shotsDir, "mobile-lane.png"), fullPage: false });
+  }
+  await context.close();
+});
+
+test("dark theme follows prefers-color-scheme", async () => {
+  const { context, page } = await open({ colorScheme: "dark" });
+  await profiles(page);
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "dark send");
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  assert(bg === "rgb(22, 24, 28)", `dark background: ${bg}`);
+  if (takeShots) await page.screenshot({ path: path.join(shotsDir, "dark.png"), fullPage: false });
+  await context.close();
+});
+
+test("embed mode: minimal chrome, session storage only", async () => {
+  const { context, page } = await open({}, `${base}?embed=1`);
+  const header = await page.locator("header.top").isVisible();
+  assert(!header, "header hidden in embed mode");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "embed send");
+  const keys = await page.evaluate(() => ({
+    local: localStorage.getItem("scim-playground:state"),
+    session: sessionStorage.getItem("scim-playground:embed:state"),
+  }));
+  assert(keys.local === null, "embed mode leaves localStorage alone");
+  assert(keys.session !== null, "embed mode saves to sessionStorage");
+  await context.close();
+});
+
+test("embed mode posts its height to the parent page", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${base}index.html?parent`);
+  await page.evaluate((src) => {
+    document.body.innerHTML = "";
+    window.__heights = [];
+    window.addEventListener("message", (e) => {
+      if (e.data && e.data.type === "scim-playground:height") window.__heights.push(e.data.height);
+    });
+    const f = document.createElement("iframe");
+    f.src = src;
+    f.width = "900";
+    f.height = "400";
+    document.body.append(f);
+  }, `${base}?embed=1`);
+  await page.waitForFunction(() => window.__heights.length > 0 && window.__heights.at(-1) > 300, null, { timeout: 15000 });
+  await context.close();
+});
+
+test("export renders the request as cURL", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  await page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
+  await page.getByRole("combobox", { name: "Export as" }).selectOption("curl");
+  const text = await page.getByRole("textbox", { name: "Exported request" }).inputValue();
+  assert(text.startsWith("curl -X PUT 'https://scim.example.com/scim/v2/Users/00000000-0000-4000-8000-000000000001'"), text);
+  assert(text.includes("-H 'Content-Type: application/scim+json'"), text);
+  await context.close();
+});
+
+test("without storage the page works in memory and says so", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      get() {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.waitForSelector("html[data-ready-ms]");
+  await expectText(page.getByRole("status").first(), "Browser storage is unavailable", "notice");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "works in memory");
+  await context.close();
+});
+
+test("a full quota trims history and says so", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const real = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === "scim-playground:state" && JSON.parse(value).history.length > 3) {
+        throw new DOMException("quota", "QuotaExceededError");
+      }
+      return real.call(this, key, value);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.waitForSelector("html[data-ready-ms]");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  for (let i = 0; i < 4; i++) await send(page).click();
+  await expectText(page.getByRole("status").first(), "history trimmed from 4 to 2", "quota notice");
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).history.length);
+  assert(saved === 2, `saved history: ${saved}`);
+  await context.close();
+});
+
+// Run.
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  const started = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${t.name}\n  ${String(e.stack || e).split("\n").slice(0, 4).join("\n  ")}`);
+  }
+}
+
+// Budgets: gzip size of what the page loads, and time to interactive on loopback.
+const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(root, f)), { level: 9 }).length;
+const sizes = { js: gz("scim_playground.js"), wasm: gz("scim_playground_bg.wasm"), css: gz("style.css"), html: gz("index.html") };
+const jsWasm = sizes.js + sizes.wasm;
+const br = (f) =>
+  zlib.brotliCompressSync(fs.readFileSync(path.join(root, f)), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const brotli = br("scim_playground.js") + br("scim_playground_bg.wasm");
+console.log(
+  `size: JS ${(sizes.js / 1024).toFixed(1)} KiB + wasm ${(sizes.wasm / 1024).toFixed(1)} KiB = ${(jsWasm / 1024).toFixed(1)} KiB gzip ` +
+    `(budget ${BUDGET_GZIP / 1024} KiB: ${jsWasm <= BUDGET_GZIP ? "within" : "OVER"}); css ${(sizes.css / 1024).toFixed(1)} KiB, html ${(sizes.html / 1024).toFixed(1)} KiB; ` +
+    `JS+wasm brotli ${(brotli / 1024).toFixed(1)} KiB`,
+);
+const runs = [];
+for (let i = 0; i < 5; i++) {
+  const { context, page } = await open();
+  runs.push(Number(await page.getAttribute("html", "data-ready-ms")));
+  await context.close();
+}
+runs.sort((a, b) => a - b);
+console.log(`time to interactive (navigation start to mounted, loopback, 5 cold loads): median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`);
+
+await browser.close();
+server.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

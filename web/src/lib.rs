@@ -1,0 +1,30 @@
+//! # scim-playground
+//!
+//! The browser playground: compose a SCIM request, send it to two lanes that each run
+//! [`scim_core::Server`] under their own behaviour profile, and compare what they did,
+//! attribute by attribute (RFC 7644 §3.5.1 lets services disagree on PUT).
+//!
+//! Layout: [`state`] (plain Rust: lanes, history, draft), [`diff`], [`templates`],
+//! [`share`], [`export`] and [`storage`] (the only module that touches browser storage) are
+//! tested natively; [`app`] holds the leptos components; `main.rs` only mounts.
+
+pub mod app;
+pub mod diff;
+pub mod export;
+pub mod share;
+pub mod state;
+pub mod storage;
+pub mod templates;
+
+/// Mounts the app on `<body>` and records when it became interactive
+/// (`data-ready-ms` on `<html>`, milliseconds since navigation start).
+pub fn mount() {
+    leptos::mount::mount_to_body(app::App);
+    let window = leptos::prelude::window();
+    // Whole milliseconds; `as` saturates, and integer formatting keeps float formatting out
+    // of the wasm.
+    let ms = window.performance().map(|p| p.now()).unwrap_or_default() as u64;
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-ready-ms", &ms.to_string());
+    }
+}
