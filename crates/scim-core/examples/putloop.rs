@@ -1,4 +1,5 @@
-//! A profiling harness (callgrind): 1k users, then 20k alternating PUTs.
+//! A profiling harness (callgrind): 1k users, then N (default 20k) alternating PUTs.
+//! `putloop N off` turns the explanation off, as the HTTP door does.
 use scim_core::{FixedEnv, Profile, Request, Server};
 use serde_json::json;
 
@@ -9,6 +10,7 @@ fn main() {
         "name": {"givenName": "Barbara", "familyName": format!("Jensen{i}")},
         "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}]})
     };
+    s.set_explain(std::env::args().nth(2).as_deref() != Some("off"));
     let mut id = String::new();
     for i in 0..1000 {
         let r = s.handle(&Request::new("POST", "/scim/v2/Users").json(&user(i, "x")));

@@ -102,11 +102,33 @@ pub struct Explanation {
     /// Remarks about the request as a whole.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Set by [`Explanation::off`]: nothing is recorded (see there).
+    #[serde(skip)]
+    off: bool,
 }
 
 impl Explanation {
     pub fn new(operation: impl Into<String>, profile: impl Into<String>) -> Self {
-        Explanation { operation: operation.into(), profile: profile.into(), entries: Vec::new(), notes: Vec::new() }
+        Explanation {
+            operation: operation.into(),
+            profile: profile.into(),
+            entries: Vec::new(),
+            notes: Vec::new(),
+            off: false,
+        }
+    }
+
+    /// An explanation that records nothing, for doors that throw it away (the HTTP server):
+    /// [`Explanation::push`] neither copies values nor keeps entries, which saves a good part
+    /// of a PUT's work. Only a scratch entry for the caller's note is held; a server that
+    /// explains nothing drops the whole value before answering ([`crate::Server::set_explain`]).
+    pub fn off() -> Self {
+        Explanation { off: true, ..Explanation::default() }
+    }
+
+    /// Whether entries are recorded (see [`Explanation::off`]).
+    pub fn is_on(&self) -> bool {
+        !self.off
     }
 
     pub fn push(
@@ -117,6 +139,9 @@ impl Explanation {
         new: Option<&Value>,
         rule: impl Into<String>,
     ) -> &mut Entry {
+        if self.off {
+            return self.push_owned(path, outcome, None, None, rule);
+        }
         self.push_owned(path, outcome, old.cloned(), new.cloned(), rule)
     }
 
@@ -129,7 +154,14 @@ impl Explanation {
         new: Option<Value>,
         rule: impl Into<String>,
     ) -> &mut Entry {
-        self.entries.push(Entry { path: path.into(), outcome, old, new, rule: rule.into(), note: String::new() });
+        let entry = if self.off {
+            // One scratch entry, so callers can still set its note; nothing is copied.
+            self.entries.clear();
+            Entry { path: String::new(), outcome, old: None, new: None, rule: String::new(), note: String::new() }
+        } else {
+            Entry { path: path.into(), outcome, old, new, rule: rule.into(), note: String::new() }
+        };
+        self.entries.push(entry);
         let last = self.entries.len() - 1;
         // In bounds: an entry was pushed on the line above.
         #[allow(clippy::indexing_slicing)]

@@ -138,7 +138,8 @@ pub fn apply(
                 old_view.remove(&a.name);
             }
         }
-        let mut scratch = Explanation::new(String::new(), String::new());
+        let mut scratch =
+            if expl.is_on() { Explanation::new(String::new(), String::new()) } else { Explanation::off() };
         let w = match replace::apply(
             kind,
             &as_is,

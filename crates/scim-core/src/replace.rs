@@ -89,7 +89,7 @@ pub fn apply(
     let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
     for attr in common.into_iter().chain(kind.core.attributes.iter()) {
         let bv = claimed.attrs.iter().find(|(n, _)| n == &attr.name).and_then(|(_, k)| body.get(k));
-        let done = r.attribute(attr, attr.name.clone(), bv, old_attrs.get(&attr.name))?;
+        let done = r.attribute(attr, &attr.name, bv, old_attrs.get(&attr.name))?;
         if let Some(v) = done {
             r.out.insert(attr.name.clone(), v);
         }
@@ -308,7 +308,7 @@ impl Replace<'_> {
     fn attribute(
         &mut self,
         attr: &Attribute,
-        path: String,
+        path: &str,
         bv: Option<&Value>,
         ov: Option<&Value>,
     ) -> Result<Option<Value>, ScimError> {
@@ -324,7 +324,7 @@ impl Replace<'_> {
             e.note = "readOnly values in a request body are ignored; the stored value stays".into();
             return Ok(ov.cloned());
         }
-        let nv = match self.norm.value(attr, bv, &path) {
+        let nv = match self.norm.value(attr, bv, path) {
             Ok(v) => v,
             Err(err) => {
                 let (old, new) = (shown(ov), shown(Some(bv)));
@@ -350,7 +350,7 @@ impl Replace<'_> {
             if let Some(o) = ov {
                 if nv.as_ref() != Some(o) {
                     let e =
-                        self.expl.push(path.clone(), Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
+                        self.expl.push(path, Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
                     e.note = "an immutable attribute may be set once; later values must equal it".into();
                     return Err(ScimError::mutability(format!(
                         "Attribute '{path}' is immutable: it is {o} and cannot become {} (RFC 7643 §7).",
@@ -370,7 +370,8 @@ impl Replace<'_> {
         };
         let rule =
             if outcome == Outcome::Added && attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule };
-        let e = self.expl.push_owned(path, outcome, shown(ov), shown(nv.as_ref()), rule);
+        let (shown_old, shown_new) = if self.expl.is_on() { (shown(ov), shown(nv.as_ref())) } else { (None, None) };
+        let e = self.expl.push_owned(path, outcome, shown_old, shown_new, rule);
         if nv.is_none() && ov.is_none() {
             e.note = "cleared, but there was no value".into();
         }
@@ -378,7 +379,7 @@ impl Replace<'_> {
     }
 
     /// An attribute the body leaves out.
-    fn omitted(&mut self, attr: &Attribute, path: String, ov: Option<&Value>) -> Option<Value> {
+    fn omitted(&mut self, attr: &Attribute, path: &str, ov: Option<&Value>) -> Option<Value> {
         let ov = ov?;
         match (attr.mutability, self.mode) {
             (Mutability::ReadOnly, _) => Some(ov.clone()),
@@ -448,7 +449,14 @@ impl Replace<'_> {
         let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
         let mut out = Map::new();
         let mut claimed: Vec<&String> = Vec::new();
+        // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
+        // every write).
+        let mut path = String::with_capacity(urn.len() + 32);
         for attr in &schema.attributes {
+            path.clear();
+            path.push_str(urn);
+            path.push(':');
+            path.push_str(&attr.name);
             let (key, v) = match body_obj.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr.name))) {
                 Some((k, v)) => (Some(k), Some(v)),
                 None => (None, None),
@@ -458,7 +466,7 @@ impl Replace<'_> {
             }
             // A body that sends the extension as null clears every attribute in it.
             let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
-            if let Some(nv) = self.attribute(attr, format!("{urn}:{}", attr.name), v, old_obj.get(&attr.name))? {
+            if let Some(nv) = self.attribute(attr, &path, v, old_obj.get(&attr.name))? {
                 out.insert(attr.name.clone(), nv);
             }
         }

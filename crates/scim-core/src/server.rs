@@ -26,6 +26,8 @@ pub struct Server<E: Env> {
     registry: Registry,
     store: Store,
     env: E,
+    /// Whether writes carry an [`Explanation`] ([`Server::set_explain`]).
+    explain: bool,
 }
 
 /// Where a request landed once the base path is stripped.
@@ -41,7 +43,7 @@ impl<E: Env> Server<E> {
     pub fn new(profile: Profile, env: E) -> Result<Self, ProfileError> {
         let registry = profile.compile()?;
         let store = Store::new(&registry);
-        Ok(Server { profile, registry, store, env })
+        Ok(Server { profile, registry, store, env, explain: true })
     }
 
     /// A server whose store holds the profile's seed resources ([`Profile::seed`]).
@@ -76,6 +78,24 @@ impl<E: Env> Server<E> {
         &mut self.env
     }
 
+    /// Turns the per-write [`Explanation`] on (the default) or off. A door that never shows
+    /// it (the HTTP server) turns it off: building it copies every old and new value, a
+    /// good part of a PUT's cost. Responses are otherwise identical; with it off,
+    /// [`Response::explanation`] is always `None`.
+    pub fn set_explain(&mut self, on: bool) {
+        self.explain = on;
+    }
+
+    /// Whether writes carry an [`Explanation`] ([`Server::set_explain`]).
+    pub fn explains(&self) -> bool {
+        self.explain
+    }
+
+    /// A fresh explanation for a write, or one that records nothing when explaining is off.
+    fn explanation(&self, operation: impl FnOnce() -> String) -> Explanation {
+        if self.explain { Explanation::new(operation(), self.profile.name.clone()) } else { Explanation::off() }
+    }
+
     /// The whole store as one JSON value (see [`Store::snapshot`]).
     pub fn snapshot(&self) -> Value {
         self.store.snapshot()
@@ -102,10 +122,14 @@ impl<E: Env> Server<E> {
             Err(e) => return error_response(&e, http::SCIM_JSON, None),
         };
         let result = self.route(req, media);
-        match result {
+        let mut resp = match result {
             Ok(resp) => resp,
             Err((e, expl)) => error_response(&e, media, expl),
+        };
+        if !self.explain {
+            resp.explanation = None;
         }
+        resp
     }
 
     /// RFC 7644 §3.1/§8.1: JSON media types in, `application/scim+json` (or the profile's
@@ -151,7 +175,11 @@ impl<E: Env> Server<E> {
             && base.iter().zip(&segs).all(|(b, s)| (b.starts_with('{') && b.ends_with('}')) || b == s);
         if matches && !base.is_empty() {
             Target {
-                base: format!("/{}", segs.iter().take(base.len()).copied().collect::<Vec<_>>().join("/")),
+                base: segs.iter().take(base.len()).fold(String::with_capacity(path.len()), |mut b, s| {
+                    b.push('/');
+                    b.push_str(s);
+                    b
+                }),
                 segments: segs.iter().skip(base.len()).copied().collect(),
                 query: vec![],
             }
@@ -253,7 +281,12 @@ impl<E: Env> Server<E> {
 
     /// `meta.location` and `Location`: absolute when the request names a host.
     fn location(&self, req: &Request, t: &Target, kind: &ResourceKind, id: &str) -> String {
-        format!("{}{}/{id}", self.link_base(req, t), kind.def.endpoint)
+        let mut out = self.link_base(req, t);
+        out.reserve(kind.def.endpoint.len() + 1 + id.len());
+        out.push_str(&kind.def.endpoint);
+        out.push('/');
+        out.push_str(id);
+        out
     }
 
     /// Origin (when the request names a host) and base path: what locations and `$ref`s
@@ -263,11 +296,17 @@ impl<E: Env> Server<E> {
             Some(h) if !h.is_empty() && !h.contains(['/', ' ']) => {
                 let scheme =
                     req.header_value("x-forwarded-proto").filter(|p| *p == "https" || *p == "http").unwrap_or("http");
-                format!("{scheme}://{h}")
+                let mut o = String::with_capacity(scheme.len() + 3 + h.len() + t.base.len() + 48);
+                o.push_str(scheme);
+                o.push_str("://");
+                o.push_str(h);
+                o
             }
-            _ => String::new(),
+            _ => String::with_capacity(t.base.len() + 48),
         };
-        format!("{origin}{}", t.base)
+        let mut out = origin;
+        out.push_str(&t.base);
+        out
     }
 
     fn etag(&self, r: &Resource) -> Option<String> {
@@ -313,7 +352,7 @@ impl<E: Env> Server<E> {
         if let Some(tag) = self.etag(r) {
             headers.push(("ETag".into(), tag));
         }
-        Response { status, headers, body: body.to_string(), explanation: None }
+        Response { status, headers, body, explanation: None }
     }
 
     fn get(
@@ -366,7 +405,7 @@ impl<E: Env> Server<E> {
         media: &'static str,
     ) -> Result<Response, (ScimError, Option<Explanation>)> {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
-        let mut expl = Explanation::new(format!("POST {}", kind.def.endpoint), self.profile.name.clone());
+        let mut expl = self.explanation(|| format!("POST {}", kind.def.endpoint));
         let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
         let body = Self::parse_body(req).map_err(|e| (e, None))?;
         let mut written =
@@ -423,7 +462,7 @@ impl<E: Env> Server<E> {
         media: &'static str,
     ) -> Result<Response, (ScimError, Option<Explanation>)> {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
-        let mut expl = Explanation::new(format!("PUT {}/{{id}}", kind.def.endpoint), self.profile.name.clone());
+        let mut expl = self.explanation(|| format!("PUT {}/{{id}}", kind.def.endpoint));
         let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
         let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
         self.check_if_match(req, old).map_err(|e| (e, None))?;
@@ -589,7 +628,12 @@ fn lookup_kind<'r>(registry: &'r Registry, name: &str) -> Result<&'r ResourceKin
 }
 
 pub(crate) fn version_tag(n: u64) -> String {
-    format!("W/\"{n}\"")
+    let digits = n.to_string();
+    let mut tag = String::with_capacity(digits.len() + 4);
+    tag.push_str("W/\"");
+    tag.push_str(&digits);
+    tag.push('"');
+    tag
 }
 
 fn parse_version(tag: &str) -> Option<u64> {

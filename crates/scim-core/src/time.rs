@@ -10,7 +10,37 @@ pub fn format_millis(ms: Millis) -> String {
     let (h, rem) = (rem / 3_600_000, rem % 3_600_000);
     let (mi, rem) = (rem / 60_000, rem % 60_000);
     let (s, milli) = (rem / 1000, rem % 1000);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+    // Written digit by digit: `format!` costs several times more, and every write stamps
+    // `meta.lastModified` with this.
+    let mut out = String::with_capacity(24);
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z");
+    }
+    push_digits(&mut out, y, 4);
+    out.push('-');
+    push_digits(&mut out, m, 2);
+    out.push('-');
+    push_digits(&mut out, d, 2);
+    out.push('T');
+    push_digits(&mut out, h, 2);
+    out.push(':');
+    push_digits(&mut out, mi, 2);
+    out.push(':');
+    push_digits(&mut out, s, 2);
+    out.push('.');
+    push_digits(&mut out, milli, 3);
+    out.push('Z');
+    out
+}
+
+/// Appends the low `width` decimal digits of a non-negative `n`, zero-padded.
+fn push_digits(out: &mut String, n: i64, width: u32) {
+    let mut div = 10i64.pow(width.saturating_sub(1));
+    while div > 0 {
+        let digit = u8::try_from((n / div).rem_euclid(10)).unwrap_or_default();
+        out.push(char::from(b'0' + digit));
+        div /= 10;
+    }
 }
 
 /// Parses an xsd:dateTime (`2008-01-23T04:56:22Z`, fractional seconds and `±hh:mm`

@@ -107,7 +107,7 @@ impl<E: Env> Server<E> {
         media: &'static str,
     ) -> Result<Response, (ScimError, Option<Explanation>)> {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
-        let mut expl = Explanation::new(format!("PATCH {}/{{id}}", kind.def.endpoint), self.profile.name.clone());
+        let mut expl = self.explanation(|| format!("PATCH {}/{{id}}", kind.def.endpoint));
         let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
         let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
         self.check_if_match(req, old).map_err(|e| (e, None))?;
