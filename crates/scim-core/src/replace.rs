@@ -25,7 +25,7 @@ use crate::explain::{Explanation, Outcome};
 use crate::profile::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, ResourceKind, Unknown};
 use crate::schema::{Attribute, Mutability};
 use crate::store::Resource;
-use crate::value::Normaliser;
+use crate::value::{Normaliser, field, value_field};
 
 const RFC_PUT: &str = "RFC 7644 §3.5.1";
 const RFC_POST: &str = "RFC 7644 §3.3";
@@ -73,7 +73,8 @@ pub fn apply(
     };
     let mut norm = Normaliser::new(behaviour);
     norm.drop_read_only = mode != Mode::Seed;
-    let mut r = Replace { kind, behaviour, mode, expl, norm, out: Map::new() };
+    let out = Map::with_capacity(body.len() + 2);
+    let mut r = Replace { kind, behaviour, mode, expl, norm, out };
     let listed = check_schemas(kind, behaviour, body, r.expl)?;
     let claimed = claim_keys(kind, body)?;
 
@@ -89,7 +90,7 @@ pub fn apply(
     let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
     for attr in common.into_iter().chain(kind.core.attributes.iter()) {
         let bv = claimed.attrs.iter().find(|(n, _)| n == &attr.name).and_then(|(_, k)| body.get(k));
-        let done = r.attribute(attr, &attr.name, bv, old_attrs.get(&attr.name))?;
+        let done = r.attribute(attr, &attr.name, bv, field(old_attrs, &attr.name))?;
         if let Some(v) = done {
             r.out.insert(attr.name.clone(), v);
         }
@@ -102,7 +103,7 @@ pub fn apply(
             *required,
             body_key.and_then(|k| body.get(k)),
             listed.iter().any(|u| u.eq_ignore_ascii_case(&schema.id)),
-            old_attrs.get(&schema.id),
+            field(old_attrs, &schema.id),
         )? {
             r.out.insert(schema.id.clone(), Value::Object(obj));
             ext_present.push(schema.id.clone());
@@ -349,8 +350,7 @@ impl Replace<'_> {
         if attr.mutability == Mutability::Immutable {
             if let Some(o) = ov {
                 if nv.as_ref() != Some(o) {
-                    let e =
-                        self.expl.push(path, Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
+                    let e = self.expl.push(path, Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
                     e.note = "an immutable attribute may be set once; later values must equal it".into();
                     return Err(ScimError::mutability(format!(
                         "Attribute '{path}' is immutable: it is {o} and cannot become {} (RFC 7643 §7).",
@@ -447,7 +447,7 @@ impl Replace<'_> {
         }
         let empty = Map::new();
         let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(body_obj.map_or(0, Map::len));
         let mut claimed: Vec<&String> = Vec::new();
         // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
         // every write).
@@ -466,7 +466,7 @@ impl Replace<'_> {
             }
             // A body that sends the extension as null clears every attribute in it.
             let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
-            if let Some(nv) = self.attribute(attr, &path, v, old_obj.get(&attr.name))? {
+            if let Some(nv) = self.attribute(attr, &path, v, field(old_obj, &attr.name))? {
                 out.insert(attr.name.clone(), nv);
             }
         }
@@ -534,7 +534,7 @@ impl Replace<'_> {
             if !attr.required && !attr.sub_attributes.iter().any(|s| s.required) {
                 continue;
             }
-            let v = self.out.get(&attr.name);
+            let v = field(&self.out, &attr.name);
             if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
                 self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
                 let extra = if self.mode == Mode::Replace && self.behaviour.omitted == Omitted::Clear {
@@ -555,7 +555,7 @@ impl Replace<'_> {
                 for (i, item) in items.into_iter().enumerate() {
                     for sub in attr.sub_attributes.iter().filter(|s| s.required && s.mutability != Mutability::ReadOnly)
                     {
-                        if item.get(&sub.name).is_none() {
+                        if value_field(item, &sub.name).is_none() {
                             let path = if attr.multi_valued {
                                 format!("{}[{i}].{}", attr.name, sub.name)
                             } else {

@@ -16,6 +16,7 @@ use crate::project::Projection;
 use crate::replace::{self, Mode};
 use crate::store::{Resource, Store};
 use crate::time::format_millis;
+use crate::value::field;
 
 mod endpoints;
 
@@ -313,7 +314,11 @@ impl<E: Env> Server<E> {
         if !self.profile.behaviour.versioning {
             return None;
         }
-        r.get("meta").and_then(|m| m.get("version")).and_then(Value::as_str).map(str::to_string)
+        field(r, "meta")
+            .and_then(|m| m.as_object())
+            .and_then(|m| field(m, "version"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
     }
 
     /// The resource as a client sees it, with headers.
@@ -327,7 +332,7 @@ impl<E: Env> Server<E> {
         media: &'static str,
         proj: &Projection,
     ) -> Response {
-        let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
+        let id = field(r, "id").and_then(Value::as_str).unwrap_or_default();
         let location = self.location(req, t, kind, id);
         let needs_decoration = groups::is_group(kind)
             || (groups::is_user(kind)
@@ -507,8 +512,8 @@ impl<E: Env> Server<E> {
             );
             return Err((uniqueness_error(&attr, &written.attributes, &other), Some(expl)));
         }
-        let meta = old.get("meta").and_then(Value::as_object);
-        let created = meta.and_then(|m| m.get("created")).and_then(Value::as_str).unwrap_or_default().to_string();
+        let meta = field(old, "meta").and_then(Value::as_object);
+        let created = meta.and_then(|m| field(m, "created")).and_then(Value::as_str).unwrap_or_default().to_string();
         if same_content(old, &written) {
             expl.notes.push("Nothing changed, so meta.lastModified and the version stay as they were.".into());
             let mut resp = self.resource_response(200, kind, old, req, t, media, proj);
@@ -516,7 +521,7 @@ impl<E: Env> Server<E> {
             return Ok(resp);
         }
         let now = format_millis(self.env.now());
-        let rev = meta.and_then(|m| m.get("version")).and_then(Value::as_str).and_then(parse_version).unwrap_or(0);
+        let rev = meta.and_then(|m| field(m, "version")).and_then(Value::as_str).and_then(parse_version).unwrap_or(0);
         let version = self.profile.behaviour.versioning.then(|| version_tag(rev + 1));
         let resource = assemble(kind, written, id, &created, &now, version);
         let mut resp = self.resource_response(200, kind, &resource, req, t, media, proj);
@@ -592,14 +597,15 @@ pub(crate) fn assemble(
     modified: &str,
     version: Option<String>,
 ) -> Resource {
-    let mut r = Map::new();
+    // Sized up front: growing an IndexMap rehashes every key (SipHash) it holds.
+    let mut r = Map::with_capacity(4 + w.attributes.len());
     r.insert("schemas".into(), Value::Array(w.schemas.into_iter().map(Value::String).collect()));
     r.insert("id".into(), Value::String(id.into()));
     let mut attributes = w.attributes;
     if let Some(x) = attributes.shift_remove("externalId") {
         r.insert("externalId".into(), x);
     }
-    let mut meta = Map::new();
+    let mut meta = Map::with_capacity(4);
     meta.insert("resourceType".into(), Value::String(kind.meta_resource_type().into()));
     meta.insert("created".into(), Value::String(created.into()));
     meta.insert("lastModified".into(), Value::String(modified.into()));
@@ -614,9 +620,8 @@ pub(crate) fn assemble(
 fn same_content(old: &Resource, w: &replace::Written) -> bool {
     let old_attrs = old.iter().filter(|(k, _)| !matches!(k.as_str(), "schemas" | "id" | "meta")).count();
     old_attrs == w.attributes.len()
-        && w.attributes.iter().all(|(k, v)| old.get(k) == Some(v))
-        && old
-            .get("schemas")
+        && w.attributes.iter().all(|(k, v)| field(old, k) == Some(v))
+        && field(old, "schemas")
             .and_then(Value::as_array)
             .is_some_and(|s| s.len() == w.schemas.len() && s.iter().zip(&w.schemas).all(|(a, b)| a.as_str() == Some(b)))
 }

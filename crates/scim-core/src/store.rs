@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::profile::Registry;
 use crate::schema::{AttrType, Uniqueness};
+use crate::value::field;
 
 /// Snapshot format marker and version.
 pub const SNAPSHOT_FORMAT: &str = "scim-playground-store";
@@ -36,6 +37,15 @@ pub struct Store {
 
 fn norm(v: &str, case_exact: bool) -> String {
     if case_exact { v.to_string() } else { v.to_lowercase() }
+}
+
+/// [`norm`] without a copy when the value already is in normal form (lookups only).
+fn norm_ref(v: &str, case_exact: bool) -> std::borrow::Cow<'_, str> {
+    if case_exact || (v.is_ascii() && !v.bytes().any(|b| b.is_ascii_uppercase())) {
+        std::borrow::Cow::Borrowed(v)
+    } else {
+        std::borrow::Cow::Owned(v.to_lowercase())
+    }
 }
 
 impl Store {
@@ -81,10 +91,10 @@ impl Store {
     pub fn unique_conflict(&self, kind: &str, candidate: &Resource, self_id: Option<&str>) -> Option<(String, String)> {
         let c = self.collections.get(kind)?;
         for (name, case_exact, index) in &c.unique {
-            let Some(v) = candidate.get(name).and_then(Value::as_str) else {
+            let Some(v) = field(candidate, name).and_then(Value::as_str) else {
                 continue;
             };
-            if let Some(owner) = index.get(&norm(v, *case_exact)) {
+            if let Some(owner) = index.get(norm_ref(v, *case_exact).as_ref()) {
                 if Some(owner.as_str()) != self_id {
                     return Some((name.clone(), owner.clone()));
                 }
@@ -97,7 +107,7 @@ impl Store {
     pub fn find_unique(&self, kind: &str, attr: &str, value: &str) -> Option<&str> {
         let c = self.collections.get(kind)?;
         let (_, case_exact, index) = c.unique.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(attr))?;
-        index.get(&norm(value, *case_exact)).map(String::as_str)
+        index.get(norm_ref(value, *case_exact).as_ref()).map(String::as_str)
     }
 
     /// Whether a top-level attribute has a uniqueness index ([`Store::find_unique`] answers it).
@@ -107,6 +117,29 @@ impl Store {
 
     /// Inserts or replaces a resource (its `id` must be set).
     pub fn put(&mut self, kind: &str, id: &str, resource: Resource) {
+        // A replace of an existing resource (every PUT and PATCH) keeps its id entry and
+        // touches a unique index only when the value changed: no new keys to allocate.
+        if let Some(c) = self.collections.get_mut(kind) {
+            if let Some(&seq) = c.by_id.get(id) {
+                if let Some(old) = c.by_seq.get_mut(&seq) {
+                    for (name, case_exact, index) in &mut c.unique {
+                        let was = field(old, name).and_then(Value::as_str);
+                        let now = field(&resource, name).and_then(Value::as_str);
+                        if was == now {
+                            continue;
+                        }
+                        if let Some(v) = was {
+                            index.remove(norm_ref(v, *case_exact).as_ref());
+                        }
+                        if let Some(v) = now {
+                            index.insert(norm(v, *case_exact), id.to_string());
+                        }
+                    }
+                    *old = resource;
+                    return;
+                }
+            }
+        }
         let seq = match self.collections.get(kind).and_then(|c| c.by_id.get(id)) {
             Some(&s) => s,
             None => {

@@ -143,6 +143,20 @@ mod tests {
         let t = parse_datetime("2026-01-01T00:00:00Z");
         assert_eq!(t, Some(crate::env::FIXED_EPOCH));
         assert_eq!(format_millis(crate::env::FIXED_EPOCH), "2026-01-01T00:00:00.000Z");
+        for ms in
+            [0i64, 1, 999, 86_399_999, 951_782_400_123, 4_102_444_800_000, 253_402_300_799_999, -1, -62_167_219_200_001]
+        {
+            let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+            let (y, m, d) = civil_from_days(days);
+            let reference = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+                rem / 3_600_000,
+                rem % 3_600_000 / 60_000,
+                rem % 60_000 / 1000,
+                rem % 1000
+            );
+            assert_eq!(format_millis(ms), reference, "{ms}");
+        }
         assert_eq!(
             parse_datetime("2008-01-23T04:56:22.5+01:00").map(format_millis).as_deref(),
             Some("2008-01-23T03:56:22.500Z")

@@ -69,7 +69,7 @@ impl<'a> Normaliser<'a> {
                 let Value::Object(obj) = v else {
                     return Err(type_error(path, &single(attr), v));
                 };
-                let mut out = Map::new();
+                let mut out = Map::with_capacity(obj.len());
                 // Build in schema order for stable, readable output.
                 let mut seen = vec![false; obj.len()];
                 for sub in &attr.sub_attributes {
@@ -150,7 +150,7 @@ impl<'a> Normaliser<'a> {
         let flagged: Vec<usize> = items
             .iter()
             .enumerate()
-            .filter(|(_, it)| it.get("primary") == Some(&Value::Bool(true)))
+            .filter(|(_, it)| value_field(it, "primary") == Some(&Value::Bool(true)))
             .map(|(i, _)| i)
             .collect();
         if flagged.len() < 2 {
@@ -194,6 +194,19 @@ impl fmt::Display for Path<'_> {
             Path::Field(p, k) => write!(f, "{p}.{k}"),
         }
     }
+}
+
+/// `map.get(key)` without hashing for small maps. `serde_json::Map` (IndexMap with SipHash
+/// under `preserve_order`) hashes the key on every lookup; a SCIM resource or sub-object has
+/// a dozen keys, where comparing them in turn costs a fraction of one hash. Same answer as
+/// `map.get(key)` (exact key match).
+pub(crate) fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= 16 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
+}
+
+/// [`field`] on a value: `None` unless it is an object holding `key` (as [`Value::get`]).
+pub(crate) fn value_field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.as_object().and_then(|m| field(m, key))
 }
 
 fn single(attr: &Attribute) -> Attribute {

@@ -113,6 +113,8 @@ impl App {
     pub fn new(config: Config) -> Result<(App, Startup)> {
         let mut server = Server::new(config.profile, DoorEnv::new(config.deterministic))
             .map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        // HTTP responses never carry the explanation, so the core need not build it.
+        server.set_explain(false);
         let mut startup = Startup::default();
         if let Some(path) = &config.state {
             startup.state_loaded = persist::load(&mut server, path)?;
@@ -156,7 +158,8 @@ impl App {
     /// Replaces the engine with an empty one running `profile` in `env`. For in-process test
     /// doors and tools; not reachable over HTTP.
     pub fn restart(&self, profile: Profile, env: DoorEnv) -> Result<()> {
-        let server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        let mut server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        server.set_explain(false);
         let mut core = self.core();
         core.server = server;
         core.generation += 1;
