@@ -25,7 +25,7 @@ use crate::explain::{Explanation, Outcome};
 use crate::profile::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, ResourceKind, Unknown};
 use crate::schema::{Attribute, Mutability};
 use crate::store::Resource;
-use crate::value::{Normaliser, field, value_field};
+use crate::value::{Normaliser, field, same_value, value_field};
 
 const RFC_PUT: &str = "RFC 7644 §3.5.1";
 const RFC_POST: &str = "RFC 7644 §3.3";
@@ -78,9 +78,9 @@ pub fn apply(
     let listed = check_schemas(kind, behaviour, body, r.expl)?;
     let claimed = claim_keys(kind, body)?;
 
-    r.id_field(claimed.id.as_deref().and_then(|k| body.get(k)), path_id)?;
-    if let Some(k) = &claimed.meta {
-        r.expl.push("meta", Outcome::IgnoredReadOnly, None, body.get(k), RFC_READ_ONLY).note =
+    r.id_field(claimed.id, path_id)?;
+    if let Some(v) = claimed.meta {
+        r.expl.push("meta", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY).note =
             "meta is maintained by the service provider (RFC 7643 §3.1)".into();
     }
 
@@ -89,7 +89,7 @@ pub fn apply(
     // Common attributes other than id/meta (externalId), then the core schema.
     let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
     for attr in common.into_iter().chain(kind.core.attributes.iter()) {
-        let bv = claimed.attrs.iter().find(|(n, _)| n == &attr.name).and_then(|(_, k)| body.get(k));
+        let bv = claimed.attrs.iter().find(|(n, _)| *n == attr.name).map(|(_, v)| *v);
         let done = r.attribute(attr, &attr.name, bv, field(old_attrs, &attr.name))?;
         if let Some(v) = done {
             r.out.insert(attr.name.clone(), v);
@@ -97,11 +97,11 @@ pub fn apply(
     }
     let mut ext_present = Vec::new();
     for (schema, required) in &kind.extensions {
-        let body_key = claimed.extensions.iter().find(|(urn, _)| urn == &schema.id).map(|(_, k)| k.as_str());
+        let body_value = claimed.extensions.iter().find(|(urn, _)| *urn == schema.id).map(|(_, v)| *v);
         if let Some(obj) = r.extension(
             schema,
             *required,
-            body_key.and_then(|k| body.get(k)),
+            body_value,
             listed.iter().any(|u| u.eq_ignore_ascii_case(&schema.id)),
             field(old_attrs, &schema.id),
         )? {
@@ -211,36 +211,37 @@ fn check_schemas(
     Ok(kept)
 }
 
-/// Body keys sorted by what they name, matched case-insensitively (RFC 7643 §2.1).
+/// Body entries sorted by what they name, matched case-insensitively (RFC 7643 §2.1).
+/// Borrowed from the schema and the body: nothing is copied.
 #[derive(Debug, Default)]
-struct Claimed {
-    id: Option<String>,
-    meta: Option<String>,
-    /// (schema spelling, body key)
-    attrs: Vec<(String, String)>,
-    /// (extension URN in schema spelling, body key)
-    extensions: Vec<(String, String)>,
+struct Claimed<'a> {
+    id: Option<&'a Value>,
+    meta: Option<&'a Value>,
+    /// (schema spelling, body value)
+    attrs: Vec<(&'a str, &'a Value)>,
+    /// (extension URN in schema spelling, body value)
+    extensions: Vec<(&'a str, &'a Value)>,
     unknown: Vec<String>,
 }
 
-fn claim_keys(kind: &ResourceKind, body: &Map<String, Value>) -> Result<Claimed, ScimError> {
+fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Result<Claimed<'a>, ScimError> {
     let mut c = Claimed::default();
-    let mut seen: Vec<String> = Vec::new();
-    for key in body.keys() {
-        let canonical: Option<String> = if key.eq_ignore_ascii_case("schemas") {
-            Some("schemas".into())
+    let mut seen: Vec<&'a str> = Vec::with_capacity(body.len());
+    for (key, value) in body {
+        let canonical: Option<&'a str> = if key.eq_ignore_ascii_case("schemas") {
+            Some("schemas")
         } else if key.eq_ignore_ascii_case("id") {
-            c.id = Some(key.clone());
-            Some("id".into())
+            c.id = Some(value);
+            Some("id")
         } else if key.eq_ignore_ascii_case("meta") {
-            c.meta = Some(key.clone());
-            Some("meta".into())
+            c.meta = Some(value);
+            Some("meta")
         } else if let Some(a) = kind.core.attribute(key).or_else(|| crate::schema::find(&kind.common, key)) {
-            c.attrs.push((a.name.clone(), key.clone()));
-            Some(a.name.clone())
+            c.attrs.push((&a.name, value));
+            Some(&a.name)
         } else if let Some((s, _)) = kind.extension(key) {
-            c.extensions.push((s.id.clone(), key.clone()));
-            Some(s.id.clone())
+            c.extensions.push((&s.id, value));
+            Some(&s.id)
         } else {
             c.unknown.push(key.clone());
             None
@@ -349,7 +350,7 @@ impl Replace<'_> {
         };
         if attr.mutability == Mutability::Immutable {
             if let Some(o) = ov {
-                if nv.as_ref() != Some(o) {
+                if !nv.as_ref().is_some_and(|n| same_value(n, o)) {
                     let e = self.expl.push(path, Outcome::RejectedImmutable, Some(o), nv.as_ref(), RFC_IMMUTABLE);
                     e.note = "an immutable attribute may be set once; later values must equal it".into();
                     return Err(ScimError::mutability(format!(
@@ -365,7 +366,7 @@ impl Replace<'_> {
             (None, Some(_)) => Outcome::ClearedByEmptyArray,
             (None, None) => Outcome::Unchanged,
             (Some(_), None) => Outcome::Added,
-            (Some(n), Some(o)) if n == o => Outcome::Unchanged,
+            (Some(n), Some(o)) if same_value(n, o) => Outcome::Unchanged,
             (Some(_), Some(_)) => Outcome::Replaced,
         };
         let rule =

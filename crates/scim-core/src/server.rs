@@ -16,7 +16,7 @@ use crate::project::Projection;
 use crate::replace::{self, Mode};
 use crate::store::{Resource, Store};
 use crate::time::format_millis;
-use crate::value::field;
+use crate::value::{field, same_value};
 
 mod endpoints;
 
@@ -620,7 +620,7 @@ pub(crate) fn assemble(
 fn same_content(old: &Resource, w: &replace::Written) -> bool {
     let old_attrs = old.iter().filter(|(k, _)| !matches!(k.as_str(), "schemas" | "id" | "meta")).count();
     old_attrs == w.attributes.len()
-        && w.attributes.iter().all(|(k, v)| field(old, k) == Some(v))
+        && w.attributes.iter().all(|(k, v)| field(old, k).is_some_and(|o| same_value(o, v)))
         && field(old, "schemas")
             .and_then(Value::as_array)
             .is_some_and(|s| s.len() == w.schemas.len() && s.iter().zip(&w.schemas).all(|(a, b)| a.as_str() == Some(b)))

@@ -204,6 +204,19 @@ pub(crate) fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Va
     if map.len() <= 16 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
 }
 
+/// `a == b` for JSON values, with object keys looked up by [`field`] instead of hashing
+/// (`Map`'s own `==` hashes every key). Objects compare as maps (key order ignored), as
+/// `Value`'s `==` does.
+pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| field(y, k).is_some_and(|w| same_value(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_value(v, w)),
+        _ => a == b,
+    }
+}
+
 /// [`field`] on a value: `None` unless it is an object holding `key` (as [`Value::get`]).
 pub(crate) fn value_field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     v.as_object().and_then(|m| field(m, key))

@@ -19,7 +19,7 @@ pub mod persist;
 pub mod seed;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -84,6 +84,9 @@ struct Core {
 #[derive(Debug)]
 struct Shared {
     core: Mutex<Core>,
+    /// The running profile's base path, kept outside the core's lock so that routing a
+    /// request does not take that lock a second time (it changes only on [`App::restart`]).
+    base_path: RwLock<String>,
     token: Option<String>,
     state: Option<PathBuf>,
     static_dir: Option<PathBuf>,
@@ -124,6 +127,7 @@ impl App {
         }
         let app = App {
             shared: Arc::new(Shared {
+                base_path: RwLock::new(server.profile().base_path.clone()),
                 core: Mutex::new(Core { server, generation: 0 }),
                 token: config.token,
                 state: config.state,
@@ -160,7 +164,9 @@ impl App {
     pub fn restart(&self, profile: Profile, env: DoorEnv) -> Result<()> {
         let mut server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
         server.set_explain(false);
+        let base = server.profile().base_path.clone();
         let mut core = self.core();
+        *self.shared.base_path.write().unwrap_or_else(PoisonError::into_inner) = base;
         core.server = server;
         core.generation += 1;
         Ok(())
@@ -184,16 +190,15 @@ impl App {
 
 /// `true` when `path` lies under `base` (`{param}` segments match any one segment).
 pub fn under_base_path(base: &str, path: &str) -> bool {
-    let base: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
     let mut segs = path.split('/').filter(|s| !s.is_empty());
-    base.iter().all(|b| match segs.next() {
-        Some(s) => (b.starts_with('{') && b.ends_with('}')) || *b == s,
+    base.split('/').filter(|s| !s.is_empty()).all(|b| match segs.next() {
+        Some(s) => (b.starts_with('{') && b.ends_with('}')) || b == s,
         None => false,
     })
 }
 
 async fn dispatch(State(app): State<App>, req: axum::extract::Request) -> Response {
-    let base = app.core().server.profile().base_path.clone();
+    let base = app.shared.base_path.read().unwrap_or_else(PoisonError::into_inner).clone();
     if under_base_path(&base, req.uri().path()) { scim(&app, req).await } else { site(&app, req, &base).await }
 }
 
@@ -247,7 +252,8 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
             .iter()
             .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
-        body: body.to_vec(),
+        // `Bytes` → `Vec` reuses the buffer when it is the only owner (no copy).
+        body: body.into(),
     };
     let is_write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let (response, save) = {
@@ -308,6 +314,9 @@ fn to_http(r: scim_core::Response) -> Response {
     let mut resp = Response::new(Body::from(r.body));
     *resp.status_mut() = status;
     let headers = resp.headers_mut();
+    // Room for the core's headers and the CORS layer's (allow-origin, expose, vary) up front:
+    // growing a HeaderMap rehashes it, a visible cost per request.
+    *headers = HeaderMap::with_capacity(r.headers.len() + 6);
     for (name, value) in r.headers {
         match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             (Ok(n), Ok(v)) => {

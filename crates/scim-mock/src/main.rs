@@ -61,6 +61,12 @@ struct ServeArgs {
     deterministic: bool,
 }
 
+/// mimalloc instead of the system allocator: a PUT allocates and frees a few hundred small
+/// blocks, often on different tokio worker threads, where glibc malloc is slow. Measured by
+/// `cargo xtask bench-http` (docs/benchmarks.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
