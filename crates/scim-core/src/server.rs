@@ -4,6 +4,7 @@
 //! Atomicity: a request is checked completely before the store is touched, so a failed
 //! request leaves [`Server::snapshot`] byte-identical (a property test holds us to it).
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::env::Env;
@@ -552,40 +553,49 @@ impl<E: Env> Server<E> {
 /// [`Projection::render`] gives for a default projection when the kind's `plain_render`
 /// holds, plus `meta.location`. A unit test holds the two to the same output.
 fn render_plain(kind: &ResourceKind, r: &Resource, location: &str) -> String {
-    // serde_json writing into a Vec<u8> is several times faster than `Value`'s Display.
-    let mut out: Vec<u8> = Vec::with_capacity(1024);
-    out.push(b'{');
-    let mut first = true;
-    for (k, v) in r {
-        if kind.hidden_by_default.iter().any(|h| h == k) {
-            continue;
-        }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        let _ = serde_json::to_writer(&mut out, k);
-        out.push(b':');
-        match (k.as_str(), v) {
-            ("meta", Value::Object(meta)) => {
-                out.push(b'{');
-                for (mk, mv) in meta {
-                    let _ = serde_json::to_writer(&mut out, mk);
-                    out.push(b':');
-                    let _ = serde_json::to_writer(&mut out, mv);
-                    out.push(b',');
-                }
-                out.extend_from_slice(b"\"location\":");
-                let _ = serde_json::to_writer(&mut out, location);
-                out.push(b'}');
+    // One serde pass over a borrowed view: no copy of the resource, and `to_string` knows
+    // its own output is UTF-8 (writing pieces into a Vec meant validating it again).
+    serde_json::to_string(&PlainView { kind, r, location }).unwrap_or_default()
+}
+
+/// The stored resource minus attributes hidden by default, with `meta.location` added.
+struct PlainView<'a> {
+    kind: &'a ResourceKind,
+    r: &'a Resource,
+    location: &'a str,
+}
+
+impl Serialize for PlainView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in self.r {
+            if self.kind.hidden_by_default.iter().any(|h| h == k) {
+                continue;
             }
-            _ => {
-                let _ = serde_json::to_writer(&mut out, v);
+            match (k.as_str(), v) {
+                ("meta", Value::Object(meta)) => map.serialize_entry(k, &MetaView { meta, location: self.location })?,
+                _ => map.serialize_entry(k, v)?,
             }
         }
+        map.end()
     }
-    out.push(b'}');
-    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `meta` as stored, then `location` (RFC 7643 §3.1).
+struct MetaView<'a> {
+    meta: &'a Map<String, Value>,
+    location: &'a str,
+}
+
+impl Serialize for MetaView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.meta.len() + 1))?;
+        for (k, v) in self.meta {
+            map.serialize_entry(k, v)?;
+        }
+        map.serialize_entry("location", self.location)?;
+        map.end()
+    }
 }
 
 /// The stored form: schemas, id, externalId, meta, then the other attributes.
@@ -681,4 +691,41 @@ fn error_response(e: &ScimError, media: &'static str, explanation: Option<Explan
     }
     let _ = ScimType::InvalidVers;
     Response { status: e.status, headers, body: e.to_json().to_string(), explanation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::FixedEnv;
+    use serde_json::json;
+
+    /// The fast path writes exactly what the general one (copy, add location, project)
+    /// writes, for a resource with core, multi-valued, extension and writeOnly attributes.
+    #[test]
+    fn plain_render_matches_projection() {
+        let mut s = Server::new(Profile::rfc(), FixedEnv::default()).unwrap_or_else(|e| panic!("{e}"));
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+            "userName": "bjensen", "externalId": "x1", "password": "t1meMa$heen", "active": true,
+            "name": {"givenName": "Barbara", "familyName": "Jensen \"BJ\" \u{e9}"},
+            "emails": [{"value": "b@example.com", "type": "work", "primary": true}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Tour"}
+        });
+        let created = s.handle(&Request::new("POST", "/scim/v2/Users").json(&body));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["id"].as_str().unwrap_or_default().to_string();
+        let kind = s.registry.kind("User").unwrap_or_else(|| panic!("User kind"));
+        let r = s.store.get("User", &id).unwrap_or_else(|| panic!("stored"));
+        let location = format!("https://h/scim/v2/Users/{id}");
+        let mut shown = r.clone();
+        if let Some(Value::Object(meta)) = shown.get_mut("meta") {
+            meta.insert("location".into(), Value::String(location.clone()));
+        }
+        let proj = Projection::parse(kind, None, None).unwrap_or_else(|e| panic!("{e}"));
+        let general = serde_json::to_string(&proj.render(kind, &shown)).unwrap_or_default();
+        assert!(kind.plain_render);
+        assert_eq!(render_plain(kind, r, &location), general);
+        assert!(!general.contains("t1meMa"), "writeOnly password must not be returned");
+    }
 }
