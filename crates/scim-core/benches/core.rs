@@ -46,6 +46,15 @@ fn benches(c: &mut Criterion) {
                 black_box(s.handle(if flip { &put_a } else { &put_b }))
             })
         });
+        // The same PUT as the HTTP door runs it: no explanation (`Server::set_explain`).
+        s.set_explain(false);
+        g.bench_with_input(BenchmarkId::new("put_replace_no_explain", n), &n, |bench, _| {
+            bench.iter(|| {
+                flip = !flip;
+                black_box(s.handle(if flip { &put_a } else { &put_b }))
+            })
+        });
+        s.set_explain(true);
         let get = Request::new("GET", &format!("/scim/v2/Users/{mid}"));
         g.bench_with_input(BenchmarkId::new("get_by_id", n), &n, |bench, _| bench.iter(|| black_box(s.handle(&get))));
         let mut i = n;
