@@ -1,0 +1,277 @@
+//! # scim-wasm
+//!
+//! The WebAssembly door of scim-core for JavaScript and TypeScript: one exported class,
+//! [`MockServer`], whose methods convert JS values, call [`scim_core::Server`] and convert
+//! the result back. No SCIM logic lives here; the fetch mock (`js/fetch-mock.js`) is a thin
+//! JS layer over [`MockServer::handle`].
+//!
+//! ```js
+//! import { MockServer } from "scim-playground-wasm";
+//! const server = new MockServer({ profile: "rfc" });
+//! const res = server.handle({ method: "POST", path: "/Users", body: { schemas: [...], userName: "bjensen" } });
+//! res.status; // 201
+//! ```
+
+mod compare;
+mod convert;
+mod env;
+
+use scim_core::{Profile, Server};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+pub use crate::compare::Difference;
+pub use crate::env::WasmEnv;
+
+use crate::convert::{js_error, request_from_js, response_to_js, to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Options of `new MockServer(...)` and `MockServer.restore(...)`. */
+export interface MockServerOptions {
+  /** A built-in profile name (see `MockServer.profiles()`), or a whole profile object in the
+   *  JSON format of the built-in profiles. Default: `"rfc"`. */
+  profile?: string | ProfileDefinition;
+  /** Makes generated ids reproducible (a non-negative integer). */
+  seed?: number;
+  /** Fixed clock (2026-01-01T00:00:00Z, one second later per request) and counting ids
+   *  (`00000000-0000-4000-8000-000000000001`, ...) unless `seed` is given. */
+  deterministic?: boolean;
+}
+
+/** What PUT and POST do where real services disagree (RFC 7644 §3.5.1). */
+export interface Behaviour {
+  omitted: "clear" | "keep";
+  unknownAttributes: "reject" | "ignore";
+  idMismatch: "ignore" | "reject";
+  multiplePrimary: "reject" | "keepLast";
+  stringBooleans: "reject" | "coerce";
+  missingExtensionUrn: "reject" | "accept";
+  complexReplace: "whole" | "merge";
+  versioning: boolean;
+  strictMediaTypes: boolean;
+}
+
+/** A resource type of a profile (RFC 7643 §6). */
+export interface ResourceTypeDefinition {
+  id: string;
+  name: string;
+  endpoint: string;
+  description?: string;
+  schema: string;
+  schemaExtensions?: { schema: string; required?: boolean }[];
+  metaResourceType?: string;
+}
+
+/** A behaviour profile, as in the built-in profile files. */
+export interface ProfileDefinition {
+  name: string;
+  title?: string;
+  description?: string;
+  sources?: string[];
+  basePath?: string;
+  basePathDefaults?: Record<string, string>;
+  behaviour?: Partial<Behaviour>;
+  idStyle?: { kind: "uuid" } | { kind: "numeric"; start: number };
+  media?: { defaultResponse?: string };
+  /** Built-in schema URNs or full schema objects (RFC 7643 §7). */
+  schemas: (string | Record<string, unknown>)[];
+  resourceTypes: ResourceTypeDefinition[];
+}
+
+/** A built-in profile. */
+export interface ProfileInfo {
+  name: string;
+  title: string;
+  description: string;
+}
+
+/** A request. `path` is relative to the server (`/scim/v2/Users/42?attributes=userName`;
+ *  the base path may be left out: `/Users/42`). */
+export interface ScimRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** JSON text, or a value that is sent as JSON (with `Content-Type: application/scim+json`
+   *  unless `headers` names one). */
+  body?: string | object | null;
+}
+
+/** What an attribute went through in a write. */
+export type Outcome =
+  | "added" | "replaced" | "unchanged" | "clearedByNull" | "clearedByEmptyArray"
+  | "clearedOmitted" | "keptOmitted" | "keptWriteOnly" | "keptImmutable"
+  | "ignoredReadOnly" | "ignoredUnknown" | "coerced"
+  | "rejectedImmutable" | "rejectedType" | "rejectedRequired" | "rejectedUnknown"
+  | "rejectedUniqueness" | "rejectedPrimary" | "rejectedIdMismatch" | "rejectedSchemas";
+
+/** One attribute of an explanation. */
+export interface ExplanationEntry {
+  path: string;
+  outcome: Outcome;
+  old?: unknown;
+  new?: unknown;
+  /** The RFC section or profile knob that decided it. */
+  rule: string;
+  note?: string;
+}
+
+/** The attribute-by-attribute account of a write (POST, PUT), also on failure. */
+export interface Explanation {
+  operation: string;
+  profile: string;
+  entries: ExplanationEntry[];
+  notes?: string[];
+}
+
+/** A response. Header names are lower-case, as in `fetch` and Node. */
+export interface ScimResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text, or `""` (204, 304). */
+  body: string;
+  /** `body` parsed, when it is JSON. Errors are RFC 7644 §3.12 objects. */
+  json?: any;
+  explanation?: Explanation;
+}
+
+/** One place where two responses differ. */
+export interface Difference {
+  /** `status`, `headers.etag`, `body.name.givenName`, `body.emails[0].value`. */
+  path: string;
+  left?: unknown;
+  right?: unknown;
+}
+
+/** The same request sent to two servers. */
+export interface Comparison {
+  same: boolean;
+  left: ScimResponse;
+  right: ScimResponse;
+  differences: Difference[];
+}
+"#;
+
+/// Constructor options (see `MockServerOptions` in the TypeScript section).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    profile: JsValue,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    deterministic: bool,
+}
+
+/// A built-in profile's name, title and description.
+#[derive(Debug, Serialize)]
+struct ProfileInfo {
+    name: String,
+    title: String,
+    description: String,
+}
+
+/// An in-memory SCIM 2.0 service provider running one behaviour profile.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct MockServer {
+    server: Server<WasmEnv>,
+    seed: Option<u64>,
+    deterministic: bool,
+}
+
+#[wasm_bindgen]
+impl MockServer {
+    /// A server with an empty store. Throws when the profile is unknown or invalid (the
+    /// message names the field).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
+    ) -> Result<MockServer, JsError> {
+        let options: Options = match options {
+            Some(o) if !o.is_undefined() && !o.is_null() => {
+                serde_wasm_bindgen::from_value(o).map_err(|e| JsError::new(&format!("MockServer options: {e}")))?
+            }
+            _ => Options::default(),
+        };
+        let profile = convert::profile_from_js(&options.profile)?;
+        let server = Server::new(profile, WasmEnv::new(options.seed, options.deterministic)).map_err(js_error)?;
+        Ok(MockServer { server, seed: options.seed, deterministic: options.deterministic })
+    }
+
+    /// Serves one request. SCIM errors are responses (`status` ≥ 400 with an RFC 7644 §3.12
+    /// body); only a request that is not a `ScimRequest` throws.
+    #[wasm_bindgen(unchecked_return_type = "ScimResponse")]
+    pub fn handle(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let req = request_from_js(request)?;
+        let resp = self.server.handle(&req);
+        self.server.env_mut().tick();
+        response_to_js(&resp)
+    }
+
+    /// The store as JSON text; feed it to `MockServer.restore`.
+    pub fn snapshot(&self) -> String {
+        self.server.snapshot().to_string()
+    }
+
+    /// A server (built from `options`, as the constructor does) holding a snapshot's
+    /// resources. Throws when the snapshot is not one, or does not fit the profile.
+    pub fn restore(
+        #[wasm_bindgen(unchecked_param_type = "string | object")] snapshot: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
+    ) -> Result<MockServer, JsError> {
+        let mut server = MockServer::new(options)?;
+        let value = convert::json_from_js(&snapshot, "the snapshot")?;
+        server.server.restore(&value).map_err(|e| JsError::new(&e))?;
+        Ok(server)
+    }
+
+    /// Empties the store (the profile stays).
+    pub fn reset(&mut self) {
+        self.server.reset();
+        *self.server.env_mut() = WasmEnv::new(self.seed, self.deterministic);
+    }
+
+    /// The profile this server runs, as a `ProfileDefinition` object.
+    #[wasm_bindgen(unchecked_return_type = "ProfileDefinition")]
+    pub fn profile(&self) -> Result<JsValue, JsError> {
+        to_js(self.server.profile())
+    }
+
+    /// The built-in profiles.
+    #[wasm_bindgen(unchecked_return_type = "ProfileInfo[]")]
+    pub fn profiles() -> Result<JsValue, JsError> {
+        let list: Vec<ProfileInfo> = scim_core::profile::builtin_sources()
+            .iter()
+            .filter_map(|(name, _)| Profile::builtin(name))
+            .map(|p| ProfileInfo { name: p.name, title: p.title, description: p.description })
+            .collect();
+        to_js(&list)
+    }
+
+    /// Sends the same request to this server and to `other`, and lists where the two
+    /// responses differ. Both stores change as the request says.
+    #[wasm_bindgen(unchecked_return_type = "Comparison")]
+    pub fn compare(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
+        other: &mut MockServer,
+    ) -> Result<JsValue, JsError> {
+        let req = request_from_js(request)?;
+        let left = self.server.handle(&req);
+        self.server.env_mut().tick();
+        let right = other.server.handle(&req);
+        other.server.env_mut().tick();
+        let differences = compare::differences(&left, &right);
+        let out = js_sys::Object::new();
+        convert::set(&out, "same", &JsValue::from_bool(differences.is_empty()))?;
+        convert::set(&out, "left", &response_to_js(&left)?)?;
+        convert::set(&out, "right", &response_to_js(&right)?)?;
+        convert::set(&out, "differences", &to_js(&differences)?)?;
+        Ok(out.into())
+    }
+}
