@@ -12,7 +12,6 @@ use wasm_bindgen::prelude::*;
 
 /// A request as JS hands it over (see `ScimRequest` in the TypeScript section).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct JsRequest {
     method: String,
     path: String,
@@ -46,6 +45,21 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 /// A core error as a thrown JS `Error` whose message is its detail.
 pub fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// Rejects keys that `known` does not list. serde-wasm-bindgen reads only the fields a struct
+/// names, so `deny_unknown_fields` never sees a typo such as `determinstic` or `header`.
+pub fn check_keys(value: &JsValue, known: &[&str], what: &str) -> Result<(), JsError> {
+    if !value.is_object() || value.is_array() {
+        return Ok(()); // the deserializer reports the wrong type
+    }
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(JsError::new(&format!("{what}: unknown field {key:?}; expected {}", known.join(", "))));
+        }
+    }
+    Ok(())
 }
 
 pub fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
@@ -87,6 +101,7 @@ pub fn profile_from_js(value: &JsValue) -> Result<Profile, JsError> {
 /// A `ScimRequest` object → a core request. A body that is not a string is sent as JSON with
 /// `Content-Type: application/scim+json` unless the headers name a type (RFC 7644 §3.1).
 pub fn request_from_js(value: JsValue) -> Result<Request, JsError> {
+    check_keys(&value, &["method", "path", "headers", "body"], "not a ScimRequest")?;
     let r: JsRequest =
         serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("not a ScimRequest: {e}")))?;
     let mut req = Request::new(&r.method, &r.path);

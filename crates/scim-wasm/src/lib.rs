@@ -154,7 +154,7 @@ export interface Comparison {
 
 /// Constructor options (see `MockServerOptions` in the TypeScript section).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Options {
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     profile: JsValue,
@@ -191,6 +191,7 @@ impl MockServer {
     ) -> Result<MockServer, JsError> {
         let options: Options = match options {
             Some(o) if !o.is_undefined() && !o.is_null() => {
+                convert::check_keys(&o, &["profile", "seed", "deterministic"], "MockServer options")?;
                 serde_wasm_bindgen::from_value(o).map_err(|e| JsError::new(&format!("MockServer options: {e}")))?
             }
             _ => Options::default(),
