@@ -276,3 +276,15 @@ impl MockServer {
         Ok(out.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The npm manifest is a static file: keep its version in step with the crate's.
+    #[test]
+    fn npm_manifest_version_is_the_crate_version() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../js/package.json")).expect("js/package.json is JSON");
+        assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(manifest["exports"]["."]["node"], "./node/index.mjs");
+    }
+}
