@@ -51,6 +51,12 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Benchmark the wasm package in Node against npm scimmy; writes docs/benchmarks.md.
+    BenchNode {
+        /// Arguments passed on to crates/scim-wasm/bench/bench.mjs (e.g. `--seconds 2`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run the scim-core benchmarks (criterion).
     Bench {
         /// Arguments passed on to `cargo bench` (after `--`).
@@ -88,6 +94,14 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Dist { crates } => wasm::dist(&root, &crates),
         Cmd::Serve { args } => serve(&root, &args),
+        Cmd::BenchNode { args } => {
+            setup::run_steps(&root, &[setup::Step::NodeModules])?;
+            wasm::dist(&root, &["scim-wasm".to_string()])?;
+            run(std::process::Command::new("node")
+                .current_dir(&root)
+                .args(["crates/scim-wasm/bench/bench.mjs", "--write"])
+                .args(&args))
+        }
         Cmd::Bench { args } => {
             let mut cmd = cargo(&root);
             cmd.args(["bench", "-p", "scim-core"]);

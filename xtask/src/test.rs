@@ -88,11 +88,11 @@ pub fn stages() -> Vec<Stage> {
             },
         )
         .needs(&[Step::WasmTarget, Step::Browser, Step::TestRunner]),
-        Stage::new("node", "cargo xtask dist scim-wasm, then node --test crates/scim-wasm/tests/node/*.test.mjs", |root| {
+        Stage::new("node", "cargo xtask dist scim-wasm, then node --test crates/scim-wasm/tests/node/*.test.mjs (MockServer, fetch mock, example page in Chromium)", |root| {
             wasm::dist(root, &["scim-wasm".to_string()])?;
             run(Command::new("node").current_dir(root).arg("--test").args(node_tests(root)?))
         })
-        .needs(&[Step::WasmTarget, Step::NodeModules]),
+        .needs(&[Step::WasmTarget, Step::NodeModules, Step::Browser]),
     ]
 }
 
