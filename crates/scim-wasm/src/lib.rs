@@ -124,6 +124,34 @@ export interface Explanation {
   notes?: string[];
 }
 
+/** `meta` of a resource (RFC 7643 §3.1). */
+export interface ResourceMeta {
+  resourceType?: string;
+  created?: string;
+  lastModified?: string;
+  location?: string;
+  version?: string;
+}
+
+/** A response body: a resource (RFC 7643 §3), an error (RFC 7644 §3.12) or a list
+ *  (RFC 7644 §3.4.2); the fields any of them may carry are typed, other attributes are
+ *  `unknown`. */
+export interface ScimBody {
+  schemas: string[];
+  id?: string;
+  externalId?: string;
+  meta?: ResourceMeta;
+  /** Errors: the HTTP status as a string. */
+  status?: string;
+  scimType?: string;
+  detail?: string;
+  totalResults?: number;
+  startIndex?: number;
+  itemsPerPage?: number;
+  Resources?: ScimBody[];
+  [attribute: string]: unknown;
+}
+
 /** A response. Header names are lower-case, as in `fetch` and Node. */
 export interface ScimResponse {
   status: number;
@@ -131,7 +159,7 @@ export interface ScimResponse {
   /** JSON text, or `""` (204, 304). */
   body: string;
   /** `body` parsed, when it is JSON. Errors are RFC 7644 §3.12 objects. */
-  json?: any;
+  json?: ScimBody;
   explanation?: Explanation;
 }
 
