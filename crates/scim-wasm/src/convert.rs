@@ -1,39 +1,21 @@
-//! JS values ↔ core values, at the edge. One serializer setting
-//! ([`serde_wasm_bindgen::Serializer::json_compatible`]) so JS receives plain objects and
-//! arrays, never `Map`s.
+//! JS values ↔ core values, at the edge.
+//!
+//! Out: typed values (explanations, profile lists, differences) go through one serializer
+//! setting ([`serde_wasm_bindgen::Serializer::json_compatible`]) so JS receives plain objects
+//! and arrays, never `Map`s. A response's four fields are set directly and its body is
+//! parsed by `JSON.parse` (faster than walking it from Rust).
+//!
+//! In: the few fields of an options or request object are read directly ([`Reflect::get`]).
+//! A serde `Deserialize` per input type through serde-wasm-bindgen cost about 7 KB of gzipped
+//! wasm, and could not reject unknown keys (it reads only the fields a struct names).
 
 use std::collections::BTreeMap;
 
 use js_sys::{JSON, Object, Reflect};
 use scim_core::{Profile, Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-
-/// A request as JS hands it over (see `ScimRequest` in the TypeScript section).
-#[derive(Debug, Deserialize)]
-struct JsRequest {
-    method: String,
-    path: String,
-    #[serde(default)]
-    headers: Option<BTreeMap<String, String>>,
-    /// Kept as a JS value: a string goes through as is, anything else through
-    /// `JSON.stringify`, which is much faster than walking the object from Rust.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    body: JsValue,
-}
-
-/// A response as JS receives it (see `ScimResponse`).
-#[derive(Serialize)]
-struct JsResponse<'a> {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: &'a str,
-    #[serde(with = "serde_wasm_bindgen::preserve", skip_serializing_if = "JsValue::is_undefined")]
-    json: JsValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explanation: Option<&'a scim_core::Explanation>,
-}
 
 /// Serialises with the crate's one setting: JSON-compatible plain objects.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -47,11 +29,11 @@ pub fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Rejects keys that `known` does not list. serde-wasm-bindgen reads only the fields a struct
-/// names, so `deny_unknown_fields` never sees a typo such as `determinstic` or `header`.
+/// Rejects keys that `known` does not list, so a typo such as `determinstic` or `header`
+/// fails loudly instead of being ignored.
 pub fn check_keys(value: &JsValue, known: &[&str], what: &str) -> Result<(), JsError> {
     if !value.is_object() || value.is_array() {
-        return Ok(()); // the deserializer reports the wrong type
+        return Ok(()); // callers check the type first
     }
     for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
@@ -62,6 +44,7 @@ pub fn check_keys(value: &JsValue, known: &[&str], what: &str) -> Result<(), JsE
     Ok(())
 }
 
+/// `obj[key] = value` on a plain object (cannot fail there; the error is for completeness).
 pub fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
     Reflect::set(obj, &JsValue::from_str(key), value).map(drop).map_err(|_| JsError::new("could not set a property"))
 }
@@ -98,20 +81,47 @@ pub fn profile_from_js(value: &JsValue) -> Result<Profile, JsError> {
     Profile::from_json(&json_text(value)?).map_err(js_error)
 }
 
+/// A property of a JS object (`undefined` when absent or not an object).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
 /// A `ScimRequest` object → a core request. A body that is not a string is sent as JSON with
 /// `Content-Type: application/scim+json` unless the headers name a type (RFC 7644 §3.1).
-pub fn request_from_js(value: JsValue) -> Result<Request, JsError> {
-    check_keys(&value, &["method", "path", "headers", "body"], "not a ScimRequest")?;
-    let r: JsRequest =
-        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("not a ScimRequest: {e}")))?;
-    let mut req = Request::new(&r.method, &r.path);
-    req.headers = r.headers.unwrap_or_default().into_iter().collect();
-    if r.body.is_undefined() || r.body.is_null() {
+pub fn request_from_js(value: &JsValue) -> Result<Request, JsError> {
+    const WHAT: &str = "not a ScimRequest";
+    if !value.is_object() || value.is_array() {
+        return Err(JsError::new(&format!("{WHAT}: expected an object {{ method, path, headers?, body? }}")));
+    }
+    check_keys(value, &["method", "path", "headers", "body"], WHAT)?;
+    let string = |key: &str| {
+        get(value, key).as_string().ok_or_else(|| JsError::new(&format!("{WHAT}: \"{key}\" must be a string")))
+    };
+    let mut req = Request::new(&string("method")?, &string("path")?);
+    let headers = get(value, "headers");
+    if headers.is_object() {
+        for entry in Object::entries(headers.unchecked_ref::<Object>()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = pair
+                .get(1)
+                .as_string()
+                .ok_or_else(|| JsError::new(&format!("{WHAT}: header {name:?} must be a string")))?;
+            req.headers.push((name, value));
+        }
+    } else if !headers.is_undefined() && !headers.is_null() {
+        return Err(JsError::new(&format!("{WHAT}: \"headers\" must be an object of strings")));
+    }
+    let body = get(value, "body");
+    if body.is_undefined() || body.is_null() {
         return Ok(req);
     }
-    let is_text = r.body.is_string();
-    req.body = json_text(&r.body)?.into_bytes();
-    if !is_text && req.header_value("content-type").is_none() {
+    req.body = json_text(&body)?.into_bytes();
+    if !body.is_string() && req.header_value("content-type").is_none() {
         req.headers.push(("Content-Type".into(), scim_core::http::SCIM_JSON.into()));
     }
     Ok(req)
@@ -130,6 +140,21 @@ pub fn response_to_js(resp: &Response) -> Result<JsValue, JsError> {
             })
             .or_insert_with(|| value.clone());
     }
-    let json = if resp.body.is_empty() { JsValue::UNDEFINED } else { JSON::parse(&resp.body).unwrap_or_default() };
-    to_js(&JsResponse { status: resp.status, headers, body: &resp.body, json, explanation: resp.explanation.as_ref() })
+    let out = Object::new();
+    set(&out, "status", &JsValue::from(resp.status))?;
+    let js_headers = Object::new();
+    for (name, value) in &headers {
+        set(&js_headers, name, &JsValue::from_str(value))?;
+    }
+    set(&out, "headers", &js_headers)?;
+    set(&out, "body", &JsValue::from_str(&resp.body))?;
+    if !resp.body.is_empty() {
+        if let Ok(json) = JSON::parse(&resp.body) {
+            set(&out, "json", &json)?;
+        }
+    }
+    if let Some(explanation) = &resp.explanation {
+        set(&out, "explanation", &to_js(explanation)?)?;
+    }
+    Ok(out.into())
 }

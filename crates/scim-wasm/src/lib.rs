@@ -17,7 +17,7 @@ mod convert;
 mod env;
 
 use scim_core::{Profile, Server};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub use crate::compare::Difference;
@@ -181,15 +181,37 @@ export interface Comparison {
 "#;
 
 /// Constructor options (see `MockServerOptions` in the TypeScript section).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 struct Options {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     profile: JsValue,
-    #[serde(default)]
     seed: Option<u64>,
-    #[serde(default)]
     deterministic: bool,
+}
+
+impl Options {
+    fn from_js(value: Option<JsValue>) -> Result<Options, JsError> {
+        const WHAT: &str = "MockServer options";
+        let Some(o) = value.filter(|o| !o.is_undefined() && !o.is_null()) else {
+            return Ok(Options::default());
+        };
+        if !o.is_object() || o.is_array() {
+            return Err(JsError::new(&format!("{WHAT}: expected an object {{ profile?, seed?, deterministic? }}")));
+        }
+        convert::check_keys(&o, &["profile", "seed", "deterministic"], WHAT)?;
+        let seed = match convert::get(&o, "seed") {
+            v if v.is_undefined() || v.is_null() => None,
+            // Integers up to 2^53 are exact in a JS number.
+            v => match v.as_f64() {
+                Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => Some(f as u64),
+                _ => return Err(JsError::new(&format!("{WHAT}: \"seed\" must be a non-negative integer"))),
+            },
+        };
+        let deterministic = match convert::get(&o, "deterministic") {
+            v if v.is_undefined() || v.is_null() => false,
+            v => v.as_bool().ok_or_else(|| JsError::new(&format!("{WHAT}: \"deterministic\" must be a boolean")))?,
+        };
+        Ok(Options { profile: convert::get(&o, "profile"), seed, deterministic })
+    }
 }
 
 /// A built-in profile's name, title and description.
@@ -217,13 +239,7 @@ impl MockServer {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
     ) -> Result<MockServer, JsError> {
-        let options: Options = match options {
-            Some(o) if !o.is_undefined() && !o.is_null() => {
-                convert::check_keys(&o, &["profile", "seed", "deterministic"], "MockServer options")?;
-                serde_wasm_bindgen::from_value(o).map_err(|e| JsError::new(&format!("MockServer options: {e}")))?
-            }
-            _ => Options::default(),
-        };
+        let options = Options::from_js(options)?;
         let profile = convert::profile_from_js(&options.profile)?;
         let server = Server::new(profile, WasmEnv::new(options.seed, options.deterministic)).map_err(js_error)?;
         Ok(MockServer { server, seed: options.seed, deterministic: options.deterministic })
@@ -236,7 +252,7 @@ impl MockServer {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
     ) -> Result<JsValue, JsError> {
-        let req = request_from_js(request)?;
+        let req = request_from_js(&request)?;
         let resp = self.server.handle(&req);
         self.server.env_mut().tick();
         response_to_js(&resp)
@@ -265,12 +281,6 @@ impl MockServer {
         *self.server.env_mut() = WasmEnv::new(self.seed, self.deterministic);
     }
 
-    /// The profile this server runs, as a `ProfileDefinition` object.
-    #[wasm_bindgen(unchecked_return_type = "ProfileDefinition")]
-    pub fn profile(&self) -> Result<JsValue, JsError> {
-        to_js(self.server.profile())
-    }
-
     /// The built-in profiles.
     #[wasm_bindgen(unchecked_return_type = "ProfileInfo[]")]
     pub fn profiles() -> Result<JsValue, JsError> {
@@ -290,7 +300,7 @@ impl MockServer {
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
         other: &mut MockServer,
     ) -> Result<JsValue, JsError> {
-        let req = request_from_js(request)?;
+        let req = request_from_js(&request)?;
         let left = self.server.handle(&req);
         self.server.env_mut().tick();
         let right = other.server.handle(&req);

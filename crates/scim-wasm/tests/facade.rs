@@ -100,9 +100,21 @@ fn boundary_errors_throw_with_the_detail() {
     let err = MockServer::new(Some(js(r#"{"determinstic":true}"#))).map(drop).map_err(message).expect_err("typo");
     assert!(err.contains("determinstic"), "{err}");
 
+    let err = MockServer::new(Some(js(r#"{"seed":1.5}"#))).map(drop).map_err(message).expect_err("seed");
+    assert!(err.contains("\"seed\" must be a non-negative integer"), "{err}");
+
     let mut s = server("{}");
     let err = s.handle(js(r#"{"path":"/Users"}"#)).map(drop).map_err(message).expect_err("no method");
-    assert!(err.contains("method"), "{err}");
+    assert!(err.contains("\"method\" must be a string"), "{err}");
+    let err = s
+        .handle(js(r#"{"method":"GET","path":"/Users","headers":{"Accept":1}}"#))
+        .map(drop)
+        .map_err(message)
+        .expect_err("header");
+    assert!(err.contains("header \"Accept\" must be a string"), "{err}");
+    let err =
+        s.handle(js(r#"{"method":"GET","path":"/Users","header":{}}"#)).map(drop).map_err(message).expect_err("typo");
+    assert!(err.contains("unknown field \"header\""), "{err}");
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,7 @@
 // MockServer from the built Node package: create, PUT, snapshot/restore, errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 
 import { manifest, pkg, user } from "./package.mjs";
 
@@ -86,16 +87,23 @@ test("boundary errors throw with the detail", () => {
   assert.throws(() => new MockServer({ profile: "nope" }), /no built-in profile "nope"; built-in profiles: rfc/);
   assert.throws(() => new MockServer({ determinstic: true }), /unknown field "determinstic"/);
   assert.throws(() => MockServer.restore("{}"), /format/);
+  assert.throws(() => new MockServer({ seed: -1 }), /"seed" must be a non-negative integer/);
+  assert.throws(() => new MockServer({ deterministic: "yes" }), /"deterministic" must be a boolean/);
+  assert.throws(() => new MockServer({ profile: { name: "x" } }), /profile JSON: missing field/);
   const server = new MockServer();
-  assert.throws(() => server.handle({ path: "/Users" }), /method/);
+  assert.throws(() => server.handle({ path: "/Users" }), /"method" must be a string/);
+  assert.throws(() => server.handle("GET /Users"), /expected an object/);
+  assert.throws(() => server.handle({ method: "GET", path: "/Users", header: {} }), /unknown field "header"/);
+  assert.throws(() => server.handle({ method: "GET", path: "/Users", headers: { Accept: 1 } }), /header "Accept" must be a string/);
 });
 
-test("profiles() lists the built-ins; compare() shows where two profiles differ", () => {
+test("profiles() lists the built-ins; compare() shows where two profiles differ", async () => {
   const profiles = MockServer.profiles();
   assert.ok(profiles.some((p) => p.name === "rfc" && p.title && p.description));
 
   const rfc = new MockServer({ deterministic: true });
-  const keepProfile = { ...rfc.profile(), name: "keep", behaviour: { ...rfc.profile().behaviour, omitted: "keep" } };
+  const source = JSON.parse(await readFile(new URL("../../../scim-core/profiles/rfc.json", import.meta.url), "utf8"));
+  const keepProfile = { ...source, name: "keep", behaviour: { ...source.behaviour, omitted: "keep" } };
   const keep = new MockServer({ deterministic: true, profile: keepProfile });
   const created = rfc.compare({ method: "POST", path: "/Users", body: user("bjensen", { title: "Guide" }) }, keep);
   assert.equal(created.same, true, JSON.stringify(created.differences));

@@ -26,7 +26,9 @@ export async function usage(): Promise<void> {
   const profiles: ProfileInfo[] = MockServer.profiles();
   const diff: Comparison = server.compare({ method: "GET", path: `/Users/${id}` }, other);
   const same: boolean = diff.same;
-  const custom = new MockServer({ profile: { ...server.profile(), behaviour: { omitted: "keep" } } });
+  const custom = new MockServer({
+    profile: { name: "keep", behaviour: { omitted: "keep" }, schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], resourceTypes: [] },
+  });
   const uninstall: () => void = installFetchMock(server, { baseUrl: new URL("https://scim.test/scim/v2") });
   uninstall();
   restored.reset();
@@ -39,7 +41,7 @@ export async function usage(): Promise<void> {
   // @ts-expect-error profile is a name or a definition
   new MockServer({ profile: 42 });
   // @ts-expect-error knob values are a closed set
-  new MockServer({ profile: { ...server.profile(), behaviour: { omitted: "sometimes" } } });
+  new MockServer({ profile: { name: "x", behaviour: { omitted: "sometimes" }, schemas: [], resourceTypes: [] } });
   // @ts-expect-error ids are strings
   res.json?.id?.toFixed();
   // @ts-expect-error outcomes are a closed set
