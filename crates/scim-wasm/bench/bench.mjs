@@ -152,7 +152,8 @@ const table = [
 const section = [
   HEADING,
   "",
-  `Measured ${date} on ${machine}, about ${SECONDS} s per cell, by \`cargo xtask bench-node\``,
+  `Measured ${date} on ${machine} (load average ${os.loadavg()[0].toFixed(1)} at the end: other jobs share the CPUs,`,
+  `so compare ratios within a row rather than absolute numbers), about ${SECONDS} s per cell, by \`cargo xtask bench-node\``,
   `(\`crates/scim-wasm/bench/bench.mjs\`): the release wasm package (\`MockServer.handle\`, body as an object,`,
   `response with parsed \`json\`) against scimmy ${JSON.parse(await readFile(new URL("node_modules/scimmy/package.json", root), "utf8")).version}`,
   "with ingress/egress handlers over a `Map` (its documented in-memory approach; results `JSON.stringify`'d).",
