@@ -103,18 +103,26 @@ pub fn request_from_js(value: &JsValue) -> Result<Request, JsError> {
     };
     let mut req = Request::new(&string("method")?, &string("path")?);
     let headers = get(value, "headers");
+    let bad_headers =
+        || JsError::new(&format!("{WHAT}: \"headers\" must be an object of strings or [name, value] pairs"));
     if headers.is_object() {
-        for entry in Object::entries(headers.unchecked_ref::<Object>()).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let value = pair
-                .get(1)
-                .as_string()
-                .ok_or_else(|| JsError::new(&format!("{WHAT}: header {name:?} must be a string")))?;
+        // `Headers`, `Map` and arrays of pairs iterate as [name, value]; plain objects do not.
+        let pairs: Vec<JsValue> = match js_sys::try_iter(&headers) {
+            Ok(Some(iter)) => iter.collect::<Result<_, _>>().map_err(|_| bad_headers())?,
+            _ => Object::entries(headers.unchecked_ref::<Object>()).to_vec(),
+        };
+        for entry in pairs {
+            let (name, value) = match entry.dyn_into::<js_sys::Array>() {
+                Ok(pair) if pair.length() == 2 => (pair.get(0), pair.get(1)),
+                _ => return Err(bad_headers()),
+            };
+            let name = name.as_string().ok_or_else(bad_headers)?;
+            let value =
+                value.as_string().ok_or_else(|| JsError::new(&format!("{WHAT}: header {name:?} must be a string")))?;
             req.headers.push((name, value));
         }
     } else if !headers.is_undefined() && !headers.is_null() {
-        return Err(JsError::new(&format!("{WHAT}: \"headers\" must be an object of strings")));
+        return Err(bad_headers());
     }
     let body = get(value, "body");
     if body.is_undefined() || body.is_null() {

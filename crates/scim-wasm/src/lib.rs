@@ -91,7 +91,8 @@ export interface ProfileInfo {
 export interface ScimRequest {
   method: string;
   path: string;
-  headers?: Record<string, string>;
+  /** A plain object, a `Headers`, a `Map` or `[name, value]` pairs. */
+  headers?: Record<string, string> | Iterable<readonly [string, string]>;
   /** JSON text, or a value that is sent as JSON (with `Content-Type: application/scim+json`
    *  unless `headers` names one). */
   body?: string | object | null;
@@ -275,7 +276,8 @@ impl MockServer {
         Ok(server)
     }
 
-    /// Empties the store (the profile stays).
+    /// Empties the store (the profile stays); seeded and deterministic servers also start
+    /// their id sequence (and clock) again, so a reset server repeats its first run.
     pub fn reset(&mut self) {
         self.server.reset();
         *self.server.env_mut() = WasmEnv::new(self.seed, self.deterministic);

@@ -44,6 +44,11 @@ test("PUT replaces: omitted attributes are cleared under the RFC profile, versio
   });
   assert.equal(res.status, 200, res.body);
   assert.equal(res.json.displayName, "Babs");
+  // Headers may also come as a Headers object, a Map or pairs: a stale If-Match is refused.
+  for (const headers of [new Headers({ "If-Match": created.meta.version }), new Map([["If-Match", 'W/"1"']]), [["If-Match", 'W/"1"']]]) {
+    const stale = server.handle({ method: "PUT", path: `/Users/${created.id}`, headers, body: user("bjensen") });
+    assert.equal(stale.status, 412, stale.body);
+  }
   assert.equal("title" in res.json, false);
   assert.equal(res.headers.etag, 'W/"2"');
   assert.notEqual(res.json.meta.lastModified, created.meta.lastModified);
@@ -95,6 +100,8 @@ test("boundary errors throw with the detail", () => {
   assert.throws(() => server.handle("GET /Users"), /expected an object/);
   assert.throws(() => server.handle({ method: "GET", path: "/Users", header: {} }), /unknown field "header"/);
   assert.throws(() => server.handle({ method: "GET", path: "/Users", headers: { Accept: 1 } }), /header "Accept" must be a string/);
+  assert.throws(() => server.handle({ method: "GET", path: "/Users", headers: [["Accept"]] }), /"headers" must be an object of strings or \[name, value\] pairs/);
+  assert.throws(() => server.handle({ method: "GET", path: "/Users", headers: "Accept: */*" }), /"headers" must be/);
 });
 
 test("profiles() lists the built-ins; compare() shows where two profiles differ", async () => {

@@ -24,6 +24,7 @@ export async function usage(): Promise<void> {
   const snapshot: string = server.snapshot();
   const restored: MockServer = MockServer.restore(snapshot, { seed: 1 });
   const profiles: ProfileInfo[] = MockServer.profiles();
+  server.handle({ method: "GET", path: "/Users/1", headers: new Map([["Accept", "application/scim+json"]]) });
   const diff: Comparison = server.compare({ method: "GET", path: `/Users/${id}` }, other);
   const same: boolean = diff.same;
   const custom = new MockServer({
