@@ -2,6 +2,8 @@
 //! [`Env`]. scim-core never reads a clock itself: `SystemTime::now` panics on
 //! `wasm32-unknown-unknown`.
 
+use std::collections::HashSet;
+
 use scim_core::env::{FIXED_EPOCH, uuid_v4_from_bits};
 use scim_core::{Env, FixedEnv, Millis, SeededEnv};
 use wasm_bindgen::prelude::*;
@@ -52,10 +54,45 @@ impl WasmEnv {
         WasmEnv { clock, ids }
     }
 
+    /// After a restore: moves a seeded or counting id sequence past the ids it already
+    /// handed out, so that the restored server continues it instead of colliding with its
+    /// own earlier ids. Looks at most `4 × existing + 64` ids ahead; ids from another
+    /// sequence are never met and cost nothing.
+    pub fn skip_ids(&mut self, existing: &HashSet<String>) {
+        if matches!(self.ids, Ids::Random) || existing.is_empty() {
+            return;
+        }
+        let budget = existing.len().saturating_mul(4).saturating_add(64);
+        let mut probe = self.ids.clone();
+        let (mut seen, mut last_hit) = (0, 0);
+        for step in 1..=budget {
+            if existing.contains(&probe.next()) {
+                seen += 1;
+                last_hit = step;
+                if seen == existing.len() {
+                    break;
+                }
+            }
+        }
+        for _ in 0..last_hit {
+            self.ids.next();
+        }
+    }
+
     /// Called after each request: the deterministic clock ticks one second.
     pub fn tick(&mut self) {
         if let Clock::Fixed(f) = &mut self.clock {
             f.advance(1000);
+        }
+    }
+}
+
+impl Ids {
+    fn next(&mut self) -> String {
+        match self {
+            Ids::Random => uuid_v4_from_bits(u128::from_le_bytes(random_bytes())),
+            Ids::Seeded(s) => s.new_id(),
+            Ids::Counting(f) => f.new_id(),
         }
     }
 }
@@ -70,11 +107,7 @@ impl Env for WasmEnv {
     }
 
     fn new_id(&mut self) -> String {
-        match &mut self.ids {
-            Ids::Random => uuid_v4_from_bits(u128::from_le_bytes(random_bytes())),
-            Ids::Seeded(s) => s.new_id(),
-            Ids::Counting(f) => f.new_id(),
-        }
+        self.ids.next()
     }
 }
 

@@ -16,6 +16,8 @@ mod compare;
 mod convert;
 mod env;
 
+use std::collections::HashSet;
+
 use scim_core::{Profile, Server};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -232,6 +234,22 @@ pub struct MockServer {
     deterministic: bool,
 }
 
+impl MockServer {
+    /// A seeded or deterministic server restored from its own snapshot would hand out the
+    /// ids it already used: move its id sequence past them.
+    fn continue_ids(&mut self) {
+        let existing: HashSet<String> = self
+            .server
+            .registry()
+            .kinds
+            .iter()
+            .flat_map(|kind| self.server.store().iter(&kind.def.name))
+            .filter_map(|r| r.get("id").and_then(|id| id.as_str()).map(str::to_string))
+            .collect();
+        self.server.env_mut().skip_ids(&existing);
+    }
+}
+
 #[wasm_bindgen]
 impl MockServer {
     /// A server with an empty store. Throws when the profile is unknown or invalid (the
@@ -265,7 +283,9 @@ impl MockServer {
     }
 
     /// A server (built from `options`, as the constructor does) holding a snapshot's
-    /// resources. Throws when the snapshot is not one, or does not fit the profile.
+    /// resources. Throws when the snapshot is not one, or does not fit the profile. With the
+    /// `seed` or `deterministic` options of the server that took the snapshot, new ids
+    /// continue that server's sequence.
     pub fn restore(
         #[wasm_bindgen(unchecked_param_type = "string | object")] snapshot: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
@@ -273,6 +293,7 @@ impl MockServer {
         let mut server = MockServer::new(options)?;
         let value = convert::json_from_js(&snapshot, "the snapshot")?;
         server.server.restore(&value).map_err(|e| JsError::new(&e))?;
+        server.continue_ids();
         Ok(server)
     }
 

@@ -88,6 +88,22 @@ test("snapshot/restore round-trips; reset empties", () => {
   assert.equal(copy.handle({ method: "GET", path: `/Users/${a.id}` }).status, 200, "the copy is independent");
 });
 
+test("a restored seeded or deterministic server continues its id sequence", () => {
+  for (const options of [{ deterministic: true }, { seed: 7 }]) {
+    const first = new MockServer(options);
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(first.handle({ method: "POST", path: "/Users", body: user(`u${i}`) }).json.id);
+    first.handle({ method: "DELETE", path: `/Users/${ids[19]}` });
+    const next = first.handle({ method: "POST", path: "/Users", body: user("next") }).json.id;
+
+    const restored = MockServer.restore(first.snapshot(), options);
+    restored.handle({ method: "DELETE", path: `/Users/${next}` });
+    const again = restored.handle({ method: "POST", path: "/Users", body: user("again") });
+    assert.equal(again.status, 201, again.body);
+    assert.ok(!ids.includes(again.json.id), `fresh id, not one of the first run's: ${again.json.id}`);
+  }
+});
+
 test("boundary errors throw with the detail", () => {
   assert.throws(() => new MockServer({ profile: "nope" }), /no built-in profile "nope"; built-in profiles: rfc/);
   assert.throws(() => new MockServer({ determinstic: true }), /unknown field "determinstic"/);
