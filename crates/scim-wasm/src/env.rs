@@ -79,6 +79,17 @@ impl WasmEnv {
         }
     }
 
+    /// After a restore: a fixed clock moves to one second after `latest` (the newest
+    /// `meta.lastModified` of the restored resources), so that it never runs backwards.
+    pub fn resume_clock(&mut self, latest: Millis) {
+        if let Clock::Fixed(f) = &mut self.clock {
+            let now = f.now();
+            if latest >= now {
+                f.advance(latest - now + 1000);
+            }
+        }
+    }
+
     /// Called after each request: the deterministic clock ticks one second.
     pub fn tick(&mut self) {
         if let Clock::Fixed(f) = &mut self.clock {

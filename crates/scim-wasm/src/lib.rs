@@ -236,17 +236,22 @@ pub struct MockServer {
 
 impl MockServer {
     /// A seeded or deterministic server restored from its own snapshot would hand out the
-    /// ids it already used: move its id sequence past them.
-    fn continue_ids(&mut self) {
-        let existing: HashSet<String> = self
-            .server
-            .registry()
-            .kinds
+    /// ids it already used, and its fixed clock would run backwards: move both past what the
+    /// snapshot holds.
+    fn resume_env(&mut self) {
+        let resources: Vec<_> =
+            self.server.registry().kinds.iter().flat_map(|kind| self.server.store().iter(&kind.def.name)).collect();
+        let existing: HashSet<String> =
+            resources.iter().filter_map(|r| r.get("id").and_then(|id| id.as_str()).map(str::to_string)).collect();
+        let latest = resources
             .iter()
-            .flat_map(|kind| self.server.store().iter(&kind.def.name))
-            .filter_map(|r| r.get("id").and_then(|id| id.as_str()).map(str::to_string))
-            .collect();
-        self.server.env_mut().skip_ids(&existing);
+            .filter_map(|r| r.get("meta")?.get("lastModified")?.as_str().and_then(scim_core::time::parse_datetime))
+            .max();
+        let env = self.server.env_mut();
+        env.skip_ids(&existing);
+        if let Some(latest) = latest {
+            env.resume_clock(latest);
+        }
     }
 }
 
@@ -293,7 +298,7 @@ impl MockServer {
         let mut server = MockServer::new(options)?;
         let value = convert::json_from_js(&snapshot, "the snapshot")?;
         server.server.restore(&value).map_err(|e| JsError::new(&e))?;
-        server.continue_ids();
+        server.resume_env();
         Ok(server)
     }
 

@@ -88,7 +88,7 @@ test("snapshot/restore round-trips; reset empties", () => {
   assert.equal(copy.handle({ method: "GET", path: `/Users/${a.id}` }).status, 200, "the copy is independent");
 });
 
-test("a restored seeded or deterministic server continues its id sequence", () => {
+test("a restored seeded or deterministic server continues its id sequence and clock", () => {
   for (const options of [{ deterministic: true }, { seed: 7 }]) {
     const first = new MockServer(options);
     const ids = [];
@@ -101,6 +101,11 @@ test("a restored seeded or deterministic server continues its id sequence", () =
     const again = restored.handle({ method: "POST", path: "/Users", body: user("again") });
     assert.equal(again.status, 201, again.body);
     assert.ok(!ids.includes(again.json.id), `fresh id, not one of the first run's: ${again.json.id}`);
+    if (options.deterministic) {
+      // Newest lastModified in the snapshot: 00:00:21 ("next"). The clock resumes a second
+      // later, and the DELETE ticks it once more.
+      assert.equal(again.json.meta.created, "2026-01-01T00:00:23.000Z");
+    }
   }
 });
 
