@@ -16,6 +16,14 @@ test("the manifest names browser, node and default entries and the types", () =>
   assert.equal(typeof pkg.default, "function", "init() exists in Node too");
 });
 
+test("the wasm imports only its JS glue: no native clock, file system or env leaked in", async () => {
+  for (const target of ["web", "node"]) {
+    const bytes = await readFile(new URL(`../../../../dist/scim-wasm/${target}/scim_wasm_bg.wasm`, import.meta.url));
+    const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => i.module));
+    assert.deepEqual([...modules], ["./scim_wasm_bg.js"], target);
+  }
+});
+
 test("POST creates a user: 201 with ETag, Location, parsed json and explanation", () => {
   const server = new MockServer({ deterministic: true });
   const res = server.handle({ method: "POST", path: "/scim/v2/Users", body: user("bjensen", { title: "Guide" }) });
