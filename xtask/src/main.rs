@@ -1,5 +1,7 @@
 //! Project automation for SCIM Playground: `cargo xtask <command>`.
 
+mod bench_http;
+mod conformance;
 mod setup;
 mod test;
 mod util;
@@ -57,6 +59,26 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run scim2-cli and scim-sanity against scim-mock; fail on checks not in
+    /// tests/conformance/known-failures-*.txt.
+    Conformance {
+        /// The profile scim-mock runs.
+        #[arg(long, default_value = "rfc")]
+        profile: String,
+        /// Rewrite the known-failure lists from this run instead of checking them.
+        #[arg(long)]
+        record: bool,
+    },
+    /// Load-test scim-mock over HTTP with wrk (PUT), beside an empty axum handler and the
+    /// Python scim2-server; writes docs/benchmarks.md.
+    BenchHttp {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 30)]
+        duration: u64,
+        /// Open connections.
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+    },
     /// Run the scim-core benchmarks (criterion).
     Bench {
         /// Arguments passed on to `cargo bench` (after `--`).
@@ -102,6 +124,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 .args(["crates/scim-wasm/bench/bench.mjs", "--write"])
                 .args(&args))
         }
+        Cmd::Conformance { profile, record } => {
+            conformance::run_conformance(&root, &conformance::Options { profile, record })
+        }
+        Cmd::BenchHttp { duration, connections } => {
+            bench_http::run(&root, &bench_http::Options { duration, connections })
+        }
         Cmd::Bench { args } => {
             let mut cmd = cargo(&root);
             cmd.args(["bench", "-p", "scim-core"]);
@@ -124,7 +152,14 @@ fn serve(root: &Path, args: &[String]) -> Result<()> {
     if let Some(playground) = wasm::find(PLAYGROUND).filter(|p| p.exists(root)) {
         wasm::dist_package(root, playground)?;
     }
-    run(cargo(root).args(["run", "-p", MOCK_SERVER, "--", "serve"]).args(args))
+    // Demo users unless the caller chose a seed; the server prints the URLs it serves
+    // (http://127.0.0.1:8080/ by default) and serves dist/playground at / when it exists.
+    let mut cmd = cargo(root);
+    cmd.args(["run", "--release", "-p", MOCK_SERVER, "--", "serve"]);
+    if !args.iter().any(|a| a == "--seed" || a.starts_with("--seed=")) {
+        cmd.args(["--seed", "demo"]);
+    }
+    run(cmd.args(args))
 }
 
 fn workspace_has_package(root: &Path, name: &str) -> Result<bool> {

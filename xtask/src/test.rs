@@ -2,9 +2,8 @@
 //! stopping at the first failure. Add a stage by pushing onto [`stages`].
 
 use std::path::Path;
-use std::time::Duration;
-
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -93,6 +92,16 @@ pub fn stages() -> Vec<Stage> {
             run(Command::new("node").current_dir(root).arg("--test").args(node_tests(root)?))
         })
         .needs(&[Step::WasmTarget, Step::NodeModules, Step::Browser]),
+        Stage::new(
+            "conformance",
+            "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock; shrink-only known failures",
+            |root| {
+                crate::conformance::run_conformance(
+                    root,
+                    &crate::conformance::Options { profile: "rfc".into(), record: false },
+                )
+            },
+        ),
     ]
 }
 

@@ -20,6 +20,8 @@ pub enum Outcome {
     ClearedByNull,
     /// `[]` in the body cleared the multi-valued attribute.
     ClearedByEmptyArray,
+    /// A PATCH `remove` (or a `replace` with nothing) took the value away (RFC 7644 §3.5.2.2).
+    Removed,
     /// Left out of the body; the profile clears omitted attributes.
     ClearedOmitted,
     /// Left out of the body; the profile keeps omitted attributes.
@@ -115,14 +117,19 @@ impl Explanation {
         new: Option<&Value>,
         rule: impl Into<String>,
     ) -> &mut Entry {
-        self.entries.push(Entry {
-            path: path.into(),
-            outcome,
-            old: old.cloned(),
-            new: new.cloned(),
-            rule: rule.into(),
-            note: String::new(),
-        });
+        self.push_owned(path, outcome, old.cloned(), new.cloned(), rule)
+    }
+
+    /// [`Explanation::push`] for values the caller already owns (no second copy).
+    pub fn push_owned(
+        &mut self,
+        path: impl Into<String>,
+        outcome: Outcome,
+        old: Option<Value>,
+        new: Option<Value>,
+        rule: impl Into<String>,
+    ) -> &mut Entry {
+        self.entries.push(Entry { path: path.into(), outcome, old, new, rule: rule.into(), note: String::new() });
         let last = self.entries.len() - 1;
         // In bounds: an entry was pushed on the line above.
         #[allow(clippy::indexing_slicing)]

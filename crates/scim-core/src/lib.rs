@@ -5,6 +5,18 @@
 //! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
 //! tests.
 //!
+//! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
+//! [`profile::builtin_sources`]) are JSON data; [`Profile::derive`] changes knobs of one,
+//! [`Profile::to_json`] exports a self-contained copy, [`Server::with_seed`] starts with the
+//! profile's demo users, and [`compare()`] sends one request to two servers and diffs the
+//! answers attribute by attribute.
+//!
+//! Beside POST, GET, PUT and DELETE it serves PATCH ([`patch`], RFC 7644 §3.5.2), listing
+//! with filters, sorting and paging plus `.search` ([`filter`], [`list`], §3.4.2–§3.4.3),
+//! Groups with membership derived into a user's `groups` ([`groups`], RFC 7643 §4.2) and
+//! discovery generated from the profile ([`discovery`], RFC 7644 §4). Bulk (§3.7) and
+//! `/Me` (§3.11) answer 501.
+//!
 //! ```
 //! use scim_core::{FixedEnv, Profile, Request, Server};
 //! use serde_json::json;
@@ -25,22 +37,31 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod auth;
+pub mod compare;
+pub mod discovery;
 pub mod env;
 pub mod error;
 pub mod explain;
+pub mod filter;
+pub mod groups;
 pub mod http;
+pub mod list;
+pub mod patch;
 pub mod profile;
 pub mod project;
 pub mod replace;
 pub mod schema;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod time;
 pub mod value;
 
+pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
 pub use env::{Env, FixedEnv, Millis, SeededEnv};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
-pub use profile::{Behaviour, Profile, ProfileError};
+pub use profile::{Auth, Behaviour, Profile, ProfileError};
 pub use server::Server;

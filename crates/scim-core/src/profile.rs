@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::schema::{self, Attribute, Schema};
 
@@ -169,6 +170,53 @@ impl Default for Media {
     }
 }
 
+/// How a client proves who it is. The mock enforces it only when a token or secret is
+/// configured, so a built-in profile can document the vendor's scheme without forcing every
+/// playground request to carry a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", tag = "kind", deny_unknown_fields)]
+pub enum Auth {
+    /// No authentication (the RFC leaves the scheme to the deployment, RFC 7644 §2).
+    #[default]
+    None,
+    /// `Authorization: Bearer <token>` (RFC 6750 §2.1), as Ping documents.
+    Bearer {
+        /// The accepted token; `None` documents the scheme without enforcing it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+    },
+    /// A credential sent as the whole value of a header, with no scheme word: Veeva's
+    /// `Authorization: {SESSION_ID}`.
+    #[serde(rename_all = "camelCase")]
+    RawHeader {
+        /// The header carrying the credential.
+        #[serde(default = "default_auth_header")]
+        header: String,
+        /// The accepted value; `None` documents the scheme without enforcing it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<String>,
+        /// The `WWW-Authenticate` challenge sent with a 401 (HTTP requires one, RFC 9110
+        /// §11.6.1); default `Session realm="SCIM"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        challenge: Option<String>,
+    },
+}
+
+fn default_auth_header() -> String {
+    "Authorization".into()
+}
+
+impl Auth {
+    /// Whether requests are checked: a scheme with a configured credential.
+    pub fn is_enforced(&self) -> bool {
+        match self {
+            Auth::None => false,
+            Auth::Bearer { token } => token.is_some(),
+            Auth::RawHeader { secret, .. } => secret.is_some(),
+        }
+    }
+}
+
 /// A schema in a profile: a built-in one named by URN, or a full definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -203,8 +251,17 @@ pub struct Profile {
     pub id_style: IdStyle,
     #[serde(default)]
     pub media: Media,
+    /// How clients authenticate (enforced only with a configured credential).
+    #[serde(default)]
+    pub auth: Auth,
     pub schemas: Vec<SchemaEntry>,
     pub resource_types: Vec<ResourceTypeDef>,
+    /// Resources present when a server starts with [`crate::Server::with_seed`], by resource
+    /// type name (`"User"`), in the shape a GET returns. `id` and `meta.created` /
+    /// `meta.lastModified` may be given (a seed can reproduce a vendor's documented user);
+    /// readOnly attributes are taken as written, as a store snapshot would hold them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seed: BTreeMap<String, Vec<Map<String, Value>>>,
 }
 
 fn default_base_path() -> String {
@@ -223,11 +280,15 @@ impl std::fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
-const RFC_PROFILE: &str = include_str!("../profiles/rfc.json");
-
-/// The names and JSON sources of the built-in profiles.
-pub fn builtin_sources() -> [(&'static str, &'static str); 1] {
-    [("rfc", RFC_PROFILE)]
+/// The names and JSON sources of the built-in profiles, embedded at compile time.
+pub fn builtin_sources() -> [(&'static str, &'static str); 5] {
+    [
+        ("rfc", include_str!("../profiles/rfc.json")),
+        ("veeva", include_str!("../profiles/veeva.json")),
+        ("ping", include_str!("../profiles/ping.json")),
+        ("idp-compat", include_str!("../profiles/idp-compat.json")),
+        ("strict-clear", include_str!("../profiles/strict-clear.json")),
+    ]
 }
 
 impl Profile {
@@ -244,8 +305,10 @@ impl Profile {
             behaviour: Behaviour::default(),
             id_style: IdStyle::Uuid,
             media: Media::default(),
+            auth: Auth::None,
             schemas: vec![],
             resource_types: vec![],
+            seed: BTreeMap::new(),
         })
     }
 
@@ -257,11 +320,102 @@ impl Profile {
             .and_then(|(_, src)| serde_json::from_str(src).ok())
     }
 
-    /// Loads a profile from JSON; errors name the field.
+    /// Loads a profile from JSON; errors name the field (`behaviour.omitted: unknown variant
+    /// ...`). A document with `"extends": "veeva"` is read as overrides of that built-in
+    /// profile (see [`Profile::derive`]).
     pub fn from_json(src: &str) -> Result<Profile, ProfileError> {
-        let p: Profile = serde_json::from_str(src).map_err(|e| ProfileError(format!("profile JSON: {e}")))?;
-        p.compile()?;
+        let doc: Value = serde_json::from_str(src).map_err(|e| ProfileError(format!("profile JSON: {e}")))?;
+        if let Some(ext) = doc.get("extends") {
+            let name =
+                ext.as_str().ok_or_else(|| ProfileError("extends: must be the name of a built-in profile".into()))?;
+            let base = Profile::builtin(name).ok_or_else(|| {
+                let names: Vec<&str> = builtin_sources().iter().map(|(n, _)| *n).collect();
+                ProfileError(format!("extends: no built-in profile {name:?}; built-in profiles: {}", names.join(", ")))
+            })?;
+            let mut overrides = doc;
+            if let Value::Object(o) = &mut overrides {
+                o.remove("extends");
+            }
+            return Profile::derive(&base, &overrides);
+        }
+        let p = parse_located(src)?;
+        p.validate()?;
         Ok(p)
+    }
+
+    /// A profile made from `base` with `overrides` merged over it: objects merge key by key
+    /// (`{"behaviour": {"omitted": "clear"}}` changes one knob), anything else replaces,
+    /// `null` restores a field's default. Errors name the field.
+    pub fn derive(base: &Profile, overrides: &Value) -> Result<Profile, ProfileError> {
+        if !overrides.is_object() {
+            return Err(ProfileError("overrides: must be a JSON object of profile fields".into()));
+        }
+        let mut v = serde_json::to_value(base).map_err(|e| ProfileError(format!("base profile: {e}")))?;
+        merge(&mut v, overrides);
+        let text = serde_json::to_string_pretty(&v).map_err(|e| ProfileError(format!("profile: {e}")))?;
+        let p = parse_located(&text)?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// The profile as one self-contained JSON document: built-in schemas named by URN are
+    /// written out in full, so the export loads anywhere, also where the built-ins differ.
+    pub fn to_json(&self) -> Value {
+        let mut p = self.clone();
+        let builtins = builtin_schemas();
+        for entry in &mut p.schemas {
+            if let SchemaEntry::Builtin(urn) = entry {
+                if let Some(s) = builtins.iter().find(|s| s.id.eq_ignore_ascii_case(urn)) {
+                    *entry = SchemaEntry::Inline(s.clone());
+                }
+            }
+        }
+        serde_json::to_value(&p).unwrap_or(Value::Null)
+    }
+
+    /// Everything [`Profile::from_json`] checks beyond the JSON shape: schema references,
+    /// attribute definitions, the credential, and that every seed resource loads.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        self.compile()?;
+        if !self.base_path.starts_with('/') && !self.base_path.is_empty() {
+            return Err(ProfileError(format!("basePath: must start with '/', got {:?}", self.base_path)));
+        }
+        let media = &self.media.default_response;
+        if !media.eq_ignore_ascii_case(crate::http::SCIM_JSON) && !media.eq_ignore_ascii_case(crate::http::JSON) {
+            return Err(ProfileError(format!(
+                "media.defaultResponse: {media:?} is not a SCIM media type; use application/scim+json or application/json (RFC 7644 §3.1)"
+            )));
+        }
+        for seg in self.base_path.split('/') {
+            if let Some(param) = seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                if !self.base_path_defaults.contains_key(param) {
+                    return Err(ProfileError(format!(
+                        "basePathDefaults.{param}: missing; basePath {:?} has a {{{param}}} segment, which needs a default for requests that leave the base path out",
+                        self.base_path
+                    )));
+                }
+            }
+        }
+        match &self.auth {
+            Auth::Bearer { token: Some(t) } if t.trim().is_empty() || t.contains(char::is_whitespace) => {
+                return Err(ProfileError(
+                    "auth.token: a bearer token must be non-empty and contain no spaces (RFC 6750 §2.1)".into(),
+                ));
+            }
+            Auth::RawHeader { secret: Some(s), .. } if s.trim().is_empty() => {
+                return Err(ProfileError("auth.secret: must be non-empty (or left out to not enforce it)".into()));
+            }
+            Auth::RawHeader { header, .. }
+                if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
+                return Err(ProfileError(format!("auth.header: {header:?} is not an HTTP header name")));
+            }
+            _ => {}
+        }
+        if !self.seed.is_empty() {
+            crate::Server::with_seed(self.clone(), crate::FixedEnv::default())?;
+        }
+        Ok(())
     }
 
     /// Resolves schemas and checks references: the form the engine runs on.
@@ -279,6 +433,11 @@ pub struct ResourceKind {
     pub extensions: Vec<(Schema, bool)>,
     /// RFC 7643 §3.1 common attributes.
     pub common: Vec<Attribute>,
+    /// Top-level core attributes not returned by default (`returned: never | request`).
+    pub hidden_by_default: Vec<String>,
+    /// True when no sub-attribute or extension attribute has `returned: never | request`,
+    /// so a default response is the stored resource minus `hidden_by_default` (fast path).
+    pub plain_render: bool,
 }
 
 impl ResourceKind {
@@ -356,10 +515,180 @@ pub struct Registry {
     pub kinds: Vec<ResourceKind>,
 }
 
+fn builtin_schemas() -> Vec<Schema> {
+    schema::builtin_schema_sources().iter().filter_map(|s| serde_json::from_str(s).ok()).collect()
+}
+
+/// Deep merge for [`Profile::derive`]: objects key by key, everything else replaced; `null`
+/// removes the key so the field takes its default.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                if v.is_null() {
+                    b.remove(k);
+                } else if let Some(slot) = b.get_mut(k) {
+                    merge(slot, v);
+                } else {
+                    b.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// Parses a profile and, on error, names the field: serde reports a line and column but not
+/// the path, so the path is recovered by scanning the text up to that position.
+fn parse_located(text: &str) -> Result<Profile, ProfileError> {
+    serde_json::from_str::<Profile>(text).map_err(|e| {
+        let path = json_path_at(text, e.line(), e.column());
+        let msg = strip_position(&e.to_string());
+        // An inline schema that fails matches neither form of the untagged SchemaEntry;
+        // parse it as a schema to say what is wrong inside it.
+        if msg.contains("untagged enum SchemaEntry") {
+            let inner = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| value_at(&v, &path).cloned())
+                .and_then(|v| serde_json::to_string_pretty(&v).ok());
+            if let Some(inner) = inner {
+                if let Err(e2) = serde_json::from_str::<Schema>(&inner) {
+                    let sub = json_path_at(&inner, e2.line(), e2.column());
+                    let at = if sub.is_empty() { path.clone() } else { format!("{path}.{sub}") };
+                    return ProfileError(format!(
+                        "{at}: {} (a schema entry is a built-in schema URN or a full RFC 7643 §7 schema)",
+                        strip_position(&e2.to_string())
+                    ));
+                }
+            }
+        }
+        if path.is_empty() { ProfileError(format!("profile: {msg}")) } else { ProfileError(format!("{path}: {msg}")) }
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg).to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The value at a path produced by [`json_path_at`] (`a.b[2].c`).
+fn value_at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut cur = v;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, idx) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.split('[').map(|i| i.trim_end_matches(']').parse::<usize>().ok()).collect()),
+            None => (part, Vec::new()),
+        };
+        if !key.is_empty() {
+            cur = cur.get(key)?;
+        }
+        for i in idx {
+            cur = cur.get(i?)?;
+        }
+    }
+    Some(cur)
+}
+
+/// The JSON path (`behaviour.omitted`, `resourceTypes[0].schema`) of the value being read at
+/// a 1-based line and byte column (serde_json's error position). Keys containing `.` are
+/// written as they are (URNs), which is readable and good enough for an error message.
+fn json_path_at(text: &str, line: usize, column: usize) -> String {
+    enum Frame {
+        Obj(Option<String>),
+        Arr(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let (mut ln, mut col) = (1usize, 0usize);
+    let mut expecting_key = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let past = |ln: usize, col: usize| ln > line || (ln == line && col >= column);
+    'scan: while let Some(&c) = bytes.get(i) {
+        i += 1;
+        if c == b'\n' {
+            ln += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+        // A closing bracket at the error position belongs to the object being reported
+        // ("missing field"): stop before popping it.
+        if past(ln, col) && matches!(c, b'}' | b']') {
+            if let Some(Frame::Obj(k)) = stack.last_mut() {
+                *k = None;
+            }
+            break;
+        }
+        match c {
+            b'{' => {
+                stack.push(Frame::Obj(None));
+                expecting_key = true;
+            }
+            b'[' => {
+                stack.push(Frame::Arr(0));
+                expecting_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expecting_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Arr(n)) => *n += 1,
+                Some(Frame::Obj(_)) => expecting_key = true,
+                None => {}
+            },
+            b':' => expecting_key = false,
+            b'"' => {
+                let mut s = Vec::new();
+                while let Some(&d) = bytes.get(i) {
+                    i += 1;
+                    col += 1;
+                    match d {
+                        b'\\' => {
+                            if let Some(&e) = bytes.get(i) {
+                                s.push(e);
+                                i += 1;
+                                col += 1;
+                            }
+                        }
+                        b'"' => break,
+                        other => s.push(other),
+                    }
+                }
+                if expecting_key {
+                    if let Some(Frame::Obj(k)) = stack.last_mut() {
+                        *k = Some(String::from_utf8_lossy(&s).into_owned());
+                    }
+                    expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+        if past(ln, col) {
+            break 'scan;
+        }
+    }
+    let mut out = String::new();
+    for f in &stack {
+        match f {
+            Frame::Obj(Some(k)) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Frame::Obj(None) => {}
+            Frame::Arr(n) => out.push_str(&format!("[{n}]")),
+        }
+    }
+    out
+}
+
 impl Registry {
     fn new(profile: &Profile) -> Result<Registry, ProfileError> {
-        let builtins: Vec<Schema> =
-            schema::builtin_schema_sources().iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
+        let builtins = builtin_schemas();
         let mut schemas: Vec<Schema> = Vec::new();
         for (i, entry) in profile.schemas.iter().enumerate() {
             let s = match entry {
@@ -399,7 +728,20 @@ impl Registry {
                     ext.required,
                 ));
             }
-            kinds.push(ResourceKind { def: def.clone(), core, extensions, common: schema::common_attributes() });
+            let hidden = |a: &Attribute| matches!(a.returned, schema::Returned::Never | schema::Returned::Request);
+            let hidden_by_default = core.attributes.iter().filter(|a| hidden(a)).map(|a| a.name.clone()).collect();
+            let plain_render = !core.attributes.iter().any(|a| a.sub_attributes.iter().any(hidden))
+                && !extensions
+                    .iter()
+                    .any(|(s, _)| s.attributes.iter().any(|a| hidden(a) || a.sub_attributes.iter().any(hidden)));
+            kinds.push(ResourceKind {
+                def: def.clone(),
+                core,
+                extensions,
+                common: schema::common_attributes(),
+                hidden_by_default,
+                plain_render,
+            });
         }
         Ok(Registry { schemas, kinds })
     }
@@ -464,5 +806,121 @@ mod tests {
         let err = Profile::from_json(r#"{"name":"x","behaviour":{"omited":"keep"},"schemas":[],"resourceTypes":[]}"#)
             .unwrap_err();
         assert!(err.0.contains("omited"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod profile_data_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_builtin_profile_loads_validates_and_describes_put() {
+        for (name, src) in builtin_sources() {
+            let p = Profile::from_json(src).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(p.name, name);
+            assert!(p.description.contains("PUT"), "{name}: the description must say what a PUT does");
+            assert!(!p.sources.is_empty(), "{name}: sources");
+            assert!(!p.seed.is_empty(), "{name}: a demo seed");
+            assert_eq!(Profile::builtin(name).as_ref(), Some(&p));
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (json!({"behaviour": {"omitted": "kep"}}), "behaviour.omitted: unknown variant `kep`"),
+            (json!({"behaviour": {"omited": "keep"}}), "behaviour.omited: unknown field `omited`"),
+            (json!({"behaviour": {"versioning": "yes"}}), "behaviour.versioning: invalid type"),
+            (json!({"idStyle": {"kind": "numeric"}}), "idStyle: missing field `start`"),
+            (json!({"idStyle": {"kind": "numeric", "start": -1}}), "idStyle"),
+            (json!({"auth": {"kind": "bearer", "tokn": "x"}}), "auth: unknown field `tokn`"),
+            (json!({"auth": {"kind": "bearer", "token": ""}}), "auth.token"),
+            (json!({"auth": {"kind": "rawHeader", "header": "Bad Header", "secret": "s"}}), "auth.header"),
+            (json!({"media": {"defaultResponse": 3}}), "media.defaultResponse: invalid type"),
+            (
+                json!({"resourceTypes": [{"id": "User", "name": "User", "endpoint": "/Users"}]}),
+                "resourceTypes[0]: missing field `schema`",
+            ),
+            (
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                    {"id": "urn:x", "attributes": [{"name": "a", "type": "strng"}]}]}),
+                "schemas[1].attributes[0].type: unknown variant `strng`",
+            ),
+            (json!({"seed": {"User": [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}]}}), "seed.User[0]"),
+            (
+                json!({"seed": {"User": [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a", "titel": "x"}]}}),
+                "seed.User[0]: Attribute 'titel'",
+            ),
+            (json!({"seed": {"Person": []}}), "seed.Person: no resource type"),
+            (json!({"basePath": "/api/{version}/scim/v2"}), "basePathDefaults.version: missing"),
+            (json!({"basePath": "scim"}), "basePath: must start with '/'"),
+            (json!({"media": {"defaultResponse": "text/html"}}), "media.defaultResponse: \"text/html\""),
+        ];
+        let base = Profile::rfc();
+        for (over, want) in cases {
+            let err = Profile::derive(&base, &over).unwrap_err();
+            assert!(err.0.starts_with(want), "{over}: got {err}, want {want}");
+        }
+        // One line with multi-byte characters before the error: serde_json counts columns
+        // in bytes, and so does the path scan.
+        let src = r#"{"name":"x","title":"Vérité — ünïcode","behaviour":{"stringBooleans":"coerce","omitted":"kep"},"schemas":[],"resourceTypes":[]}"#;
+        let err = Profile::from_json(src).unwrap_err();
+        assert!(err.0.starts_with("behaviour.omitted: unknown variant"), "{err}");
+        let err = Profile::from_json(r#"{"extends": "nope"}"#).unwrap_err();
+        assert!(err.0.contains("extends: no built-in profile \"nope\""), "{err}");
+    }
+
+    proptest::proptest! {
+        /// Whatever text arrives, loading a profile answers with a profile or an error.
+        #[test]
+        fn loading_arbitrary_text_never_panics(text in "\\PC{0,200}", line in 0usize..5, col in 0usize..300) {
+            let _ = Profile::from_json(&text);
+            let _ = json_path_at(&text, line, col);
+        }
+
+        /// Mutating one character of a real profile never panics the loader either.
+        #[test]
+        fn loading_mutated_builtin_never_panics(at in 0usize..4000, c in proptest::char::any()) {
+            let src = builtin_sources()[1].1;
+            let mut chars: Vec<char> = src.chars().collect();
+            let i = at % chars.len();
+            chars[i] = c;
+            let text: String = chars.into_iter().collect();
+            let _ = Profile::from_json(&text);
+        }
+    }
+
+    #[test]
+    fn derive_changes_only_the_named_knobs() {
+        let veeva = Profile::builtin("veeva").unwrap();
+        let d = Profile::derive(&veeva, &json!({"behaviour": {"omitted": "clear"}, "auth": {"secret": "s3"}})).unwrap();
+        assert_eq!(d.behaviour.omitted, Omitted::Clear);
+        assert_eq!(d.behaviour.unknown_attributes, Unknown::Ignore, "other knobs stay");
+        assert_eq!(d.base_path, veeva.base_path);
+        assert!(
+            matches!(&d.auth, Auth::RawHeader { header, secret: Some(s), .. } if header == "Authorization" && s == "s3")
+        );
+        // null restores a default; `extends` reads the same as derive.
+        let e =
+            Profile::from_json(r#"{"extends": "veeva", "behaviour": {"omitted": "clear"}, "auth": {"secret": "s3"}}"#)
+                .unwrap();
+        assert_eq!(e, d);
+        let n = Profile::derive(&veeva, &json!({"seed": null})).unwrap();
+        assert!(n.seed.is_empty());
+    }
+
+    #[test]
+    fn export_is_self_contained_and_round_trips() {
+        for (name, _) in builtin_sources() {
+            let p = Profile::builtin(name).unwrap();
+            let exported = p.to_json();
+            let schemas = exported["schemas"].as_array().unwrap();
+            assert!(schemas.iter().all(Value::is_object), "{name}: schemas inlined");
+            let back = Profile::from_json(&exported.to_string()).unwrap();
+            assert_eq!(back.to_json(), exported, "{name}");
+            let (a, b) = (p.compile().unwrap(), back.compile().unwrap());
+            assert_eq!(a.schemas, b.schemas);
+        }
     }
 }

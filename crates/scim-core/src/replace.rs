@@ -40,6 +40,9 @@ const RFC_TYPES: &str = "RFC 7643 §2.3";
 pub enum Mode {
     Create,
     Replace,
+    /// A trusted write from a profile's seed: like Create, but readOnly values (Veeva's
+    /// `lastLogin`, `securityProfile.$ref`) are taken as written, as a snapshot holds them.
+    Seed,
 }
 
 /// The attributes a write produced: the stored resource minus `id` and `meta`.
@@ -68,7 +71,9 @@ pub fn apply(
         ));
         return Err(e);
     };
-    let mut r = Replace { kind, behaviour, mode, expl, norm: Normaliser::new(behaviour), out: Map::new() };
+    let mut norm = Normaliser::new(behaviour);
+    norm.drop_read_only = mode != Mode::Seed;
+    let mut r = Replace { kind, behaviour, mode, expl, norm, out: Map::new() };
     let listed = check_schemas(kind, behaviour, body, r.expl)?;
     let claimed = claim_keys(kind, body)?;
 
@@ -265,6 +270,7 @@ impl Replace<'_> {
         match self.mode {
             Mode::Create => RFC_POST,
             Mode::Replace => RFC_PUT,
+            Mode::Seed => "profile seed",
         }
     }
 
@@ -289,7 +295,7 @@ impl Replace<'_> {
             )));
         }
         let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY);
-        e.note = if same || self.mode == Mode::Create {
+        e.note = if same || self.mode != Mode::Replace {
             "id is assigned by the service provider".into()
         } else {
             "the body's id differs from the path; the path wins (behaviour.idMismatch = ignore)".into()
@@ -313,7 +319,7 @@ impl Replace<'_> {
         let Some(bv) = bv else {
             return Ok(self.omitted(attr, path, ov));
         };
-        if attr.mutability == Mutability::ReadOnly {
+        if attr.mutability == Mutability::ReadOnly && self.mode != Mode::Seed {
             let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, Some(bv), RFC_READ_ONLY);
             e.note = "readOnly values in a request body are ignored; the stored value stays".into();
             return Ok(ov.cloned());
@@ -354,31 +360,19 @@ impl Replace<'_> {
             }
         }
         let rule = self.rule();
-        let (old, new) = (shown(ov), shown(nv.as_ref()));
-        match (&nv, ov) {
-            (None, Some(_)) => {
-                let outcome = if bv.is_null() { Outcome::ClearedByNull } else { Outcome::ClearedByEmptyArray };
-                self.expl.push(path, outcome, old.as_ref(), None, rule);
-            }
-            (None, None) => {
-                self.expl.push(path, Outcome::Unchanged, None, None, rule).note =
-                    "cleared, but there was no value".into();
-            }
-            (Some(_), None) => {
-                self.expl.push(
-                    path,
-                    Outcome::Added,
-                    None,
-                    new.as_ref(),
-                    if attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule },
-                );
-            }
-            (Some(n), Some(o)) if n == o => {
-                self.expl.push(path, Outcome::Unchanged, old.as_ref(), new.as_ref(), rule);
-            }
-            (Some(_), Some(_)) => {
-                self.expl.push(path, Outcome::Replaced, old.as_ref(), new.as_ref(), rule);
-            }
+        let outcome = match (&nv, ov) {
+            (None, Some(_)) if bv.is_null() => Outcome::ClearedByNull,
+            (None, Some(_)) => Outcome::ClearedByEmptyArray,
+            (None, None) => Outcome::Unchanged,
+            (Some(_), None) => Outcome::Added,
+            (Some(n), Some(o)) if n == o => Outcome::Unchanged,
+            (Some(_), Some(_)) => Outcome::Replaced,
+        };
+        let rule =
+            if outcome == Outcome::Added && attr.mutability == Mutability::Immutable { RFC_IMMUTABLE } else { rule };
+        let e = self.expl.push_owned(path, outcome, shown(ov), shown(nv.as_ref()), rule);
+        if nv.is_none() && ov.is_none() {
+            e.note = "cleared, but there was no value".into();
         }
         Ok(nv)
     }
@@ -469,7 +463,15 @@ impl Replace<'_> {
             }
         }
         if let Some(obj) = body_obj {
-            let unknown: Vec<String> = obj.keys().filter(|k| !claimed.contains(k)).cloned().collect();
+            // Some clients (scim2-models based ones) serialise an extension object with its
+            // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
+            // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
+            if let Some(v) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")).map(|(_, v)| v) {
+                self.expl.push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, Some(v), "RFC 7643 §3").note =
+                    "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
+            }
+            let unknown: Vec<String> =
+                obj.keys().filter(|k| !claimed.contains(k) && !k.eq_ignore_ascii_case("schemas")).cloned().collect();
             self.unknown(&unknown, obj, urn)?;
         }
         if required && out.is_empty() {
@@ -521,6 +523,9 @@ impl Replace<'_> {
     /// complex values.
     fn required(&mut self) -> Result<(), ScimError> {
         for attr in &self.kind.core.attributes {
+            if !attr.required && !attr.sub_attributes.iter().any(|s| s.required) {
+                continue;
+            }
             let v = self.out.get(&attr.name);
             if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
                 self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);

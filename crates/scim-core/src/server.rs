@@ -9,12 +9,15 @@ use serde_json::{Map, Value};
 use crate::env::Env;
 use crate::error::{ScimError, ScimType};
 use crate::explain::{Explanation, Outcome};
+use crate::groups;
 use crate::http::{self, Request, Response};
 use crate::profile::{IdStyle, Profile, ProfileError, Registry, ResourceKind};
 use crate::project::Projection;
 use crate::replace::{self, Mode};
 use crate::store::{Resource, Store};
 use crate::time::format_millis;
+
+mod endpoints;
 
 /// An in-memory SCIM service provider running one profile.
 #[derive(Debug)]
@@ -39,6 +42,22 @@ impl<E: Env> Server<E> {
         let registry = profile.compile()?;
         let store = Store::new(&registry);
         Ok(Server { profile, registry, store, env })
+    }
+
+    /// A server whose store holds the profile's seed resources ([`Profile::seed`]).
+    pub fn with_seed(profile: Profile, env: E) -> Result<Self, ProfileError> {
+        let mut s = Server::new(profile, env)?;
+        s.seed()?;
+        Ok(s)
+    }
+
+    /// Empties the store and loads the profile's seed resources; returns how many. On error
+    /// the store is left as it was.
+    pub fn seed(&mut self) -> Result<usize, ProfileError> {
+        let mut store = Store::new(&self.registry);
+        let n = crate::seed::apply(&self.profile, &self.registry, &mut store, &mut self.env)?;
+        self.store = store;
+        Ok(n)
     }
 
     pub fn profile(&self) -> &Profile {
@@ -75,6 +94,9 @@ impl<E: Env> Server<E> {
 
     /// Serves one request.
     pub fn handle(&mut self, req: &Request) -> Response {
+        if let Err(challenge) = crate::auth::check(&self.profile, req) {
+            return challenge;
+        }
         let media = match self.negotiate(req) {
             Ok(m) => m,
             Err(e) => return error_response(&e, http::SCIM_JSON, None),
@@ -167,31 +189,35 @@ impl<E: Env> Server<E> {
                 let kind_name = self.kind_name(endpoint);
                 match method.as_str() {
                     "POST" => self.create(&kind_name, req, &t, media),
-                    "GET" => {
-                        Err(plain(not_implemented(&format!("Listing and filtering {endpoint} (RFC 7644 §3.4.2)"))))
-                    }
+                    "GET" => self.list(Some(&kind_name), req, &t, media).map_err(plain),
                     _ => Err(plain(method_not_allowed(&method, "GET, POST"))),
                 }
             }
             [endpoint, id] if self.registry.kind_by_endpoint(endpoint).is_some() => {
                 let kind_name = self.kind_name(endpoint);
                 if *id == ".search" {
-                    return Err(plain(not_implemented("POST .search (RFC 7644 §3.4.3)")));
+                    return match method.as_str() {
+                        "POST" => self.search(Some(&kind_name), req, &t, media).map_err(plain),
+                        _ => Err(plain(method_not_allowed(&method, "POST"))),
+                    };
                 }
                 match method.as_str() {
                     "GET" => self.get(&kind_name, id, req, &t, media).map_err(plain),
                     "PUT" => self.replace(&kind_name, id, req, &t, media),
                     "DELETE" => self.delete(&kind_name, id, req).map_err(plain),
-                    "PATCH" => Err(plain(not_implemented("PATCH (RFC 7644 §3.5.2)"))),
+                    "PATCH" => self.patch(&kind_name, id, req, &t, media),
                     _ => Err(plain(method_not_allowed(&method, "GET, PUT, PATCH, DELETE"))),
                 }
             }
-            ["ServiceProviderConfig" | "Schemas" | "ResourceTypes", ..] => {
-                Err(plain(not_implemented("Discovery endpoints (RFC 7644 §4)")))
+            ["ServiceProviderConfig" | "Schemas" | "ResourceTypes", ..] if segments.len() <= 2 => {
+                self.discovery(&method, &segments, req, &t, media).map_err(plain)
             }
             ["Bulk"] => Err(plain(not_implemented("Bulk operations (RFC 7644 §3.7)"))),
             ["Me"] => Err(plain(not_implemented("/Me (RFC 7644 §3.11)"))),
-            [".search"] => Err(plain(not_implemented("POST /.search (RFC 7644 §3.4.3)"))),
+            [".search"] => match method.as_str() {
+                "POST" => self.search(None, req, &t, media).map_err(plain),
+                _ => Err(plain(method_not_allowed(&method, "POST"))),
+            },
             _ => {
                 let endpoints: Vec<String> =
                     self.registry.kinds.iter().map(|k| format!("{}{}", t.base, k.def.endpoint)).collect();
@@ -227,6 +253,12 @@ impl<E: Env> Server<E> {
 
     /// `meta.location` and `Location`: absolute when the request names a host.
     fn location(&self, req: &Request, t: &Target, kind: &ResourceKind, id: &str) -> String {
+        format!("{}{}/{id}", self.link_base(req, t), kind.def.endpoint)
+    }
+
+    /// Origin (when the request names a host) and base path: what locations and `$ref`s
+    /// start with.
+    fn link_base(&self, req: &Request, t: &Target) -> String {
         let origin = match req.header_value("host") {
             Some(h) if !h.is_empty() && !h.contains(['/', ' ']) => {
                 let scheme =
@@ -235,7 +267,7 @@ impl<E: Env> Server<E> {
             }
             _ => String::new(),
         };
-        format!("{origin}{}{}/{id}", t.base, kind.def.endpoint)
+        format!("{origin}{}", t.base)
     }
 
     fn etag(&self, r: &Resource) -> Option<String> {
@@ -258,11 +290,22 @@ impl<E: Env> Server<E> {
     ) -> Response {
         let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
         let location = self.location(req, t, kind, id);
-        let mut shown = r.clone();
-        if let Some(Value::Object(meta)) = shown.get_mut("meta") {
-            meta.insert("location".into(), Value::String(location.clone()));
-        }
-        let body = Value::Object(proj.render(kind, &shown));
+        let needs_decoration = groups::is_group(kind)
+            || (groups::is_user(kind)
+                && self.registry.kinds.iter().any(|k| groups::is_group(k) && self.store.len(&k.def.name) > 0));
+        let body = if proj.is_default() && kind.plain_render && !needs_decoration {
+            render_plain(kind, r, &location)
+        } else {
+            let mut shown = r.clone();
+            if needs_decoration {
+                let memberships = groups::Memberships::build(&self.store, &self.registry);
+                memberships.decorate(&self.store, &self.registry, kind, &mut shown, &self.link_base(req, t));
+            }
+            if let Some(Value::Object(meta)) = shown.get_mut("meta") {
+                meta.insert("location".into(), Value::String(location.clone()));
+            }
+            serde_json::to_string(&proj.render(kind, &shown)).unwrap_or_default()
+        };
         let mut headers = vec![("Content-Type".to_string(), media.to_string())];
         if status == 201 || status == 200 {
             headers.push(("Location".into(), location));
@@ -326,10 +369,17 @@ impl<E: Env> Server<E> {
         let mut expl = Explanation::new(format!("POST {}", kind.def.endpoint), self.profile.name.clone());
         let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
         let body = Self::parse_body(req).map_err(|e| (e, None))?;
-        let written = match replace::apply(kind, &self.profile.behaviour, Mode::Create, None, None, &body, &mut expl) {
-            Ok(w) => w,
-            Err(e) => return Err((e, Some(expl))),
-        };
+        let mut written =
+            match replace::apply(kind, &self.profile.behaviour, Mode::Create, None, None, &body, &mut expl) {
+                Ok(w) => w,
+                Err(e) => return Err((e, Some(expl))),
+            };
+        if groups::is_group(kind) {
+            if let Err(e) = groups::check_members(&self.store, &self.registry, None, &mut written.attributes, &mut expl)
+            {
+                return Err((e, Some(expl)));
+            }
+        }
         if let Some((attr, other)) = self.store.unique_conflict(kind_name, &written.attributes, None) {
             expl.push(
                 attr.clone(),
@@ -357,7 +407,7 @@ impl<E: Env> Server<E> {
         }
         let now = format_millis(self.env.now());
         let resource =
-            assemble(kind, &written, &id, &now, &now, self.profile.behaviour.versioning.then(|| version_tag(1)));
+            assemble(kind, written, &id, &now, &now, self.profile.behaviour.versioning.then(|| version_tag(1)));
         let mut resp = self.resource_response(201, kind, &resource, req, t, media, &proj);
         self.store.put(kind_name, &id, resource);
         resp.explanation = Some(expl);
@@ -383,6 +433,31 @@ impl<E: Env> Server<E> {
                 Ok(w) => w,
                 Err(e) => return Err((e, Some(expl))),
             };
+        self.commit_update(kind_name, id, written, expl, req, t, media, &proj)
+    }
+
+    /// The end of every update (PUT, PATCH): group members checked, uniqueness (409),
+    /// then stored with a new version and `meta.lastModified` unless nothing changed.
+    fn commit_update(
+        &mut self,
+        kind_name: &str,
+        id: &str,
+        mut written: replace::Written,
+        mut expl: Explanation,
+        req: &Request,
+        t: &Target,
+        media: &'static str,
+        proj: &Projection,
+    ) -> Result<Response, (ScimError, Option<Explanation>)> {
+        let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
+        let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
+        if groups::is_group(kind) {
+            if let Err(e) =
+                groups::check_members(&self.store, &self.registry, Some(id), &mut written.attributes, &mut expl)
+            {
+                return Err((e, Some(expl)));
+            }
+        }
         if let Some((attr, other)) = self.store.unique_conflict(kind_name, &written.attributes, Some(id)) {
             expl.push(
                 attr.clone(),
@@ -395,26 +470,18 @@ impl<E: Env> Server<E> {
         }
         let meta = old.get("meta").and_then(Value::as_object);
         let created = meta.and_then(|m| m.get("created")).and_then(Value::as_str).unwrap_or_default().to_string();
-        let unchanged = same_content(old, &written);
-        let resource = if unchanged {
+        if same_content(old, &written) {
             expl.notes.push("Nothing changed, so meta.lastModified and the version stay as they were.".into());
-            old.clone()
-        } else {
-            let now = format_millis(self.env.now());
-            let rev = meta.and_then(|m| m.get("version")).and_then(Value::as_str).and_then(parse_version).unwrap_or(0);
-            assemble(
-                kind,
-                &written,
-                id,
-                &created,
-                &now,
-                self.profile.behaviour.versioning.then(|| version_tag(rev + 1)),
-            )
-        };
-        let mut resp = self.resource_response(200, kind, &resource, req, t, media, &proj);
-        if !unchanged {
-            self.store.put(kind_name, id, resource);
+            let mut resp = self.resource_response(200, kind, old, req, t, media, proj);
+            resp.explanation = Some(expl);
+            return Ok(resp);
         }
+        let now = format_millis(self.env.now());
+        let rev = meta.and_then(|m| m.get("version")).and_then(Value::as_str).and_then(parse_version).unwrap_or(0);
+        let version = self.profile.behaviour.versioning.then(|| version_tag(rev + 1));
+        let resource = assemble(kind, written, id, &created, &now, version);
+        let mut resp = self.resource_response(200, kind, &resource, req, t, media, proj);
+        self.store.put(kind_name, id, resource);
         resp.explanation = Some(expl);
         Ok(resp)
     }
@@ -423,25 +490,75 @@ impl<E: Env> Server<E> {
         let kind = self.kind(kind_name)?;
         let r = self.store.get(kind_name, id).ok_or_else(|| not_found(kind, id))?;
         self.check_if_match(req, r)?;
+        // RFC 7643 §4.2: a deleted resource is no longer a member of any group.
+        let touched = groups::without_member(&self.store, &self.registry, id);
         self.store.remove(kind_name, id);
+        if !touched.is_empty() {
+            let now = format_millis(self.env.now());
+            for (gk, gid, mut g) in touched {
+                self.stamp(&mut g, &now);
+                self.store.put(&gk, &gid, g);
+            }
+        }
         Ok(Response { status: 204, headers: vec![], body: String::new(), explanation: None })
     }
 }
 
+/// The default response body written straight from the stored resource (no copies): what
+/// [`Projection::render`] gives for a default projection when the kind's `plain_render`
+/// holds, plus `meta.location`. A unit test holds the two to the same output.
+fn render_plain(kind: &ResourceKind, r: &Resource, location: &str) -> String {
+    // serde_json writing into a Vec<u8> is several times faster than `Value`'s Display.
+    let mut out: Vec<u8> = Vec::with_capacity(1024);
+    out.push(b'{');
+    let mut first = true;
+    for (k, v) in r {
+        if kind.hidden_by_default.iter().any(|h| h == k) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let _ = serde_json::to_writer(&mut out, k);
+        out.push(b':');
+        match (k.as_str(), v) {
+            ("meta", Value::Object(meta)) => {
+                out.push(b'{');
+                for (mk, mv) in meta {
+                    let _ = serde_json::to_writer(&mut out, mk);
+                    out.push(b':');
+                    let _ = serde_json::to_writer(&mut out, mv);
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"location\":");
+                let _ = serde_json::to_writer(&mut out, location);
+                out.push(b'}');
+            }
+            _ => {
+                let _ = serde_json::to_writer(&mut out, v);
+            }
+        }
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The stored form: schemas, id, externalId, meta, then the other attributes.
-fn assemble(
+pub(crate) fn assemble(
     kind: &ResourceKind,
-    w: &replace::Written,
+    w: replace::Written,
     id: &str,
     created: &str,
     modified: &str,
     version: Option<String>,
 ) -> Resource {
     let mut r = Map::new();
-    r.insert("schemas".into(), Value::Array(w.schemas.iter().cloned().map(Value::String).collect()));
+    r.insert("schemas".into(), Value::Array(w.schemas.into_iter().map(Value::String).collect()));
     r.insert("id".into(), Value::String(id.into()));
-    if let Some(x) = w.attributes.get("externalId") {
-        r.insert("externalId".into(), x.clone());
+    let mut attributes = w.attributes;
+    if let Some(x) = attributes.shift_remove("externalId") {
+        r.insert("externalId".into(), x);
     }
     let mut meta = Map::new();
     meta.insert("resourceType".into(), Value::String(kind.meta_resource_type().into()));
@@ -451,11 +568,7 @@ fn assemble(
         meta.insert("version".into(), Value::String(v));
     }
     r.insert("meta".into(), Value::Object(meta));
-    for (k, v) in &w.attributes {
-        if k != "externalId" {
-            r.insert(k.clone(), v.clone());
-        }
-    }
+    r.extend(attributes);
     r
 }
 
@@ -475,7 +588,7 @@ fn lookup_kind<'r>(registry: &'r Registry, name: &str) -> Result<&'r ResourceKin
         .ok_or_else(|| ScimError::new(500, None, format!("resource type {name} vanished from the registry")))
 }
 
-fn version_tag(n: u64) -> String {
+pub(crate) fn version_tag(n: u64) -> String {
     format!("W/\"{n}\"")
 }
 

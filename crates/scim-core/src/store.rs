@@ -100,6 +100,11 @@ impl Store {
         index.get(&norm(value, *case_exact)).map(String::as_str)
     }
 
+    /// Whether a top-level attribute has a uniqueness index ([`Store::find_unique`] answers it).
+    pub fn is_indexed(&self, kind: &str, attr: &str) -> bool {
+        self.collections.get(kind).is_some_and(|c| c.unique.iter().any(|(n, _, _)| n.eq_ignore_ascii_case(attr)))
+    }
+
     /// Inserts or replaces a resource (its `id` must be set).
     pub fn put(&mut self, kind: &str, id: &str, resource: Resource) {
         let seq = match self.collections.get(kind).and_then(|c| c.by_id.get(id)) {
@@ -150,6 +155,14 @@ impl Store {
         let n = self.next_numeric.unwrap_or(start).max(start);
         self.next_numeric = Some(n.saturating_add(1));
         n.to_string()
+    }
+
+    /// Makes sure numeric ids handed out later are above `taken` (a seeded `"93521"`).
+    pub fn reserve_numeric_id(&mut self, taken: u64) {
+        let next = taken.saturating_add(1);
+        if self.next_numeric.is_none_or(|n| n < next) {
+            self.next_numeric = Some(next);
+        }
     }
 
     /// The whole store as one JSON document.

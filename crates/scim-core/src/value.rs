@@ -2,6 +2,8 @@
 //! §2.4): JSON types, case-insensitive sub-attribute names rendered in schema spelling,
 //! `primary` uniqueness, string booleans.
 
+use std::fmt;
+
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
@@ -28,6 +30,10 @@ impl<'a> Normaliser<'a> {
     /// Checks a value for `attr` and returns it in canonical form; `Ok(None)` means the
     /// value clears the attribute (`null`, `[]`, an empty complex value).
     pub fn value(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+        self.value_at(attr, v, &Path::Root(path))
+    }
+
+    fn value_at(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
         if v.is_null() {
             return Ok(None);
         }
@@ -37,7 +43,7 @@ impl<'a> Normaliser<'a> {
             };
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                let p = format!("{path}[{i}]");
+                let p = Path::Index(path, i);
                 if item.is_null() || item.is_array() {
                     return Err(type_error(&p, &single(attr), item));
                 }
@@ -57,7 +63,7 @@ impl<'a> Normaliser<'a> {
         }
     }
 
-    fn single(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+    fn single(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
         match attr.kind {
             AttrType::Complex => {
                 let Value::Object(obj) = v else {
@@ -77,7 +83,7 @@ impl<'a> Normaliser<'a> {
                         if self.drop_read_only && sub.mutability == Mutability::ReadOnly {
                             continue;
                         }
-                        let p = format!("{path}.{}", sub.name);
+                        let p = Path::Field(path, &sub.name);
                         if let Some(n) = self.single_scalar(sub, sv, &p)? {
                             out.insert(sub.name.clone(), n);
                         }
@@ -87,7 +93,7 @@ impl<'a> Normaliser<'a> {
                     if seen.get(i).copied().unwrap_or(true) {
                         continue;
                     }
-                    let p = format!("{path}.{k}");
+                    let p = Path::Field(path, k);
                     match self.behaviour.unknown_attributes {
                         Unknown::Reject => {
                             return Err(ScimError::invalid_syntax(format!(
@@ -96,7 +102,7 @@ impl<'a> Normaliser<'a> {
                                 names(&attr.sub_attributes)
                             )));
                         }
-                        Unknown::Ignore => self.ignored.push(p),
+                        Unknown::Ignore => self.ignored.push(p.to_string()),
                     }
                 }
                 Ok(if out.is_empty() { None } else { Some(Value::Object(out)) })
@@ -105,7 +111,7 @@ impl<'a> Normaliser<'a> {
         }
     }
 
-    fn single_scalar(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+    fn single_scalar(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
         if v.is_null() {
             return Ok(None);
         }
@@ -140,7 +146,7 @@ impl<'a> Normaliser<'a> {
     }
 
     /// RFC 7643 §2.4: at most one value may be primary.
-    fn primaries(&mut self, items: &mut [Value], path: &str) -> Result<(), ScimError> {
+    fn primaries(&mut self, items: &mut [Value], path: &Path) -> Result<(), ScimError> {
         let flagged: Vec<usize> = items
             .iter()
             .enumerate()
@@ -172,6 +178,24 @@ impl<'a> Normaliser<'a> {
     }
 }
 
+/// An attribute path built without allocating; formatted only for errors and notes.
+#[derive(Debug, Clone, Copy)]
+enum Path<'a> {
+    Root(&'a str),
+    Index(&'a Path<'a>, usize),
+    Field(&'a Path<'a>, &'a str),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(s) => f.write_str(s),
+            Path::Index(p, i) => write!(f, "{p}[{i}]"),
+            Path::Field(p, k) => write!(f, "{p}.{k}"),
+        }
+    }
+}
+
 fn single(attr: &Attribute) -> Attribute {
     Attribute { multi_valued: false, ..attr.clone() }
 }
@@ -191,7 +215,7 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-fn type_error(path: &str, attr: &Attribute, v: &Value) -> ScimError {
+fn type_error(path: &Path, attr: &Attribute, v: &Value) -> ScimError {
     let hint = match (attr.kind, v) {
         (AttrType::Boolean, Value::String(_)) => " (string booleans are rejected: behaviour.stringBooleans = reject)",
         (AttrType::DateTime, Value::String(_)) => " (expected xsd:dateTime such as 2008-01-23T04:56:22Z)",

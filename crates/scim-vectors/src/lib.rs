@@ -45,6 +45,10 @@ pub struct Case {
     /// Behaviour knobs merged over the profile's.
     #[serde(default)]
     pub behaviour: Option<Value>,
+    /// Any other profile fields merged over the built-in profile ([`Profile::derive`]),
+    /// e.g. `{"auth": {"token": "t0k"}}`.
+    #[serde(default)]
+    pub overrides: Option<Value>,
     /// Restrict to these doors (default: all).
     #[serde(default)]
     pub doors: Option<Vec<String>>,
@@ -91,7 +95,8 @@ pub struct Expect {
     /// matches any present value.
     #[serde(default)]
     pub body: Option<Value>,
-    /// Dotted paths that must not exist in the body (`title`, `name.familyName`).
+    /// Dotted paths that must not exist in the body (`title`, `name.familyName`,
+    /// `Resources.0.title`).
     #[serde(default)]
     pub absent: Vec<String>,
     #[serde(default, rename = "scimType")]
@@ -141,6 +146,9 @@ pub fn all_cases() -> Result<Vec<(String, Case)>, String> {
 /// The profile a case runs under.
 pub fn case_profile(case: &Case) -> Result<Profile, String> {
     let mut p = Profile::builtin(&case.profile).ok_or_else(|| format!("no built-in profile {:?}", case.profile))?;
+    if let Some(over) = &case.overrides {
+        p = Profile::derive(&p, over).map_err(|e| format!("overrides: {e}"))?;
+    }
     if let Some(over) = &case.behaviour {
         let mut b = serde_json::to_value(&p.behaviour).map_err(|e| e.to_string())?;
         merge(&mut b, over);
@@ -240,6 +248,13 @@ fn lookup<'v>(v: &'v Value, dotted: &str) -> Option<&'v Value> {
     let mut cur = v;
     let mut rest = dotted;
     while !rest.is_empty() {
+        // Array elements by index: `Resources.0.title`.
+        if let Value::Array(items) = cur {
+            let (seg, tail) = rest.split_once('.').unwrap_or((rest, ""));
+            cur = items.get(seg.parse::<usize>().ok()?)?;
+            rest = tail;
+            continue;
+        }
         let obj = cur.as_object()?;
         if let Some((k, _)) = obj
             .iter()

@@ -1,0 +1,408 @@
+//! # scim-mock
+//!
+//! The native HTTP door to [`scim_core`]: an axum server that turns each HTTP request under the
+//! profile's base path into a [`scim_core::Request`], hands it to [`scim_core::Server::handle`]
+//! and writes the [`scim_core::Response`] back. It holds no SCIM logic of its own; what it adds
+//! is what only a network server needs:
+//!
+//! - a request body limit (413, RFC 7644 §3.12 error body);
+//! - optional bearer-token authentication (401 with `WWW-Authenticate`, RFC 6750 §3, RFC 7644 §2);
+//! - `--state FILE` persistence after every successful write ([`persist`]);
+//! - start-up seeding through the core ([`seed`]);
+//! - permissive CORS so a front-end dev server on another port can call it;
+//! - the playground's static files (or a built-in page) outside the base path;
+//! - one log line per request.
+
+pub mod env;
+pub mod home;
+pub mod persist;
+pub mod seed;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use scim_core::{Profile, ScimError, Server};
+use serde_json::Value;
+use tower::ServiceExt;
+use tower_http::cors::{AllowHeaders, AllowMethods, Any, CorsLayer};
+use tower_http::services::ServeDir;
+
+pub use crate::env::{DoorEnv, SystemEnv};
+pub use crate::seed::Seed;
+
+/// Request bodies above this many bytes are refused with 413 unless `--max-body` says
+/// otherwise. SCIM resources are small; a megabyte is far beyond any real User or Group.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// Everything `scim-mock serve` is configured with, apart from the listening address.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub profile: Profile,
+    /// When set, every SCIM request must carry `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    pub seed: Seed,
+    pub state: Option<PathBuf>,
+    /// Static files served outside the base path (the built playground).
+    pub static_dir: Option<PathBuf>,
+    pub max_body: usize,
+    /// Counting ids and a clock that moves one second per request ([`DoorEnv::Fixed`]).
+    pub deterministic: bool,
+}
+
+impl Config {
+    /// The RFC profile, no auth, no seed, no state, the built-in page.
+    pub fn new(profile: Profile) -> Self {
+        Config {
+            profile,
+            token: None,
+            seed: Seed::None,
+            state: None,
+            static_dir: None,
+            max_body: DEFAULT_MAX_BODY,
+            deterministic: false,
+        }
+    }
+}
+
+/// The engine and a counter of successful writes, behind one lock.
+#[derive(Debug)]
+struct Core {
+    server: Server<DoorEnv>,
+    /// Bumped on every successful write, so that concurrent saves never put an older
+    /// snapshot over a newer one.
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Shared {
+    core: Mutex<Core>,
+    token: Option<String>,
+    state: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    max_body: usize,
+    /// The generation last written to the state file.
+    saved: tokio::sync::Mutex<u64>,
+}
+
+/// What start-up did, for the banner.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// Whether `--state` named an existing file that was loaded.
+    pub state_loaded: bool,
+    /// Seed outcome (`None` when the seed was skipped because state was loaded).
+    pub seed: Option<seed::SeedReport>,
+}
+
+/// A running mock's shared state; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    shared: Arc<Shared>,
+}
+
+impl App {
+    /// Builds the engine, loads `--state` (a corrupt file is an error and stays untouched),
+    /// then applies `--seed` when the store is still empty.
+    pub fn new(config: Config) -> Result<(App, Startup)> {
+        let mut server = Server::new(config.profile, DoorEnv::new(config.deterministic))
+            .map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        let mut startup = Startup::default();
+        if let Some(path) = &config.state {
+            startup.state_loaded = persist::load(&mut server, path)?;
+        }
+        if !startup.state_loaded || server.store().is_empty() {
+            startup.seed = Some(seed::apply(&mut server, &config.seed)?);
+        }
+        let app = App {
+            shared: Arc::new(Shared {
+                core: Mutex::new(Core { server, generation: 0 }),
+                token: config.token,
+                state: config.state,
+                static_dir: config.static_dir,
+                max_body: config.max_body,
+                saved: tokio::sync::Mutex::new(0),
+            }),
+        };
+        if let (Some(path), Some(report)) = (&app.shared.state, &startup.seed) {
+            if report.created > 0 {
+                persist::save(path, &app.snapshot()).context("saving the seeded store")?;
+            }
+        }
+        Ok((app, startup))
+    }
+
+    fn core(&self) -> MutexGuard<'_, Core> {
+        // The core never panics on input, so a poisoned lock still holds a consistent store.
+        self.shared.core.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The running profile.
+    pub fn profile(&self) -> Profile {
+        self.core().server.profile().clone()
+    }
+
+    /// The store snapshot (the same document `--state` holds).
+    pub fn snapshot(&self) -> Value {
+        self.core().server.snapshot()
+    }
+
+    /// Replaces the engine with an empty one running `profile` in `env`. For in-process test
+    /// doors and tools; not reachable over HTTP.
+    pub fn restart(&self, profile: Profile, env: DoorEnv) -> Result<()> {
+        let server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
+        let mut core = self.core();
+        core.server = server;
+        core.generation += 1;
+        Ok(())
+    }
+
+    /// The axum router: SCIM under the base path, static files elsewhere, CORS and a log line
+    /// around everything.
+    pub fn router(&self) -> Router {
+        // Browsers need the exposed headers listed to let scripts read them (ETag for
+        // If-Match, RFC 7644 §3.14; Location for created resources, §3.3). `Authorization`
+        // is never covered by a `*` allow-list, so requested headers are mirrored instead.
+        let cors = CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods(AllowMethods::mirror_request())
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers([header::ETAG, header::LOCATION, header::WWW_AUTHENTICATE])
+            .max_age(Duration::from_secs(3600));
+        Router::new().fallback(dispatch).with_state(self.clone()).layer(cors).layer(middleware::from_fn(log_request))
+    }
+}
+
+/// `true` when `path` lies under `base` (`{param}` segments match any one segment).
+pub fn under_base_path(base: &str, path: &str) -> bool {
+    let base: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    base.iter().all(|b| match segs.next() {
+        Some(s) => (b.starts_with('{') && b.ends_with('}')) || *b == s,
+        None => false,
+    })
+}
+
+async fn dispatch(State(app): State<App>, req: axum::extract::Request) -> Response {
+    let base = app.core().server.profile().base_path.clone();
+    if under_base_path(&base, req.uri().path()) { scim(&app, req).await } else { site(&app, req, &base).await }
+}
+
+/// One SCIM request through the core.
+async fn scim(app: &App, req: axum::extract::Request) -> Response {
+    let shared = &app.shared;
+    if let Some(token) = &shared.token {
+        if !authorized(req.headers(), token) {
+            let mut resp = scim_error(&ScimError::new(
+                401,
+                None,
+                "Missing or wrong credentials: send `Authorization: Bearer <token>` with the token this server \
+                 was started with (--token) (RFC 7644 §2, RFC 6750 §2.1).",
+            ));
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scim-mock\""));
+            return resp;
+        }
+    }
+    let (parts, body) = req.into_parts();
+    let too_large = || {
+        scim_error(&ScimError::new(
+            413,
+            None,
+            format!(
+                "The request body is larger than this server's limit of {} bytes; send a smaller body \
+                 (or start the server with a larger --max-body) (RFC 7644 §3.12).",
+                shared.max_body
+            ),
+        ))
+    };
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > shared.max_body as u64) {
+        return too_large();
+    }
+    let body = match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, shared.max_body)).await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Err(e) => {
+            return scim_error(&ScimError::new(
+                400,
+                None,
+                format!("The request body could not be read ({e}); send it again (RFC 7644 §3.12)."),
+            ));
+        }
+    };
+    let request = scim_core::Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_string(), |pq| pq.as_str().to_string()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    let is_write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let (response, save) = {
+        let mut core = app.core();
+        let response = core.server.handle(&request);
+        core.server.env_mut().tick();
+        let save = if is_write && response.status < 400 && shared.state.is_some() {
+            core.generation += 1;
+            Some((core.generation, core.server.snapshot()))
+        } else {
+            None
+        };
+        (response, save)
+    };
+    if let (Some((generation, snapshot)), Some(path)) = (save, &shared.state) {
+        let mut saved = shared.saved.lock().await;
+        if generation > *saved {
+            let path = path.clone();
+            let result = tokio::task::spawn_blocking(move || persist::save(&path, &snapshot)).await;
+            match result {
+                Ok(Ok(())) => *saved = generation,
+                Ok(Err(e)) => tracing::error!("{e:#}"),
+                Err(e) => tracing::error!("saving --state: {e}"),
+            }
+        }
+    }
+    to_http(response)
+}
+
+/// Constant-time comparison of the bearer credentials (RFC 6750 §2.1; the scheme name is
+/// case-insensitive, RFC 7235 §2.1).
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some((scheme, given)) = value.trim().split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return false;
+    }
+    let (a, b) = (given.trim().as_bytes(), token.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A door-level error (401, 413, 400) in the core's RFC 7644 §3.12 format.
+fn scim_error(e: &ScimError) -> Response {
+    to_http(scim_core::Response {
+        status: e.status,
+        headers: vec![("Content-Type".into(), scim_core::http::SCIM_JSON.into())],
+        body: e.to_json().to_string(),
+        explanation: None,
+    })
+}
+
+fn to_http(r: scim_core::Response) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = Response::new(Body::from(r.body));
+    *resp.status_mut() = status;
+    let headers = resp.headers_mut();
+    for (name, value) in r.headers {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            (Ok(n), Ok(v)) => {
+                headers.append(n, v);
+            }
+            _ => tracing::warn!("dropping a response header the core produced but HTTP cannot carry: {name}"),
+        }
+    }
+    resp
+}
+
+/// Everything outside the base path: the playground's files, or the built-in page.
+async fn site(app: &App, req: axum::extract::Request, base: &str) -> Response {
+    if let Some(dir) = &app.shared.static_dir {
+        return match ServeDir::new(dir).oneshot(req).await {
+            Ok(r) => r.map(Body::new),
+            Err(never) => match never {},
+        };
+    }
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if is_read && matches!(req.uri().path(), "/" | "/index.html") {
+        let page = home::page(&app.core().server.profile().clone(), "");
+        return axum::response::Html(page).into_response();
+    }
+    // Plain text and no echo of the request: nothing here is ever rendered from request data.
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("Not found. The SCIM endpoints are under {base}; the page at / lists them.\n"),
+    )
+        .into_response()
+}
+
+/// One log line per request: method, path and query, status, time taken.
+async fn log_request(req: axum::extract::Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!("{method} {uri} {} {ms:.2}ms", resp.status().as_u16());
+    resp
+}
+
+/// Resolves when the process is asked to stop (Ctrl+C, or SIGTERM on Unix).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The empty handler `scim-mock ceiling` serves: the same runtime and router stack with no
+/// work, the upper bound `cargo xtask bench-http` compares the mock against.
+pub fn ceiling_router() -> Router {
+    Router::new().fallback(|| async { StatusCode::OK })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_matching() {
+        assert!(under_base_path("/scim/v2", "/scim/v2"));
+        assert!(under_base_path("/scim/v2", "/scim/v2/Users/1"));
+        assert!(!under_base_path("/scim/v2", "/scim"));
+        assert!(!under_base_path("/scim/v2", "/"));
+        assert!(!under_base_path("/scim/v2", "/scim/v3/Users"));
+        assert!(under_base_path("/api/{version}/scim/v2", "/api/v24.1/scim/v2/Users"));
+        assert!(!under_base_path("/api/{version}/scim/v2", "/api/scim/v2"));
+    }
+
+    #[test]
+    fn bearer_check() {
+        let mut h = HeaderMap::new();
+        assert!(!authorized(&h, "s3cret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cret"));
+        assert!(authorized(&h, "s3cret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer s3cret"));
+        assert!(authorized(&h, "s3cret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cre"));
+        assert!(!authorized(&h, "s3cret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic s3cret"));
+        assert!(!authorized(&h, "s3cret"));
+    }
+}

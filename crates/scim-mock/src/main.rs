@@ -1,0 +1,183 @@
+//! `scim-mock serve`: the SCIM mock over HTTP. `scim-mock ceiling`: an empty handler on the
+//! same stack, the benchmark's upper bound.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use scim_core::Profile;
+use scim_mock::{App, Config, DEFAULT_MAX_BODY, Seed, Startup};
+
+#[derive(Debug, Parser)]
+#[command(name = "scim-mock", version, about = "An in-memory SCIM 2.0 service provider (RFC 7643/7644) over HTTP")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Serve SCIM under the profile's base path, and the playground at /.
+    Serve(ServeArgs),
+    /// Serve an empty 200 response on every path (benchmark baseline).
+    Ceiling {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// 0 picks a free port.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// A built-in profile name (rfc) or a profile JSON file.
+    #[arg(long, default_value = "rfc")]
+    profile: String,
+    /// Require `Authorization: Bearer TOKEN` on every SCIM request.
+    #[arg(long)]
+    token: Option<String>,
+    /// `demo` (a few users), `none`, or a JSON file `{"Users": [...], "Groups": [...]}`.
+    #[arg(long, default_value = "none")]
+    seed: Seed,
+    /// Load the store from FILE at start, save it after every successful write.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Serve static files from DIR outside the base path (default: dist/playground if it exists).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
+    max_body: usize,
+    /// Counting ids (00000000-0000-4000-8000-000000000001, ...) and a clock that starts at
+    /// 2026-01-01T00:00:00Z and moves one second per request: reproducible transcripts.
+    #[arg(long)]
+    deterministic: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Cmd::Serve(args) => serve(args).await,
+            Cmd::Ceiling { host, port } => ceiling(&host, port).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load_profile(spec: &str) -> Result<Profile> {
+    if let Some(p) = Profile::builtin(spec) {
+        return Ok(p);
+    }
+    let path = Path::new(spec);
+    if !path.exists() {
+        let names: Vec<&str> = scim_core::profile::builtin_sources().iter().map(|(n, _)| *n).collect();
+        bail!("--profile {spec:?} is neither a built-in profile ({}) nor a file", names.join(", "));
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading --profile {}", path.display()))?;
+    Profile::from_json(&text).map_err(|e| anyhow::anyhow!("--profile {}: {e}", path.display()))
+}
+
+async fn bind(host: &str, port: u16) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind((host, port)).await.with_context(|| format!("cannot listen on {host}:{port}"))
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let profile = load_profile(&args.profile)?;
+    let static_dir = match args.static_dir {
+        Some(dir) if !dir.is_dir() => bail!("--static {}: not a directory", dir.display()),
+        Some(dir) => Some(dir),
+        None => Some(PathBuf::from("dist/playground")).filter(|d| d.join("index.html").is_file()),
+    };
+    let config = Config {
+        profile,
+        token: args.token,
+        seed: args.seed,
+        state: args.state,
+        static_dir,
+        max_body: args.max_body,
+        deterministic: args.deterministic,
+    };
+    let (app, startup) = App::new(config.clone())?;
+    let listener = bind(&args.host, args.port).await?;
+    let addr = listener.local_addr()?;
+    banner(&config, &startup, addr);
+    axum::serve(listener, app.router()).with_graceful_shutdown(scim_mock::shutdown_signal()).await?;
+    println!("scim-mock: stopped");
+    Ok(())
+}
+
+fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
+    let origin = format!("http://{addr}");
+    let p = &config.profile;
+    let base = format!("{origin}{}", p.base_path);
+    println!("scim-mock: profile {} ({})", p.name, if p.title.is_empty() { "custom" } else { &p.title });
+    println!("  SCIM base      {base}");
+    for t in &p.resource_types {
+        println!("  {:<14} {base}{}", t.name, t.endpoint);
+    }
+    match &config.static_dir {
+        Some(dir) => println!("  playground     {origin}/  (files from {})", dir.display()),
+        None => println!("  home page      {origin}/  (playground not built; see `cargo xtask serve`)"),
+    }
+    if config.token.is_some() {
+        println!("  auth           Authorization: Bearer <--token> required");
+    } else if !addr.ip().is_loopback() {
+        println!(
+            "  warning        listening on {} without --token: anyone who can reach it can read and write",
+            addr.ip()
+        );
+    }
+    if let Some(path) = &config.state {
+        let how = if startup.state_loaded { "loaded" } else { "new; created on the first write" };
+        println!("  state          {} ({how})", path.display());
+    }
+    if let Some(seed) = &startup.seed {
+        if seed.created > 0 {
+            println!("  seeded         {} resources", seed.created);
+        }
+        for f in &seed.failed {
+            println!("  seed skipped   {f}");
+        }
+    }
+    println!("Press Ctrl+C to stop.");
+}
+
+async fn ceiling(host: &str, port: u16) -> Result<()> {
+    let listener = bind(host, port).await?;
+    println!("scim-mock ceiling: empty 200 handler on http://{}/", listener.local_addr()?);
+    axum::serve(listener, scim_mock::ceiling_router()).with_graceful_shutdown(scim_mock::shutdown_signal()).await?;
+    Ok(())
+}
