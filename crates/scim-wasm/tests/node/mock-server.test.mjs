@@ -123,7 +123,7 @@ test("boundary errors throw with the detail", () => {
   assert.throws(() => MockServer.restore("{}"), /format/);
   assert.throws(() => new MockServer({ seed: -1 }), /"seed" must be a non-negative integer/);
   assert.throws(() => new MockServer({ deterministic: "yes" }), /"deterministic" must be a boolean/);
-  assert.throws(() => new MockServer({ profile: { name: "x" } }), /profile JSON: missing field/);
+  assert.throws(() => new MockServer({ profile: { name: "x" } }), /missing field `schemas`/);
   const server = new MockServer();
   assert.throws(() => server.handle({ path: "/Users" }), /"method" must be a string/);
   assert.throws(() => server.handle("GET /Users"), /expected an object/);
@@ -142,8 +142,14 @@ test("profiles() lists the built-ins; compare() shows where two profiles differ"
   const keepProfile = { ...source, name: "keep", behaviour: { ...source.behaviour, omitted: "keep" } };
   const keep = new MockServer({ deterministic: true, profile: keepProfile });
   const created = rfc.compare({ method: "POST", path: "/Users", body: user("bjensen", { title: "Guide" }) }, keep);
-  assert.equal(created.same, true, JSON.stringify(created.differences));
+  assert.equal(created.diff.differences, 0, JSON.stringify(created.diff));
   const put = rfc.compare({ method: "PUT", path: `/Users/${created.left.json.id}`, body: user("bjensen") }, keep);
-  assert.equal(put.same, false);
-  assert.deepEqual(put.differences.find((d) => d.path === "body.title"), { path: "body.title", right: "Guide" });
+  assert.ok(put.diff.significantDifferences >= 1);
+  assert.deepEqual(
+    put.diff.entries.find((e) => e.section === "body" && e.path === "title"),
+    { section: "body", path: "title", kind: "added", right: "Guide", volatile: false },
+  );
+  assert.equal(put.left.status, 200);
+  assert.equal("title" in put.left.json, false);
+  assert.throws(() => rfc.compare({ method: "GET", path: "/Users" }, rfc), /recursive use|already borrowed|unsafe aliasing/i);
 });

@@ -26,14 +26,15 @@ export async function usage(): Promise<void> {
   const profiles: ProfileInfo[] = MockServer.profiles();
   server.handle({ method: "GET", path: "/Users/1", headers: new Map([["Accept", "application/scim+json"]]) });
   const diff: Comparison = server.compare({ method: "GET", path: `/Users/${id}` }, other);
-  const same: boolean = diff.same;
+  const same: boolean = diff.diff.significantDifferences === 0;
+  const kinds: ("added" | "removed" | "changed" | "equal")[] = diff.diff.entries.map((e) => e.kind);
   const custom = new MockServer({
     profile: { name: "keep", behaviour: { omitted: "keep" }, schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], resourceTypes: [] },
   });
   const uninstall: () => void = installFetchMock(server, { baseUrl: new URL("https://scim.test/scim/v2") });
   uninstall();
   restored.reset();
-  void [status, etag, detail, outcome, profiles, same, custom];
+  void [status, etag, detail, outcome, profiles, same, kinds, custom];
 
   // @ts-expect-error path is required
   server.handle({ method: "GET" });
