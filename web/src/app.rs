@@ -688,7 +688,7 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                     Some(rows) => {
                         let n = names();
                         let count = rows.len();
-                        let volatile = rows.iter().filter(|r| r.is_volatile()).count();
+                        let volatile = rows.iter().filter(|r| r.volatile).count();
                         let summary = format!(
                             "{count} difference{}{}.",
                             if count == 1 { "" } else { "s" },
@@ -714,8 +714,7 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                                         {rows
                                             .into_iter()
                                             .map(|row| {
-                                                let volatile = row.is_volatile();
-                                                let DiffRow { path, a, b } = row;
+                                                let DiffRow { path, left: a, right: b, volatile } = row;
                                                 view! {
                                                     <tr class:volatile=volatile>
                                                         <th scope="row">

@@ -628,8 +628,8 @@ mod tests {
         assert_eq!(b.response.json()["title"], "Tour Guide");
         let rows = pg.differences().unwrap();
         let title = rows.iter().find(|r| r.path == "title").expect("title row");
-        assert_eq!(title.a, None);
-        assert_eq!(title.b, Some(json!("Tour Guide")));
+        assert_eq!(title.left, None);
+        assert_eq!(title.right, Some(json!("Tour Guide")));
         let expl = a.response.explanation.as_ref().unwrap();
         assert_eq!(expl.get("title").unwrap().outcome, scim_core::Outcome::ClearedOmitted);
         assert_eq!(pg.history.len(), 1);
