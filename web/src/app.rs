@@ -208,12 +208,20 @@ pub fn App() -> impl IntoView {
         </main>
         <footer class="foot">
             <p>
-                "Seed users: bjensen, pconley, AbigailSmith@veepharm.com. Address them in a path as "
+                {seed_users_sentence()}
+                " Address them in a path as "
                 <code>"/Users/{userName:bjensen}"</code>
                 "; each lane resolves it to its own id. Ctrl+Enter (⌘+Enter) sends."
             </p>
         </footer>
     }
+}
+
+/// "Seed users: bjensen, …." from the users every lane holds.
+fn seed_users_sentence() -> String {
+    let names: Vec<&str> =
+        crate::state::shared_users().iter().filter_map(|u| u.get("userName").and_then(|v| v.as_str())).collect();
+    format!("Seed users: {}.", names.join(", "))
 }
 
 fn post_height() {
