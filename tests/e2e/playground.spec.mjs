@@ -189,13 +189,6 @@ test("differences: rfc clears an omitted attribute, keep-omitted keeps it", asyn
   const titleB = await titleRow(explB);
   assert(/cleared omitted/.test(titleA), `lane A title: ${titleA}`);
   assert(/kept omitted/.test(titleB), `lane B title: ${titleB}`);
-  if (takeShots) {
-    fs.mkdirSync(shotsDir, { recursive: true });
-    await page.screenshot({ path: path.join(shotsDir, "desktop.png"), fullPage: false });
-    await page.screenshot({ path: path.join(shotsDir, "desktop-full.png"), fullPage: true });
-    await diff.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(shotsDir, "desktop-differences.png"), fullPage: false });
-  }
   await context.close();
 });
 
@@ -207,10 +200,18 @@ test("default lanes: the first Send shows the omitted-attribute difference", asy
   await send(page).click();
   await expectText(lane(page, "Lane A"), "PUT /Users/00000000-0000-4000-8000-000000000001", "lane A request line");
   await expectText(lane(page, "Lane B"), "PUT /Users/93522", "lane B request line");
-  const row = page.getByRole("region", { name: "Differences" }).getByRole("row").filter({ hasText: "title" });
+  const diff = page.getByRole("region", { name: "Differences" });
+  const row = diff.getByRole("row").filter({ hasText: "title" });
   await row.first().waitFor({ timeout: 5000 });
   const text = await row.first().innerText();
   assert(text.includes("(absent)") && text.includes("Tour Guide"), `title row: ${text}`);
+  if (takeShots) {
+    fs.mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, "desktop.png"), fullPage: false });
+    await page.screenshot({ path: path.join(shotsDir, "desktop-full.png"), fullPage: true });
+    await diff.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shotsDir, "desktop-differences.png"), fullPage: false });
+  }
   await context.close();
 });
 
