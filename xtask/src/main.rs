@@ -53,6 +53,12 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Benchmark the wasm package in Node against npm scimmy; writes docs/benchmarks.md.
+    BenchNode {
+        /// Arguments passed on to crates/scim-wasm/bench/bench.mjs (e.g. `--seconds 2`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run scim2-cli and scim-sanity against scim-mock; fail on checks not in
     /// tests/conformance/known-failures-*.txt.
     Conformance {
@@ -110,6 +116,14 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Dist { crates } => wasm::dist(&root, &crates),
         Cmd::Serve { args } => serve(&root, &args),
+        Cmd::BenchNode { args } => {
+            setup::run_steps(&root, &[setup::Step::NodeModules])?;
+            wasm::dist(&root, &["scim-wasm".to_string()])?;
+            run(std::process::Command::new("node")
+                .current_dir(&root)
+                .args(["crates/scim-wasm/bench/bench.mjs", "--write"])
+                .args(&args))
+        }
         Cmd::Conformance { profile, record } => {
             conformance::run_conformance(&root, &conformance::Options { profile, record })
         }

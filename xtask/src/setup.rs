@@ -12,7 +12,7 @@ use crate::util::{self, fmt_duration, probe, run, timed};
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const TEST_RUNNER: &str = "wasm-bindgen-test-runner";
 
 /// One installable piece. Test stages name the steps they need.

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
-use crate::setup::{self, Step, WASM_TARGET};
+use crate::setup::{self, CHROMEDRIVER, Step, WASM_TARGET};
 use crate::util::{cargo, fmt_duration, run, timed};
 use crate::wasm;
 
@@ -57,14 +57,25 @@ pub fn stages() -> Vec<Stage> {
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
         Stage::new(
             "clippy-wasm",
-            "cargo clippy -p scim-core -p scim-playground --target wasm32-unknown-unknown -- -D warnings",
+            "cargo clippy for wasm32-unknown-unknown: scim-core and scim-playground (lib), scim-wasm (all targets); -D warnings",
             |root| {
                 let mut cmd = cargo(root);
                 cmd.args(["clippy", "-p", "scim-core"]);
                 if wasm::find("scim-playground").is_some_and(|p| p.exists(root)) {
                     cmd.args(["-p", "scim-playground"]);
                 }
-                run(cmd.args(["--target", WASM_TARGET, "--", "-D", "warnings"]))
+                run(cmd.args(["--target", WASM_TARGET, "--", "-D", "warnings"]))?;
+                run(cargo(root).args([
+                    "clippy",
+                    "-p",
+                    "scim-wasm",
+                    "--all-targets",
+                    "--target",
+                    WASM_TARGET,
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
             },
         )
         .lint()
@@ -73,6 +84,19 @@ pub fn stages() -> Vec<Stage> {
             run(cargo(root).args(["build", "-p", "scim-core", "--target", WASM_TARGET]))
         })
         .needs(&[Step::WasmTarget]),
+        Stage::new(
+            "wasm-vectors",
+            "cargo test -p scim-wasm --target wasm32-unknown-unknown (headless Chromium: shared vectors and facade tests)",
+            |root| {
+                run(cargo(root).env("CHROMEDRIVER", CHROMEDRIVER).args(["test", "-p", "scim-wasm", "--target", WASM_TARGET]))
+            },
+        )
+        .needs(&[Step::WasmTarget, Step::Browser, Step::TestRunner]),
+        Stage::new("node", "cargo xtask dist scim-wasm, then node --test crates/scim-wasm/tests/node/*.test.mjs (MockServer, fetch mock, example page in Chromium)", |root| {
+            wasm::dist(root, &["scim-wasm".to_string()])?;
+            run(Command::new("node").current_dir(root).arg("--test").args(node_tests(root)?))
+        })
+        .needs(&[Step::WasmTarget, Step::NodeModules, Step::Browser]),
         Stage::new(
             "conformance",
             "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock; shrink-only known failures",
@@ -100,6 +124,22 @@ fn e2e(root: &Path) -> Result<()> {
     };
     wasm::dist_package(root, playground)?;
     run(Command::new("node").arg("tests/e2e/playground.spec.mjs").current_dir(root))
+}
+
+/// The Node test files of the wasm package, sorted (Node 20's `--test` does not expand globs).
+fn node_tests(root: &Path) -> Result<Vec<String>> {
+    let dir = "crates/scim-wasm/tests/node";
+    let mut files: Vec<String> = std::fs::read_dir(root.join(dir))
+        .with_context(|| format!("listing {dir}"))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".test.mjs"))
+        .map(|n| format!("{dir}/{n}"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no *.test.mjs files in {dir}");
+    }
+    Ok(files)
 }
 
 #[derive(Debug, Default)]

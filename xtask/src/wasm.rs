@@ -58,7 +58,16 @@ pub const PACKAGES: &[Package] = &[
             Output { target: JsTarget::Web, dir: "dist/scim-wasm/web" },
             Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/node" },
         ],
-        assets: &[],
+        // The npm package around the two bindings: manifest with browser/node exports,
+        // the hand-written fetch mock and its types, and one entry per target.
+        assets: &[
+            ("crates/scim-wasm/js/package.json", "dist/scim-wasm/package.json"),
+            ("crates/scim-wasm/js/index.d.ts", "dist/scim-wasm/index.d.ts"),
+            ("crates/scim-wasm/js/fetch-mock.js", "dist/scim-wasm/fetch-mock.js"),
+            ("crates/scim-wasm/js/fetch-mock.d.ts", "dist/scim-wasm/fetch-mock.d.ts"),
+            ("crates/scim-wasm/js/web-index.js", "dist/scim-wasm/web/index.js"),
+            ("crates/scim-wasm/js/node-index.mjs", "dist/scim-wasm/node/index.mjs"),
+        ],
     },
     Package {
         crate_name: "scim-playground",

@@ -1,0 +1,11 @@
+// Node entry (ES module): the nodejs glue loads the wasm synchronously on require.
+import bindings from "./scim_wasm.js";
+
+export const { MockServer } = bindings;
+export { installFetchMock } from "../fetch-mock.js";
+
+/** Nothing to do in Node (the module is ready on import); kept so code written for the
+ * browser entry (`await init()`) runs unchanged. */
+export default async function init() {
+  return undefined;
+}
