@@ -189,6 +189,22 @@ test("differences: rfc clears an omitted attribute, keep-omitted keeps it", asyn
   const titleB = await titleRow(explB);
   assert(/cleared omitted/.test(titleA), `lane A title: ${titleA}`);
   assert(/kept omitted/.test(titleB), `lane B title: ${titleB}`);
+  await context.close();
+});
+
+test("default lanes: the first Send shows the omitted-attribute difference", async () => {
+  const { context, page } = await open();
+  const a = await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).inputValue();
+  const b = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(a === "rfc" && b === "veeva", `default profiles: ${a}, ${b}`);
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "PUT /Users/00000000-0000-4000-8000-000000000001", "lane A request line");
+  await expectText(lane(page, "Lane B"), "PUT /Users/93522", "lane B request line");
+  const diff = page.getByRole("region", { name: "Differences" });
+  const row = diff.getByRole("row").filter({ hasText: "title" });
+  await row.first().waitFor({ timeout: 5000 });
+  const text = await row.first().innerText();
+  assert(text.includes("(absent)") && text.includes("Tour Guide"), `title row: ${text}`);
   if (takeShots) {
     fs.mkdirSync(shotsDir, { recursive: true });
     await page.screenshot({ path: path.join(shotsDir, "desktop.png"), fullPage: false });
@@ -196,6 +212,26 @@ test("differences: rfc clears an omitted attribute, keep-omitted keeps it", asyn
     await diff.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shotsDir, "desktop-differences.png"), fullPage: false });
   }
+  await context.close();
+});
+
+test("vendor lanes show their documented seed users; templates reach them", async () => {
+  const { context, page } = await open();
+  await profiles(page, "veeva", "ping");
+  const users = async (l) => lane(page, l).getByRole("region", { name: `Users in ${l}` }).innerText();
+  const ua = await users("Lane A");
+  const ub = await users("Lane B");
+  assert(ua.includes("93521") && ua.includes("a.smithn@veepharm.com"), `veeva users: ${ua}`);
+  assert(ub.includes("76b4c133-87a7-4b2f-8058-4716e78b0fd4") && ub.includes("pconley"), `ping users: ${ub}`);
+  const tpl = page.getByRole("combobox", { name: "Template" });
+  await tpl.selectOption("veeva");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "PUT /Users/93521", "veeva template in the veeva lane");
+  await expectText(lane(page, "Lane A"), "200 OK", "veeva template status");
+  await tpl.selectOption("ping");
+  await send(page).click();
+  await expectText(lane(page, "Lane B"), "PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", "ping template in the ping lane");
+  await expectText(lane(page, "Lane B"), "200 OK", "ping template status");
   await context.close();
 });
 
@@ -340,7 +376,7 @@ test("templates load, including the current user as a PUT body", async () => {
   assert((await body(page).inputValue()).includes("veevavault"), "veeva body");
   await tpl.selectOption("current");
   const b = await body(page).inputValue();
-  assert(b.includes('"AbigailSmith@veepharm.com"') && b.includes('"locale"'), `current user: ${b.slice(0, 200)}`);
+  assert(b.includes('"a.smithn@veepharm.com"') && b.includes('"locale"'), `current user: ${b.slice(0, 200)}`);
   await context.close();
 });
 

@@ -208,12 +208,20 @@ pub fn App() -> impl IntoView {
         </main>
         <footer class="foot">
             <p>
-                "Seed users: bjensen, pconley, AbigailSmith@veepharm.com. Address them in a path as "
+                {seed_users_sentence()}
+                " Address them in a path as "
                 <code>"/Users/{userName:bjensen}"</code>
                 "; each lane resolves it to its own id. Ctrl+Enter (⌘+Enter) sends."
             </p>
         </footer>
     }
+}
+
+/// "Seed users: bjensen, …." from the users every lane holds.
+fn seed_users_sentence() -> String {
+    let names: Vec<&str> =
+        crate::state::shared_users().iter().filter_map(|u| u.get("userName").and_then(|v| v.as_str())).collect();
+    format!("Seed users: {}.", names.join(", "))
 }
 
 fn post_height() {
@@ -688,7 +696,7 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                     Some(rows) => {
                         let n = names();
                         let count = rows.len();
-                        let volatile = rows.iter().filter(|r| r.is_volatile()).count();
+                        let volatile = rows.iter().filter(|r| r.volatile).count();
                         let summary = format!(
                             "{count} difference{}{}.",
                             if count == 1 { "" } else { "s" },
@@ -714,8 +722,7 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                                         {rows
                                             .into_iter()
                                             .map(|row| {
-                                                let volatile = row.is_volatile();
-                                                let DiffRow { path, a, b } = row;
+                                                let DiffRow { path, left: a, right: b, volatile } = row;
                                                 view! {
                                                     <tr class:volatile=volatile>
                                                         <th scope="row">

@@ -28,8 +28,10 @@ pub fn render(kind: &str, draft: &Draft, path: &str) -> String {
             s
         }
         "fetch" => {
-            let hs: serde_json::Map<String, serde_json::Value> =
-                headers.iter().map(|(n, v)| (n.clone(), serde_json::Value::String(v.clone()))).collect();
+            // A `Value`, not a `Map`: reuses the pretty printer the lanes' bodies already use.
+            let hs = serde_json::Value::Object(
+                headers.iter().map(|(n, v)| (n.clone(), serde_json::Value::String(v.clone()))).collect(),
+            );
             let mut s = format!(
                 "const response = await fetch({}, {{\n  method: {},\n  headers: {},\n",
                 js(&url),

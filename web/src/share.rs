@@ -28,8 +28,11 @@ pub fn decode(fragment: &str) -> Result<Shared, String> {
     let f = fragment.strip_prefix('#').unwrap_or(fragment);
     let data = f.strip_prefix(PREFIX).ok_or("not a share link")?;
     let bytes = base64url_decode(data).ok_or("the share link is not valid base64url")?;
-    let shared: Shared =
-        serde_json::from_slice(&bytes).map_err(|e| format!("the share link does not hold a request ({e})"))?;
+    // Through `Value`, like saved state: one `Deserialize` instance per type in the wasm.
+    let text = String::from_utf8(bytes).map_err(|_| "the share link is not UTF-8 JSON")?;
+    let shared = serde_json::from_str::<serde_json::Value>(&text)
+        .and_then(|v| Shared::deserialize(&v))
+        .map_err(|e| format!("the share link does not hold a request ({e})"))?;
     if shared.v != 1 {
         return Err(format!("share link version {} is unknown to this page", shared.v));
     }

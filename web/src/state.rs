@@ -3,9 +3,11 @@
 //! read this and call its methods, so everything here is unit-tested natively.
 
 use scim_core::env::Millis;
+use scim_core::profile::ResourceKind;
+use scim_core::schema::Attribute;
 use scim_core::{Env, FixedEnv, Profile, Request, Response, ScimError, Server};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::diff::{self, DiffRow};
 use crate::templates;
@@ -149,15 +151,24 @@ pub fn find_profile(name: &str) -> Option<Profile> {
     catalog().iter().find(|c| c.name == name).map(|c| c.profile.clone())
 }
 
-/// Default profiles for lanes A and B: the RFC, and a vendor profile once one exists.
+/// Default profiles for lanes A and B: the RFC, and the first other profile that keeps
+/// omitted attributes on PUT (RFC 7644 §3.5.1 allows both) while using the RFC's core User
+/// schema, so the default request (the minimal template) is valid in both lanes and the first
+/// Send shows the omitted-attribute difference. With the built-ins that is Veeva; Ping keeps
+/// omitted attributes too but wants its own User schema URN in `schemas`.
 pub fn default_profiles() -> [String; 2] {
-    let names: Vec<&str> = catalog().iter().map(|c| c.name.as_str()).collect();
-    let b = ["ping", "veeva", RFC_KEEP_OMITTED]
+    let core = find_profile("rfc").and_then(|p| user_schema(&p));
+    let b = catalog()
         .iter()
-        .find(|n| names.contains(n))
-        .map(|n| (*n).to_string())
-        .unwrap_or_else(|| "rfc".into());
+        .filter(|c| c.name != "rfc" && c.profile.behaviour.omitted == scim_core::profile::Omitted::Keep)
+        .find(|c| core.is_some() && user_schema(&c.profile) == core)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| RFC_KEEP_OMITTED.into());
     ["rfc".into(), b]
+}
+
+fn user_schema(p: &Profile) -> Option<String> {
+    p.compile().ok()?.kind_by_endpoint("Users").map(|k| k.core.id.clone())
 }
 
 /// A [`FixedEnv`] that counts what it handed out, so a lane restored from storage continues
@@ -257,58 +268,79 @@ pub struct Lane {
     pub last: Option<Exchange>,
 }
 
-/// The users every lane starts with (RFC 7643 §8.2's Barbara Jensen, and the users the vendor
-/// examples update), so templates can address them by `{userName:…}`. Kept as text: far
-/// smaller in wasm than `json!`.
-const SEED_USERS: &str = r#"[
-  {
-    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-    "userName": "bjensen",
-    "externalId": "bjensen",
-    "name": {"formatted": "Ms. Barbara J Jensen III", "familyName": "Jensen", "givenName": "Barbara"},
-    "displayName": "Babs Jensen",
-    "title": "Tour Guide",
-    "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
-    "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
-    "active": true
-  },
-  {
-    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-    "userName": "pconley",
-    "name": {"familyName": "Conley", "givenName": "Pat", "formatted": "Pat Conley"},
-    "title": "Engineer",
-    "emails": [{"value": "pat.conley@runciter.com", "type": "work", "primary": true}],
-    "active": true
-  },
-  {
-    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-    "userName": "AbigailSmith@veepharm.com",
-    "name": {"familyName": "Smith", "givenName": "Abigail"},
-    "displayName": "Abigail Smith",
-    "locale": "en_US",
-    "timezone": "America/Los_Angeles",
-    "emails": [{"value": "abigail.smith@veepharm.com", "type": "work"}],
-    "active": true
-  }
-]"#;
+/// The users every lane holds so that one request addresses the same user in both lanes:
+/// each built-in profile's documented seed users (RFC 7643 §8.2's Barbara Jensen, the user
+/// Ping's PUT example updates, Veeva's user 93521), one per userName, in catalog order.
+/// Data-driven: a new built-in's seed users appear in every lane unchanged.
+pub fn shared_users() -> &'static [Map<String, Value>] {
+    static USERS: std::sync::OnceLock<Vec<Map<String, Value>>> = std::sync::OnceLock::new();
+    USERS.get_or_init(|| {
+        let mut out: Vec<Map<String, Value>> = Vec::new();
+        for user in catalog().iter().filter_map(|c| c.profile.seed.get("User")).flatten() {
+            let name = user.get("userName");
+            if name.is_some() && !out.iter().any(|u| u.get("userName") == name) {
+                out.push(user.clone());
+            }
+        }
+        out
+    })
+}
 
-pub fn seed_users() -> Vec<Value> {
-    serde_json::from_str(SEED_USERS).unwrap_or_default()
+/// A seed user rewritten for another profile's User type: its core schema, only the
+/// attributes (and sub-attributes) that type defines, extensions it knows; no `id` or `meta`
+/// (the lane's server assigns them, RFC 7643 §3.1).
+fn fit_user(user: &Map<String, Value>, kind: &ResourceKind) -> Value {
+    let mut out = Map::new();
+    let mut schemas = vec![Value::String(kind.core.id.clone())];
+    for (key, value) in user {
+        if matches!(key.as_str(), "id" | "meta" | "schemas") {
+            continue;
+        }
+        if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
+            let (Some((schema, _)), Value::Object(inner)) = (kind.extension(key), value) else { continue };
+            let inner: Map<String, Value> =
+                inner.iter().filter_map(|(k, v)| schema.attribute(k).map(|a| (k.clone(), fit_value(a, v)))).collect();
+            if !inner.is_empty() {
+                schemas.push(Value::String(schema.id.clone()));
+                out.insert(schema.id.clone(), Value::Object(inner));
+            }
+        } else if let Some(attr) = kind.core.attribute(key) {
+            out.insert(key.clone(), fit_value(attr, value));
+        }
+    }
+    out.insert("schemas".into(), Value::Array(schemas));
+    Value::Object(out)
+}
+
+/// Drops sub-attributes the definition does not have (RFC 7643 §2.3.8).
+fn fit_value(attr: &Attribute, value: &Value) -> Value {
+    let fit_object = |v: &Value| match v {
+        Value::Object(m) if attr.is_complex() => Value::Object(
+            m.iter().filter(|(k, _)| attr.sub(k).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ),
+        other => other.clone(),
+    };
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(fit_object).collect()),
+        other => fit_object(other),
+    }
 }
 
 impl Lane {
-    /// A lane running `profile_name` (the RFC profile when the name is unknown), seeded.
+    /// A lane running `profile_name` (the RFC profile when the name is unknown): the
+    /// profile's own seed ([`Server::with_seed`], so vendor profiles show their documented
+    /// users and ids), then the other [`shared_users`] it lacks.
     pub fn new(profile_name: &str) -> Lane {
         let (name, profile) = match find_profile(profile_name) {
             Some(p) => (profile_name.to_string(), p),
             None => ("rfc".to_string(), Profile::rfc()),
         };
-        let server = match Server::new(profile, LaneEnv::fresh()) {
-            Ok(s) => s,
-            Err(_) => Server::new(Profile::rfc(), LaneEnv::fresh()).unwrap_or_else(|_| unreachable_rfc()),
-        };
+        let server = Server::with_seed(profile.clone(), LaneEnv::fresh())
+            .or_else(|_| Server::new(profile, LaneEnv::fresh()))
+            .or_else(|_| Server::with_seed(Profile::rfc(), LaneEnv::fresh()))
+            .unwrap_or_else(|_| unreachable_rfc());
         let mut lane = Lane { profile_name: name, server, last: None };
-        lane.seed();
+        lane.add_shared_users();
         lane
     }
 
@@ -320,22 +352,23 @@ impl Lane {
         Some(Lane { profile_name: profile_name.to_string(), server, last: None })
     }
 
-    /// POSTs the seed users in the profile's own User schema. A profile may define fewer
-    /// attributes (and reject unknown ones), so a refused user is retried with only
-    /// `userName` and `name`, then skipped.
-    fn seed(&mut self) {
-        let urn = self.server.registry().kind_by_endpoint("Users").map(|k| k.def.schema.clone());
-        for mut user in seed_users() {
-            if let (Some(urn), Some(obj)) = (&urn, user.as_object_mut()) {
-                obj.insert("schemas".into(), Value::Array(vec![Value::String(urn.clone())]));
-            }
-            if self.server.handle(&Request::new("POST", "/Users").json(&user)).status == 201 {
+    /// POSTs each shared user this lane lacks (by userName), fitted to its User type; a
+    /// refused user is retried with only `userName` and `name`, then skipped.
+    fn add_shared_users(&mut self) {
+        let Some(kind) = self.server.registry().kind_by_endpoint("Users").cloned() else { return };
+        for user in shared_users() {
+            let Some(name) = user.get("userName").and_then(Value::as_str) else { continue };
+            if self.server.store().find_unique(&kind.def.name, "userName", name).is_some() {
                 continue;
             }
-            if let Some(obj) = user.as_object_mut() {
+            let mut body = fit_user(user, &kind);
+            if self.server.handle(&Request::new("POST", "/Users").json(&body)).status == 201 {
+                continue;
+            }
+            if let Some(obj) = body.as_object_mut() {
                 obj.retain(|k, _| matches!(k.as_str(), "schemas" | "userName" | "name"));
             }
-            let _ = self.server.handle(&Request::new("POST", "/Users").json(&user));
+            let _ = self.server.handle(&Request::new("POST", "/Users").json(&body));
         }
     }
 
@@ -597,13 +630,66 @@ mod tests {
     }
 
     #[test]
-    fn every_catalog_profile_gets_seed_users() {
+    fn every_catalog_profile_gets_every_shared_user() {
+        let names: Vec<&str> = shared_users().iter().filter_map(|u| u.get("userName")?.as_str()).collect();
+        assert_eq!(names, vec!["bjensen", "a.smithn@veepharm.com", "pconley"]);
         for choice in catalog() {
             let lane = Lane::new(&choice.name);
             assert_eq!(lane.profile_name, choice.name);
-            let users = lane.users();
-            assert!(users.iter().any(|u| u.user_name == "bjensen"), "{}: {users:?}", choice.name);
+            let users: Vec<String> = lane.users().into_iter().map(|u| u.user_name).collect();
+            for name in &names {
+                assert!(users.iter().any(|u| u == name), "{}: {name} missing from {users:?}", choice.name);
+            }
         }
+    }
+
+    #[test]
+    fn vendor_lanes_show_their_documented_seed_users() {
+        let veeva = Lane::new("veeva").users();
+        assert_eq!((veeva[0].id.as_str(), veeva[0].user_name.as_str()), ("93521", "a.smithn@veepharm.com"));
+        let ext = &veeva[0].resource["urn:ietf:params:scim:schemas:extension:veevavault:2.0:User"];
+        assert_eq!(ext["securityProfile"]["value"], "system_admin__v");
+        let ping = Lane::new("ping").users();
+        assert_eq!(
+            (ping[0].id.as_str(), ping[0].user_name.as_str()),
+            ("76b4c133-87a7-4b2f-8058-4716e78b0fd4", "pconley")
+        );
+        // Other lanes get the same users, fitted to their own schema, with their own ids.
+        let rfc = Lane::new("rfc");
+        let smith = rfc.users().into_iter().find(|u| u.user_name == "a.smithn@veepharm.com").unwrap();
+        assert_eq!(smith.resource["locale"], "en_US");
+        assert!(smith.resource.get("urn:ietf:params:scim:schemas:extension:veevavault:2.0:User").is_none());
+    }
+
+    #[test]
+    fn vendor_templates_reach_the_documented_user_in_the_vendor_lane() {
+        let mut pg = Playground::with_profiles("veeva", "ping");
+        pg.send(&crate::templates::veeva()).unwrap();
+        let v = pg.lanes[0].last.as_ref().unwrap();
+        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /Users/93521", 200));
+        pg.send(&crate::templates::ping()).unwrap();
+        let p = pg.lanes[1].last.as_ref().unwrap();
+        assert_eq!(
+            (p.request_line.as_str(), p.response.status),
+            ("PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
+        );
+        // The same placeholder names the same user in the other lane, under its own id.
+        assert_eq!(pg.lanes[1].resolve_path("/Users/{userName:a.smithn@veepharm.com}").unwrap(), {
+            let id = pg.lanes[1].users().into_iter().find(|u| u.user_name == "a.smithn@veepharm.com").unwrap().id;
+            format!("/Users/{id}")
+        });
+    }
+
+    #[test]
+    fn default_lanes_show_the_omitted_attribute_difference_on_the_first_send() {
+        let mut pg = Playground::default();
+        assert_eq!(pg.lanes[0].profile_name, "rfc");
+        assert_eq!(pg.lanes[1].profile_name, "veeva");
+        pg.send(&Draft::default()).unwrap();
+        assert_eq!(pg.history[0].statuses, vec!["200 OK", "200 OK"]);
+        let rows = pg.differences().unwrap();
+        let title = rows.iter().find(|r| r.path == "title").expect("title row");
+        assert_eq!((&title.left, &title.right, title.volatile), (&None, &Some(json!("Tour Guide")), false));
     }
 
     #[test]
@@ -628,8 +714,8 @@ mod tests {
         assert_eq!(b.response.json()["title"], "Tour Guide");
         let rows = pg.differences().unwrap();
         let title = rows.iter().find(|r| r.path == "title").expect("title row");
-        assert_eq!(title.a, None);
-        assert_eq!(title.b, Some(json!("Tour Guide")));
+        assert_eq!(title.left, None);
+        assert_eq!(title.right, Some(json!("Tour Guide")));
         let expl = a.response.explanation.as_ref().unwrap();
         assert_eq!(expl.get("title").unwrap().outcome, scim_core::Outcome::ClearedOmitted);
         assert_eq!(pg.history.len(), 1);
@@ -713,7 +799,7 @@ mod tests {
         let u = &pg.lanes[0].users()[1];
         let d = Playground::user_as_put(u, "Accept: application/scim+json");
         assert_eq!(d.method, "PUT");
-        assert_eq!(d.path, "/Users/{userName:pconley}");
+        assert_eq!(d.path, "/Users/{userName:a.smithn@veepharm.com}");
         assert!(!d.body.contains("\"meta\""));
     }
 }

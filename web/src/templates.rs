@@ -119,7 +119,7 @@ const MINIMAL_BODY: &str = r#"{
 /// Veeva Vault's "Update User with SCIM" request body, verbatim (API reference 23.1).
 pub fn veeva() -> Draft {
     put(
-        "/Users/{userName:AbigailSmith@veepharm.com}",
+        "/Users/{userName:a.smithn@veepharm.com}",
         "Content-Type: application/scim+json\nAccept: application/json",
         VEEVA_BODY,
     )

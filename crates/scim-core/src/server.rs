@@ -273,7 +273,13 @@ impl<E: Env> Server<E> {
                 "The request body is empty; send a JSON object (RFC 7644 §3.3, §3.5.1).",
             ));
         }
-        serde_json::from_slice(&req.body).map_err(|e| ScimError::from_json_error(&e))
+        let text = std::str::from_utf8(&req.body).map_err(|e| {
+            ScimError::invalid_syntax(format!(
+                "The request body is not valid UTF-8 (byte {}); SCIM bodies are UTF-8 JSON (RFC 7644 §3.1, RFC 8259 §8.1).",
+                e.valid_up_to()
+            ))
+        })?;
+        serde_json::from_str(text).map_err(|e| ScimError::from_json_error(&e))
     }
 
     fn projection(kind: &ResourceKind, t: &Target) -> Result<Projection, ScimError> {
