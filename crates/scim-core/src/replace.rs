@@ -67,7 +67,7 @@ pub fn apply(
         let e = ScimError::invalid_syntax(format!(
             "The request body must be a JSON object holding a {} resource (RFC 7644 §3.3, §3.5.1); got {}.",
             kind.def.name,
-            kind_of(body)
+            crate::value::json_kind(body)
         ));
         return Err(e);
     };
@@ -138,17 +138,6 @@ pub fn apply(
         }
     }
     Ok(Written { schemas, attributes: r.out })
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// RFC 7643 §3: `schemas` is required and names the resource's core schema; URNs compare
@@ -427,7 +416,7 @@ impl Replace<'_> {
                 self.expl.push(urn, Outcome::RejectedType, ov, Some(other), "RFC 7643 §3.3");
                 return Err(ScimError::invalid_value(format!(
                     "\"{urn}\" must be an object holding that extension's attributes (RFC 7643 §3.3); got {}.",
-                    kind_of(other)
+                    crate::value::json_kind(other)
                 )));
             }
         };

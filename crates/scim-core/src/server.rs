@@ -465,6 +465,26 @@ impl<E: Env> Server<E> {
         Ok(resp)
     }
 
+    /// What PUT and PATCH check before their engines run: the resource exists, `If-Match`
+    /// names its version (RFC 7644 §3.14), the projection and the body parse.
+    #[allow(clippy::type_complexity)]
+    fn update_prologue(
+        &self,
+        method: &str,
+        kind_name: &str,
+        id: &str,
+        req: &Request,
+        t: &Target,
+    ) -> Result<(&ResourceKind, Explanation, Projection, &Resource, Value), (ScimError, Option<Explanation>)> {
+        let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
+        let expl = self.explanation(|| format!("{method} {}/{{id}}", kind.def.endpoint));
+        let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
+        let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
+        self.check_if_match(req, old).map_err(|e| (e, None))?;
+        let body = Self::parse_body(req).map_err(|e| (e, None))?;
+        Ok((kind, expl, proj, old, body))
+    }
+
     fn replace(
         &mut self,
         kind_name: &str,
@@ -473,12 +493,7 @@ impl<E: Env> Server<E> {
         t: &Target,
         media: &'static str,
     ) -> Result<Response, (ScimError, Option<Explanation>)> {
-        let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
-        let mut expl = self.explanation(|| format!("PUT {}/{{id}}", kind.def.endpoint));
-        let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
-        let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
-        self.check_if_match(req, old).map_err(|e| (e, None))?;
-        let body = Self::parse_body(req).map_err(|e| (e, None))?;
+        let (kind, mut expl, proj, old, body) = self.update_prologue("PUT", kind_name, id, req, t)?;
         let written =
             match replace::apply(kind, &self.profile.behaviour, Mode::Replace, Some(id), Some(old), &body, &mut expl) {
                 Ok(w) => w,

@@ -230,7 +230,8 @@ fn names(attrs: &[Attribute]) -> String {
     attrs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn json_kind(v: &Value) -> &'static str {
+/// "a string", "an object", ...: the JSON kind of a value, for error details.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Server, Target, lookup_kind, method_not_allowed, not_found, parse_version, version_tag};
+use super::{Server, Target, method_not_allowed, parse_version, version_tag};
 use crate::discovery;
 use crate::env::Env;
 use crate::error::ScimError;
@@ -106,12 +106,7 @@ impl<E: Env> Server<E> {
         t: &Target,
         media: &'static str,
     ) -> Result<Response, (ScimError, Option<Explanation>)> {
-        let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
-        let mut expl = self.explanation(|| format!("PATCH {}/{{id}}", kind.def.endpoint));
-        let proj = Self::projection(kind, t).map_err(|e| (e, None))?;
-        let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
-        self.check_if_match(req, old).map_err(|e| (e, None))?;
-        let body = Self::parse_body(req).map_err(|e| (e, None))?;
+        let (kind, mut expl, proj, old, body) = self.update_prologue("PATCH", kind_name, id, req, t)?;
         let written = match patch::apply(kind, &self.profile.behaviour, old, &body, &mut expl) {
             Ok(w) => w,
             Err(e) => return Err((e, Some(expl))),
