@@ -280,15 +280,15 @@ impl std::fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
-/// The built-in profiles. A `static`, not a value
+/// The built-in profiles, minified at build time (see `build.rs`). A `static`, not a value
 /// built in the function: rustc then emits each text once, where an array built in every
 /// caller put a second copy of all of them in the wasm.
 static BUILTIN_SOURCES: [(&str, &str); 5] = [
-    ("rfc", include_str!("../profiles/rfc.json")),
-    ("veeva", include_str!("../profiles/veeva.json")),
-    ("ping", include_str!("../profiles/ping.json")),
-    ("idp-compat", include_str!("../profiles/idp-compat.json")),
-    ("strict-clear", include_str!("../profiles/strict-clear.json")),
+    ("rfc", include_str!(concat!(env!("OUT_DIR"), "/profiles/rfc.json"))),
+    ("veeva", include_str!(concat!(env!("OUT_DIR"), "/profiles/veeva.json"))),
+    ("ping", include_str!(concat!(env!("OUT_DIR"), "/profiles/ping.json"))),
+    ("idp-compat", include_str!(concat!(env!("OUT_DIR"), "/profiles/idp-compat.json"))),
+    ("strict-clear", include_str!(concat!(env!("OUT_DIR"), "/profiles/strict-clear.json"))),
 ];
 
 /// The names and JSON sources of the built-in profiles, embedded at compile time.
