@@ -67,7 +67,7 @@ fn body_json(r: &Response) -> Value {
     if r.body.is_empty() {
         return Value::Null;
     }
-    serde_json::from_str(&r.body).unwrap_or_else(|_| Value::String(r.body.clone()))
+    scim_core::from_json_str(&r.body).unwrap_or_else(|_| Value::String(r.body.clone()))
 }
 
 /// Every leaf path where `a` and `b` differ.

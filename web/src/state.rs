@@ -58,7 +58,7 @@ impl BodyCheck {
         if body.trim().is_empty() {
             return BodyCheck::Empty;
         }
-        match serde_json::from_str::<Value>(body) {
+        match scim_core::from_json_str::<Value>(body) {
             Ok(_) => BodyCheck::Valid,
             Err(e) => {
                 let full = e.to_string();
@@ -229,7 +229,7 @@ impl Exchange {
         if self.response.body.is_empty() {
             return String::new();
         }
-        match serde_json::from_str::<Value>(&self.response.body) {
+        match scim_core::from_json_str::<Value>(&self.response.body) {
             Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| self.response.body.clone()),
             Err(_) => self.response.body.clone(),
         }
@@ -293,7 +293,7 @@ const SEED_USERS: &str = r#"[
 ]"#;
 
 pub fn seed_users() -> Vec<Value> {
-    serde_json::from_str(SEED_USERS).unwrap_or_default()
+    scim_core::from_json_str(SEED_USERS).unwrap_or_default()
 }
 
 impl Lane {
