@@ -102,7 +102,7 @@ impl std::fmt::Display for DecodeError {
 
 /// Parses any known version and migrates it to the current one, step by step.
 pub fn decode(text: &str) -> Result<Saved, DecodeError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    let value: Value = scim_core::from_json_str(text).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
     let version = value.get("version").cloned().unwrap_or(Value::Null);
     let corrupt = |e: serde_json::Error| DecodeError::Corrupt(e.to_string());
     match version.as_u64() {

@@ -159,7 +159,7 @@ fn body_value(body: &str) -> Option<Value> {
     if body.trim().is_empty() {
         return None;
     }
-    Some(serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string())))
+    Some(crate::from_json_str(body).unwrap_or_else(|_| Value::String(body.to_string())))
 }
 
 /// Sorts a top-level `schemas` list so that order does not count as a difference.

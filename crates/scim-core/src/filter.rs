@@ -196,7 +196,7 @@ fn lex(text: &str, col0: usize) -> Result<Vec<Spanned>, ScimError> {
                 let from = chars.get(start).map_or(0, |(b, _)| *b);
                 let to = chars.get(i).map_or(text.len(), |(b, _)| *b);
                 let raw = text.get(from..to).unwrap_or_default();
-                let s: String = serde_json::from_str(raw).map_err(|_| {
+                let s: String = crate::from_json_str(raw).map_err(|_| {
                     filter_error(text, col(start), "this string is not a valid JSON string (check its escapes)")
                 })?;
                 out.push(Spanned { tok: Tok::Str(s), col: col(start) });
@@ -208,7 +208,7 @@ fn lex(text: &str, col0: usize) -> Result<Vec<Spanned>, ScimError> {
                 let from = chars.get(start).map_or(0, |(b, _)| *b);
                 let to = chars.get(i).map_or(text.len(), |(b, _)| *b);
                 let raw = text.get(from..to).unwrap_or_default();
-                let n: Number = serde_json::from_str(raw)
+                let n: Number = crate::from_json_str(raw)
                     .map_err(|_| filter_error(text, col(start), &format!("'{raw}' is not a number")))?;
                 out.push(Spanned { tok: Tok::Num(n), col: col(start) });
             }

@@ -74,7 +74,7 @@ impl Response {
 
     /// The body parsed as JSON (`Value::Null` when empty or not JSON).
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+        crate::from_json_str(&self.body).unwrap_or(Value::Null)
     }
 }
 

@@ -65,3 +65,11 @@ pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
 pub use profile::{Auth, Behaviour, Profile, ProfileError};
 pub use server::Server;
+
+/// Parses JSON text: the same values and the same errors (with line and column) as
+/// `serde_json::from_str`, but through the byte reader that request bodies use
+/// (`serde_json::from_slice`). Every parser serde_json generates is generic over its reader,
+/// so one reader everywhere means one copy of each parser in a wasm build, not two.
+pub fn from_json_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    serde_json::from_slice(text.as_bytes())
+}

@@ -280,15 +280,20 @@ impl std::fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
+/// The built-in profiles, minified at build time (see `build.rs`). A `static`, not a value
+/// built in the function: rustc then emits each text once, where an array built in every
+/// caller put a second copy of all of them in the wasm.
+static BUILTIN_SOURCES: [(&str, &str); 5] = [
+    ("rfc", include_str!(concat!(env!("OUT_DIR"), "/profiles/rfc.json"))),
+    ("veeva", include_str!(concat!(env!("OUT_DIR"), "/profiles/veeva.json"))),
+    ("ping", include_str!(concat!(env!("OUT_DIR"), "/profiles/ping.json"))),
+    ("idp-compat", include_str!(concat!(env!("OUT_DIR"), "/profiles/idp-compat.json"))),
+    ("strict-clear", include_str!(concat!(env!("OUT_DIR"), "/profiles/strict-clear.json"))),
+];
+
 /// The names and JSON sources of the built-in profiles, embedded at compile time.
 pub fn builtin_sources() -> [(&'static str, &'static str); 5] {
-    [
-        ("rfc", include_str!("../profiles/rfc.json")),
-        ("veeva", include_str!("../profiles/veeva.json")),
-        ("ping", include_str!("../profiles/ping.json")),
-        ("idp-compat", include_str!("../profiles/idp-compat.json")),
-        ("strict-clear", include_str!("../profiles/strict-clear.json")),
-    ]
+    BUILTIN_SOURCES
 }
 
 impl Profile {
@@ -317,14 +322,14 @@ impl Profile {
         builtin_sources()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, src)| serde_json::from_str(src).ok())
+            .and_then(|(_, src)| crate::from_json_str(src).ok())
     }
 
     /// Loads a profile from JSON; errors name the field (`behaviour.omitted: unknown variant
     /// ...`). A document with `"extends": "veeva"` is read as overrides of that built-in
     /// profile (see [`Profile::derive`]).
     pub fn from_json(src: &str) -> Result<Profile, ProfileError> {
-        let doc: Value = serde_json::from_str(src).map_err(|e| ProfileError(format!("profile JSON: {e}")))?;
+        let doc: Value = crate::from_json_str(src).map_err(|e| ProfileError(format!("profile JSON: {e}")))?;
         if let Some(ext) = doc.get("extends") {
             let name =
                 ext.as_str().ok_or_else(|| ProfileError("extends: must be the name of a built-in profile".into()))?;
@@ -516,7 +521,7 @@ pub struct Registry {
 }
 
 fn builtin_schemas() -> Vec<Schema> {
-    schema::builtin_schema_sources().iter().filter_map(|s| serde_json::from_str(s).ok()).collect()
+    schema::builtin_schema_sources().iter().filter_map(|s| crate::from_json_str(s).ok()).collect()
 }
 
 /// Deep merge for [`Profile::derive`]: objects key by key, everything else replaced; `null`
@@ -541,18 +546,18 @@ fn merge(base: &mut Value, over: &Value) {
 /// Parses a profile and, on error, names the field: serde reports a line and column but not
 /// the path, so the path is recovered by scanning the text up to that position.
 fn parse_located(text: &str) -> Result<Profile, ProfileError> {
-    serde_json::from_str::<Profile>(text).map_err(|e| {
+    crate::from_json_str::<Profile>(text).map_err(|e| {
         let path = json_path_at(text, e.line(), e.column());
         let msg = strip_position(&e.to_string());
         // An inline schema that fails matches neither form of the untagged SchemaEntry;
         // parse it as a schema to say what is wrong inside it.
         if msg.contains("untagged enum SchemaEntry") {
-            let inner = serde_json::from_str::<Value>(text)
+            let inner = crate::from_json_str::<Value>(text)
                 .ok()
                 .and_then(|v| value_at(&v, &path).cloned())
                 .and_then(|v| serde_json::to_string_pretty(&v).ok());
             if let Some(inner) = inner {
-                if let Err(e2) = serde_json::from_str::<Schema>(&inner) {
+                if let Err(e2) = crate::from_json_str::<Schema>(&inner) {
                     let sub = json_path_at(&inner, e2.line(), e2.column());
                     let at = if sub.is_empty() { path.clone() } else { format!("{path}.{sub}") };
                     return ProfileError(format!(

@@ -142,16 +142,20 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// URN of the RFC 7644 §3.4.3 ListResponse message.
 pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
+/// The built-in schemas, minified at build time (see `build.rs`); a `static` so each text is
+/// emitted once (see `profile::builtin_sources`).
+static BUILTIN_SCHEMA_SOURCES: [&str; 6] = [
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/rfc/user.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/rfc/enterprise_user.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/rfc/group.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/veeva/user_extension.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/ping/user.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/ping/sample_profile.json")),
+];
+
 /// Built-in schema library, embedded at compile time. Profiles name these by URN.
 pub fn builtin_schema_sources() -> [&'static str; 6] {
-    [
-        include_str!("../schemas/rfc/user.json"),
-        include_str!("../schemas/rfc/enterprise_user.json"),
-        include_str!("../schemas/rfc/group.json"),
-        include_str!("../schemas/veeva/user_extension.json"),
-        include_str!("../schemas/ping/user.json"),
-        include_str!("../schemas/ping/sample_profile.json"),
-    ]
+    BUILTIN_SCHEMA_SOURCES
 }
 
 /// The common attributes of RFC 7643 §3.1 that every resource has, whatever its schema.

@@ -63,7 +63,7 @@ fn json_text(value: &JsValue) -> Result<String, JsError> {
 /// A JSON value from JSON text or a JS value; errors start with `what`.
 pub fn json_from_js(value: &JsValue, what: &str) -> Result<Value, JsError> {
     let text = json_text(value)?;
-    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("{what} is not JSON: {e}")))
+    scim_core::from_json_str(&text).map_err(|e| JsError::new(&format!("{what} is not JSON: {e}")))
 }
 
 /// `undefined`/`null` → the RFC profile; a string → a built-in profile by name; an object →
