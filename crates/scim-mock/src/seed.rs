@@ -57,24 +57,34 @@ pub fn demo_users() -> Vec<Value> {
 /// profile refuses is reported, not fatal (a custom profile may lack `title`); a seed file
 /// that cannot be read is fatal.
 pub fn apply<E: Env>(server: &mut Server<E>, seed: &Seed) -> Result<SeedReport> {
+    let mut profile_seeded = 0;
     let batches: Vec<(String, Vec<Value>)> = match seed {
         Seed::None => vec![],
         Seed::Demo => {
-            let endpoint = server
-                .profile()
-                .resource_types
-                .iter()
-                .find(|t| t.schema == USER)
-                .map(|t| t.endpoint.clone())
-                .unwrap_or_else(|| "/Users".into());
-            vec![(endpoint, demo_users())]
+            // The profile's own seed first (Veeva's user 93521, Ping's 76b4c133-…), so the
+            // vendor pages' requests work as printed; then the demo users it lacks.
+            profile_seeded = server.seed().map_err(|e| anyhow::anyhow!("the profile's seed: {e}"))?;
+            // Demo users are written in the RFC core User schema; profiles with their own
+            // (Ping's) get only their own seed.
+            match server.profile().resource_types.iter().find(|t| t.schema == USER) {
+                Some(t) => vec![(t.endpoint.clone(), demo_users())],
+                None => vec![],
+            }
         }
         Seed::File(path) => read_file(path)?,
     };
     let mut report = SeedReport::default();
+    report.created += profile_seeded;
     let mut ids: Vec<String> = Vec::new();
     for (endpoint, resources) in batches {
         for r in resources {
+            let user_name = r.get("userName").and_then(Value::as_str).unwrap_or_default();
+            let kind = server.registry().kind_by_endpoint(endpoint.trim_start_matches('/')).map(|k| k.def.name.clone());
+            if kind.is_some_and(|k| {
+                !user_name.is_empty() && server.store().find_unique(&k, "userName", user_name).is_some()
+            }) {
+                continue;
+            }
             if let Some(id) = post(server, &endpoint, &r, &mut report) {
                 ids.push(id);
             }

@@ -289,3 +289,15 @@ fn base_path_with_a_parameter_segment_routes_to_the_core() {
     assert!(outside.header("content-type").unwrap_or_default().starts_with("text/plain"));
     assert!(outside.body.contains("/api/{version}/scim/v2"));
 }
+
+/// `--seed demo` starts from the profile's own seed, so a vendor page's request works as
+/// printed (Ping's documented user), and adds no RFC-schema demo users a vendor schema refuses.
+#[test]
+fn demo_seed_includes_the_profiles_own_seed() {
+    let mut config = Config::new(Profile::builtin("ping").expect("ping"));
+    config.seed = Seed::Demo;
+    let (app, startup) = App::new(config).expect("start");
+    let report = startup.seed.expect("seeded");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(app.snapshot().to_string().contains("76b4c133-87a7-4b2f-8058-4716e78b0fd4"));
+}
