@@ -52,11 +52,15 @@ pub struct ScimError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scim_type: Option<ScimType>,
     pub detail: String,
+    /// For 405: the methods the endpoint allows, sent as the `Allow` header (RFC 9110
+    /// §15.5.6). Not part of the RFC 7644 §3.12 body.
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
 
 impl ScimError {
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        ScimError { status, scim_type, detail: detail.into() }
+        ScimError { status, scim_type, detail: detail.into(), allow: None }
     }
 
     /// 400 with a `scimType`.
@@ -122,9 +126,9 @@ impl std::fmt::Display for ScimError {
 impl std::error::Error for ScimError {}
 
 /// serde_json appends " at line L column C"; we print the position ourselves.
-fn strip_position(msg: &str) -> &str {
+pub(crate) fn strip_position(msg: &str) -> &str {
     match msg.rfind(" at line ") {
-        Some(i) => &msg[..i],
+        Some(i) => msg.get(..i).unwrap_or(msg),
         None => msg,
     }
 }

@@ -548,7 +548,7 @@ fn merge(base: &mut Value, over: &Value) {
 fn parse_located(text: &str) -> Result<Profile, ProfileError> {
     crate::from_json_str::<Profile>(text).map_err(|e| {
         let path = json_path_at(text, e.line(), e.column());
-        let msg = strip_position(&e.to_string());
+        let msg = crate::error::strip_position(&e.to_string()).to_string();
         // An inline schema that fails matches neither form of the untagged SchemaEntry;
         // parse it as a schema to say what is wrong inside it.
         if msg.contains("untagged enum SchemaEntry") {
@@ -562,20 +562,13 @@ fn parse_located(text: &str) -> Result<Profile, ProfileError> {
                     let at = if sub.is_empty() { path.clone() } else { format!("{path}.{sub}") };
                     return ProfileError(format!(
                         "{at}: {} (a schema entry is a built-in schema URN or a full RFC 7643 §7 schema)",
-                        strip_position(&e2.to_string())
+                        crate::error::strip_position(&e2.to_string())
                     ));
                 }
             }
         }
         if path.is_empty() { ProfileError(format!("profile: {msg}")) } else { ProfileError(format!("{path}: {msg}")) }
     })
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg.get(..i).unwrap_or(msg).to_string(),
-        None => msg.to_string(),
-    }
 }
 
 /// The value at a path produced by [`json_path_at`] (`a.b[2].c`).

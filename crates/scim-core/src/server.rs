@@ -8,7 +8,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::env::Env;
-use crate::error::{ScimError, ScimType};
+use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::groups;
 use crate::http::{self, Request, Response};
@@ -692,7 +692,14 @@ fn not_implemented(what: &str) -> ScimError {
 }
 
 fn method_not_allowed(method: &str, allow: &str) -> ScimError {
-    ScimError::new(405, None, format!("{method} is not supported here; this endpoint allows {allow} (RFC 7644 §3.2)."))
+    ScimError {
+        allow: Some(allow.to_string()),
+        ..ScimError::new(
+            405,
+            None,
+            format!("{method} is not supported here; this endpoint allows {allow} (RFC 7644 §3.2)."),
+        )
+    }
 }
 
 fn uniqueness_error(attr: &str, attrs: &Map<String, Value>, other: &str) -> ScimError {
@@ -704,13 +711,9 @@ fn uniqueness_error(attr: &str, attrs: &Map<String, Value>, other: &str) -> Scim
 
 fn error_response(e: &ScimError, media: &'static str, explanation: Option<Explanation>) -> Response {
     let mut headers = vec![("Content-Type".to_string(), media.to_string())];
-    if e.status == 405 {
-        if let Some(allow) = e.detail.split("allows ").nth(1).and_then(|s| s.split(' ').next().map(|_| s)) {
-            let list: String = allow.chars().take_while(|c| *c != '(').collect();
-            headers.push(("Allow".into(), list.trim().to_string()));
-        }
+    if let Some(allow) = &e.allow {
+        headers.push(("Allow".into(), allow.clone()));
     }
-    let _ = ScimType::InvalidVers;
     Response { status: e.status, headers, body: e.to_json().to_string(), explanation }
 }
 
