@@ -2,7 +2,7 @@
 //! 10k and 100k users. Results go to docs/benchmarks.md (never asserted in tests).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 use serde_json::json;
 use std::hint::black_box;
 
@@ -16,8 +16,8 @@ fn user(i: usize) -> serde_json::Value {
     })
 }
 
-fn server_with(n: usize) -> (Server<FixedEnv>, Vec<String>) {
-    let mut s = Server::new(Profile::rfc(), FixedEnv::default()).unwrap_or_else(|e| panic!("{e}"));
+fn server_with(n: usize) -> (Server, Vec<String>) {
+    let mut s = Server::new(Profile::rfc()).unwrap_or_else(|e| panic!("{e}"));
     let ids = (0..n)
         .map(|i| {
             let r = s.handle(&Request::new("POST", "/scim/v2/Users").json(&user(i)));

@@ -6,13 +6,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 use serde_json::{Value, json};
 
 const USERS: usize = 100_000;
 
 /// A server holding `USERS` users, loaded from a snapshot (faster than 100k POSTs).
-fn server() -> Server<FixedEnv> {
+fn server() -> Server {
     let users: Vec<Value> = (0..USERS)
         .map(|i| {
             json!({
@@ -36,12 +36,12 @@ fn server() -> Server<FixedEnv> {
         "nextNumericId": null,
         "resources": {"User": users, "Group": []}
     });
-    let mut s = Server::new(Profile::rfc(), FixedEnv::default()).expect("rfc profile");
+    let mut s = Server::new(Profile::rfc()).expect("rfc profile");
     s.restore(&snapshot).expect("snapshot");
     s
 }
 
-fn get(s: &mut Server<FixedEnv>, filter: &str) -> usize {
+fn get(s: &mut Server, filter: &str) -> usize {
     let path = format!("/scim/v2/Users?filter={}&count=10", filter.replace(' ', "%20").replace('"', "%22"));
     let r = s.handle(&Request::new("GET", &path));
     assert_eq!(r.status, 200, "{}", r.body);

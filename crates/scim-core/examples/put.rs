@@ -1,15 +1,15 @@
 //! Sends one PUT to an in-memory store seeded with one user and prints the response and
 //! the explanation: `cargo run -p scim-core --example put -- BODY.json [omitted=keep]`.
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 use serde_json::{Value, json};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut profile = Profile::rfc();
     if args.iter().any(|a| a == "omitted=keep") {
-        profile.behaviour.omitted = scim_core::profile::Omitted::Keep;
+        profile.behaviour.omitted = scim_core::Omitted::Keep;
     }
-    let mut server = Server::new(profile, FixedEnv::default())?;
+    let mut server = Server::new(profile)?;
     let seed = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen",
         "name": {"givenName": "Barbara", "familyName": "Jensen"}, "title": "Tour Guide",
         "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}]});
@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut req = Request::new("PUT", &format!("/scim/v2/Users/{id}")).header("Content-Type", "application/scim+json");
     req.body = body.into_bytes();
     let resp = server.handle(&req);
-    println!("HTTP {} {}", resp.status, scim_core::http::reason(resp.status));
+    println!("HTTP {}", resp.status_text());
     for (k, v) in &resp.headers {
         println!("{k}: {v}");
     }

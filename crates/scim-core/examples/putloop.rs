@@ -1,10 +1,10 @@
 //! A profiling harness (callgrind): 1k users, then N (default 20k) alternating PUTs.
 //! `putloop N off` turns the explanation off, as the HTTP door does.
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 use serde_json::json;
 
 fn main() {
-    let Ok(mut s) = Server::new(Profile::rfc(), FixedEnv::default()) else { return };
+    let Ok(mut s) = Server::new(Profile::rfc()) else { return };
     let user = |i: usize, t: &str| {
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("user{i}"), "title": t, "active": true,
         "name": {"givenName": "Barbara", "familyName": format!("Jensen{i}")},

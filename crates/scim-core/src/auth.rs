@@ -7,12 +7,12 @@
 
 use crate::error::ScimError;
 use crate::http::{self, Request, Response};
-use crate::profile::{Auth, Profile};
+use crate::profile::types::{Auth, Profile};
 
 /// RFC 7644 §2: authentication is the deployment's choice; the profile's `auth` says
 /// which scheme, and it is checked only when a credential is configured. A failure is a
 /// 401 with `WWW-Authenticate` (RFC 9110 §11.6.1) and a SCIM error body (RFC 7644 §3.12).
-pub fn check(profile: &Profile, req: &Request) -> Result<(), Response> {
+pub(crate) fn check(profile: &Profile, req: &Request) -> Result<(), Response> {
     if !profile.auth.is_enforced() {
         return Ok(());
     }
@@ -36,7 +36,7 @@ pub fn check(profile: &Profile, req: &Request) -> Result<(), Response> {
                 ),
                 (Some(_), Some(_)) => (
                     r#"Bearer realm="SCIM", error="invalid_token""#.to_string(),
-                    "The bearer token is not valid for this service (RFC 6750 §3.1); check the profile's auth.token.".to_string(),
+                    "The bearer token is not valid for this service (RFC 6750 §3.1); send the token it was configured with (the profile's auth.token, or the native server's --token).".to_string(),
                 ),
             }
         }
@@ -64,7 +64,7 @@ pub fn check(profile: &Profile, req: &Request) -> Result<(), Response> {
         status: 401,
         headers: vec![("Content-Type".into(), media.into()), ("WWW-Authenticate".into(), challenge)],
         body: ScimError::new(401, None, detail).to_json().to_string(),
-        explanation: None,
+        ..Response::default()
     })
 }
 

@@ -7,8 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::http::Response;
+
 /// The URN of the SCIM error message schema (RFC 7644 §3.12).
-pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /// `scimType` keywords of RFC 7644 §3.12, table 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +113,23 @@ impl ScimError {
             obj.insert("detail".into(), Value::String(self.detail.clone()));
         }
         body
+    }
+}
+
+impl ScimError {
+    /// The error as a response: its status, `Content-Type: application/scim+json`, the
+    /// `Allow` header of a 405, and the RFC 7644 §3.12 body. What every door answers with
+    /// for an error of its own (a body too large, a credential missing).
+    pub fn to_response(&self) -> Response {
+        self.to_response_as(crate::http::SCIM_JSON)
+    }
+
+    pub(crate) fn to_response_as(&self, media: &str) -> Response {
+        let mut headers = vec![("Content-Type".to_string(), media.to_string())];
+        if let Some(allow) = &self.allow {
+            headers.push(("Allow".into(), allow.clone()));
+        }
+        Response { status: self.status, headers, body: self.to_json().to_string(), ..Response::default() }
     }
 }
 

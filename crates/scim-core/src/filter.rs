@@ -16,7 +16,7 @@
 use serde_json::{Map, Number, Value};
 
 use crate::error::{ScimError, ScimType};
-use crate::profile::ResourceKind;
+use crate::profile::registry::ResourceKind;
 use crate::schema::{AttrType, Attribute};
 
 /// The deepest nesting of `( )`, `not ( )` and `[ ]` a filter may have.

@@ -17,8 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
-use crate::profile::{Registry, ResourceKind};
-use crate::store::{Resource, Store};
+use crate::profile::registry::{Registry, ResourceKind};
+use crate::resource::Resource;
+use crate::store::Store;
 
 const RFC_GROUP: &str = "RFC 7643 §4.2";
 

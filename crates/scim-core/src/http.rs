@@ -62,14 +62,25 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// UTF-8 JSON, or empty (204, 304).
     pub body: String,
-    /// Attribute-by-attribute account of a write (PUT, POST, ...), also on failure.
+    /// Attribute-by-attribute account of a write (POST, PUT, PATCH), also on failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
+    /// Whether the request changed the store: what a door persists after, and when a
+    /// stepped clock moves on. A failed request, a read and a write that changes nothing
+    /// leave it `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub changed: bool,
 }
 
 impl Response {
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// `200 OK`: the status and its reason phrase (RFC 9110 §15).
+    pub fn status_text(&self) -> String {
+        let reason = reason(self.status);
+        if reason.is_empty() { self.status.to_string() } else { format!("{} {reason}", self.status) }
     }
 
     /// The body parsed as JSON (`Value::Null` when empty or not JSON).
@@ -79,7 +90,7 @@ impl Response {
 }
 
 /// The reason phrase for a status code.
-pub fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
@@ -102,7 +113,7 @@ pub fn reason(status: u16) -> &'static str {
 }
 
 /// Splits `a=1&b=2` and percent-decodes (`+` is a space, as HTML forms and most clients send).
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
@@ -113,7 +124,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 /// Percent-decodes; invalid escapes are kept as written; invalid UTF-8 is replaced.
-pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
+pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -6,22 +6,26 @@
 //! tests.
 //!
 //! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
-//! [`profile::builtin_sources`]) are JSON data; [`Profile::derive`] changes knobs of one,
-//! [`Profile::to_json`] exports a self-contained copy, [`Server::with_seed`] starts with the
-//! profile's demo users, and [`compare()`] sends one request to two servers and diffs the
-//! answers attribute by attribute.
+//! [`Profile::builtins`]) are JSON data; [`Profile::derive`] changes knobs of one,
+//! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
+//! users the vendors document, and [`compare()`] sends one request to two servers and diffs
+//! the answers attribute by attribute.
 //!
-//! Beside POST, GET, PUT and DELETE it serves PATCH ([`patch`], RFC 7644 §3.5.2), listing
-//! with filters, sorting and paging plus `.search` ([`filter`], [`list`], §3.4.2–§3.4.3),
-//! Groups with membership derived into a user's `groups` ([`groups`], RFC 7643 §4.2) and
-//! discovery generated from the profile ([`discovery`], RFC 7644 §4). Bulk (§3.7) and
-//! `/Me` (§3.11) answer 501.
+//! Beside POST, GET, PUT and DELETE it serves PATCH (RFC 7644 §3.5.2), listing with filters,
+//! sorting and paging plus `.search` (§3.4.2–§3.4.3), Groups with membership derived into a
+//! user's `groups` (RFC 7643 §4.2) and discovery generated from the profile (RFC 7644 §4).
+//! Bulk (§3.7) and `/Me` (§3.11) answer 501.
+//!
+//! This is the whole public surface: every door (the HTTP server, the wasm package, the
+//! playground) works through [`Server`] and these types, and owns no SCIM logic. Time and
+//! ids come from the core's [`Clock`] and [`Ids`]; a door that has a platform clock hands
+//! in a function that reads it.
 //!
 //! ```
-//! use scim_core::{FixedEnv, Profile, Request, Server};
+//! use scim_core::{Profile, Request, Server};
 //! use serde_json::json;
 //!
-//! let mut server = Server::new(Profile::rfc(), FixedEnv::default()).unwrap();
+//! let mut server = Server::new(Profile::rfc()).unwrap();
 //! let created = server.handle(&Request::new("POST", "/scim/v2/Users").json(&json!({
 //!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
 //!     "userName": "bjensen", "title": "Tour Guide"
@@ -37,34 +41,40 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-pub mod auth;
-pub mod compare;
-pub mod discovery;
-pub mod env;
-pub mod error;
-pub mod explain;
-pub mod filter;
-pub mod groups;
-pub mod http;
-pub mod list;
-pub mod patch;
-pub mod profile;
-pub mod project;
-pub mod replace;
-pub mod schema;
-pub mod seed;
-pub mod server;
-pub mod store;
-pub mod time;
-pub mod value;
+mod auth;
+mod clock;
+mod compare;
+mod discovery;
+mod error;
+mod explain;
+mod filter;
+mod fit;
+mod groups;
+mod http;
+mod list;
+mod patch;
+mod profile;
+mod project;
+mod replace;
+mod resource;
+mod schema;
+mod seed;
+mod server;
+mod store;
+mod time;
+mod value;
 
-pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
-pub use env::{Env, FixedEnv, Millis, SeededEnv};
+pub use clock::{Clock, Ids, Millis};
+pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_responses};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
-pub use profile::{Auth, Behaviour, Profile, ProfileError};
-pub use server::Server;
+pub use profile::load::ProfileInfo;
+pub use profile::types::{
+    Auth, Behaviour, ComplexReplace, IdMismatch, IdStyle, MissingExtensionUrn, MultiplePrimary, Omitted, Profile,
+    ProfileError, StringBooleans, Unknown,
+};
+pub use server::{Seed, SeedReport, Server};
 
 /// Parses JSON text: the same values and the same errors (with line and column) as
 /// `serde_json::from_str`, but through the byte reader that request bodies use

@@ -13,9 +13,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{ScimError, ScimType};
 use crate::filter::{self, Cond, Filter};
-use crate::profile::ResourceKind;
+use crate::profile::registry::ResourceKind;
 use crate::schema::AttrType;
-use crate::store::{Resource, Store};
+use crate::resource::Resource;
+use crate::store::Store;
 
 /// The most resources one list response holds (published as `filter.maxResults` in
 /// `/ServiceProviderConfig`, RFC 7643 §5). A larger `count` is cut to it.
@@ -288,7 +289,7 @@ impl Key {
     }
 }
 
-fn sort_key(r: &crate::profile::AttrRef<'_>, res: &Map<String, Value>) -> Option<Key> {
+fn sort_key(r: &crate::profile::registry::AttrRef<'_>, res: &Map<String, Value>) -> Option<Key> {
     let container = match r.schema {
         Some(urn) => res.get(urn)?.as_object()?,
         None => res,

@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 use crate::error::{ScimError, ScimType};
 use crate::explain::{Explanation, Outcome};
 use crate::filter::{self, Cond};
-use crate::profile::{Behaviour, ComplexReplace, Omitted, ResourceKind};
-use crate::replace::{self, Mode, Written};
+use crate::profile::types::{Behaviour, ComplexReplace, Omitted};
+use crate::profile::registry::ResourceKind;
+use crate::replace::{self, Mode};
+use crate::resource::{Resource, Written};
 use crate::schema::{Attribute, Mutability};
-use crate::store::Resource;
 
 /// URN of the RFC 7644 §3.5.2 PatchOp message.
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
-use crate::profile::ResourceKind;
+use crate::profile::registry::ResourceKind;
 use crate::schema::{Attribute, Returned};
 
 /// One requested attribute: (extension URN or None, top-level name, sub-attribute name).

@@ -22,9 +22,10 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
-use crate::profile::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, ResourceKind, Unknown};
+use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
+use crate::profile::registry::ResourceKind;
 use crate::schema::{Attribute, Mutability};
-use crate::store::Resource;
+use crate::resource::{Resource, Written};
 use crate::value::{Normaliser, field, same_value, value_field};
 
 const RFC_PUT: &str = "RFC 7644 §3.5.1";
@@ -43,14 +44,6 @@ pub enum Mode {
     /// A trusted write from a profile's seed: like Create, but readOnly values (Veeva's
     /// `lastLogin`, `securityProfile.$ref`) are taken as written, as a snapshot holds them.
     Seed,
-}
-
-/// The attributes a write produced: the stored resource minus `id` and `meta`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Written {
-    pub schemas: Vec<String>,
-    /// `externalId`, core attributes in schema order, then extension objects.
-    pub attributes: Map<String, Value>,
 }
 
 /// Runs a create or replace; every decision lands in `expl`, also when it fails.

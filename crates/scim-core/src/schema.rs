@@ -136,6 +136,7 @@ impl Schema {
 /// URN of the RFC 7643 §4.1 User schema.
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// URN of the RFC 7643 §4.3 Enterprise User extension.
+#[cfg(test)]
 pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// URN of the RFC 7643 §4.2 Group schema.
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";

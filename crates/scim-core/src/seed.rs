@@ -7,25 +7,36 @@
 //! knobs whatever the profile's, so a typo in a seed is an error rather than a silent drop.
 //! Unlike a POST, readOnly values are taken as written ([`Mode::Seed`]): a seed may say when
 //! a Veeva user last logged in. `id`, `meta.created` and `meta.lastModified` may be given;
-//! otherwise they come from the profile's id style and the [`Env`] clock.
+//! otherwise they come from the profile's id style, the server's [`crate::Ids`] and its clock.
 
 use serde_json::{Map, Value};
 
-use crate::env::Env;
+use crate::clock::{Clock, IdState, Ids, Millis, Time};
 use crate::explain::Explanation;
-use crate::profile::{Behaviour, IdStyle, Profile, ProfileError, Registry};
+use crate::profile::registry::Registry;
+use crate::profile::types::{Behaviour, IdStyle, Profile, ProfileError};
 use crate::replace::{self, Mode};
+use crate::resource::{Stamp, assemble};
 use crate::store::Store;
 use crate::time::{format_millis, parse_datetime};
 
+/// Checks that every seed resource of `profile` loads ([`crate::Profile::validate`]).
+pub(crate) fn check(profile: &Profile, registry: &Registry) -> Result<usize, ProfileError> {
+    let mut store = Store::new(registry);
+    let now = Time::new(Clock::default()).now();
+    apply(profile, registry, &mut store, &mut IdState::new(Ids::Counting), now)
+}
+
 /// Adds every seed resource of `profile` to `store`. Errors name the resource
 /// (`seed.User[0].emails: ...`); on error the caller discards the store.
-pub fn apply<E: Env>(
+pub(crate) fn apply(
     profile: &Profile,
     registry: &Registry,
     store: &mut Store,
-    env: &mut E,
+    ids: &mut IdState,
+    now: Millis,
 ) -> Result<usize, ProfileError> {
+    let now = format_millis(now);
     let strict = Behaviour::default();
     let mut count = 0;
     for (type_name, list) in &profile.seed {
@@ -48,7 +59,7 @@ pub fn apply<E: Env>(
                     return Err(ProfileError(format!("{at}.id: must be a non-empty string, got {other}")));
                 }
                 None => match profile.id_style {
-                    IdStyle::Uuid => env.new_id(),
+                    IdStyle::Uuid => ids.next_id(),
                     IdStyle::Numeric { start } => store.next_numeric_id(start),
                 },
             };
@@ -59,14 +70,13 @@ pub fn apply<E: Env>(
                 store.reserve_numeric_id(n);
             }
             let meta = resource.get("meta").and_then(Value::as_object);
-            let now = format_millis(env.now());
             let created = meta_time(meta, "created", &at)?.unwrap_or_else(|| now.clone());
             let modified = meta_time(meta, "lastModified", &at)?.unwrap_or_else(|| created.clone());
             if let Some((attr, other)) = store.unique_conflict(&kind.def.name, &written.attributes, None) {
                 return Err(ProfileError(format!("{at}.{attr}: the value is already used by seed resource {other:?}")));
             }
-            let version = profile.behaviour.versioning.then(|| crate::server::version_tag(1));
-            let stored = crate::server::assemble(kind, written, &id, &created, &modified, version);
+            let version = profile.behaviour.versioning.then_some(1);
+            let stored = assemble(kind, written, &id, Stamp { created: &created, modified: &modified, version });
             store.put(&kind.def.name, &id, stored);
             count += 1;
         }

@@ -6,16 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
-use crate::profile::Registry;
+use crate::profile::registry::Registry;
+use crate::resource::Resource;
 use crate::schema::{AttrType, Uniqueness};
 use crate::value::field;
 
 /// Snapshot format marker and version.
-pub const SNAPSHOT_FORMAT: &str = "scim-playground-store";
-pub const SNAPSHOT_VERSION: u64 = 1;
-
-/// A resource as stored: its full JSON (schemas, id, meta without location, attributes).
-pub type Resource = Map<String, Value>;
+pub(crate) const SNAPSHOT_FORMAT: &str = "scim-playground-store";
+/// 2 added the id source and clock state (`ids`, `clock`); 1 is still read.
+pub(crate) const SNAPSHOT_VERSION: u64 = 2;
 
 #[derive(Debug, Clone, Default)]
 struct Collection {
@@ -29,7 +28,7 @@ struct Collection {
 
 /// All resources of one server.
 #[derive(Debug, Clone, Default)]
-pub struct Store {
+pub(crate) struct Store {
     collections: BTreeMap<String, Collection>,
     next_seq: u64,
     next_numeric: Option<u64>,
@@ -76,10 +75,6 @@ impl Store {
 
     pub fn len(&self, kind: &str) -> usize {
         self.collections.get(kind).map_or(0, |c| c.by_id.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.collections.values().all(|c| c.by_id.is_empty())
     }
 
     /// Resources of a type in creation order.
@@ -219,9 +214,12 @@ impl Store {
             return Err(format!("not a store snapshot: \"format\" must be {SNAPSHOT_FORMAT:?}"));
         }
         match obj.get("version").and_then(Value::as_u64) {
-            Some(SNAPSHOT_VERSION) => {}
+            Some(1 | SNAPSHOT_VERSION) => {}
             other => {
-                return Err(format!("store snapshot version {other:?} is not supported (expected {SNAPSHOT_VERSION})"));
+                return Err(format!(
+                    "store snapshot version {} is not supported (this build reads 1 and {SNAPSHOT_VERSION})",
+                    other.map_or_else(|| "(missing)".to_string(), |v| v.to_string())
+                ));
             }
         }
         let mut store = Store::new(registry);

@@ -1,6 +1,6 @@
 //! xsd:dateTime (RFC 7643 §2.3.5) formatting and parsing, without a clock.
 
-use crate::env::Millis;
+use crate::clock::Millis;
 
 /// Formats milliseconds since the epoch as `YYYY-MM-DDThh:mm:ss.mmmZ`.
 pub fn format_millis(ms: Millis) -> String {
@@ -141,8 +141,8 @@ mod tests {
     #[test]
     fn round_trips() {
         let t = parse_datetime("2026-01-01T00:00:00Z");
-        assert_eq!(t, Some(crate::env::FIXED_EPOCH));
-        assert_eq!(format_millis(crate::env::FIXED_EPOCH), "2026-01-01T00:00:00.000Z");
+        assert_eq!(t, Some(crate::clock::EPOCH));
+        assert_eq!(format_millis(crate::clock::EPOCH), "2026-01-01T00:00:00.000Z");
         for ms in
             [0i64, 1, 999, 86_399_999, 951_782_400_123, 4_102_444_800_000, 253_402_300_799_999, -1, -62_167_219_200_001]
         {

@@ -7,7 +7,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
-use crate::profile::{Behaviour, MultiplePrimary, StringBooleans, Unknown};
+use crate::profile::types::{Behaviour, MultiplePrimary, StringBooleans, Unknown};
 use crate::schema::{AttrType, Attribute, Mutability};
 
 /// Knobs and side notes while normalising one request body.

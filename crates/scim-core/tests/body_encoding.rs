@@ -1,11 +1,11 @@
 //! A body that is not UTF-8 is a 400 `invalidSyntax` naming the first bad byte, and changes
 //! nothing (RFC 7644 §3.1: SCIM bodies are JSON, which RFC 8259 §8.1 requires to be UTF-8).
 
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 
 #[test]
 fn a_body_that_is_not_utf8_is_invalid_syntax() {
-    let mut server = Server::with_seed(Profile::rfc(), FixedEnv::default()).unwrap();
+    let mut server = Server::with_seed(Profile::rfc()).unwrap();
     let before = server.snapshot();
     let mut req = Request::new("POST", "/Users").header("Content-Type", "application/scim+json");
     req.body = b"{\"userName\": \"b\xffj\"}".to_vec();

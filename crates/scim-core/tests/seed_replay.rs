@@ -6,9 +6,8 @@
 //! request and response are copied from the pages byte for byte (placeholders such as
 //! `{SESSION_ID}` and `{{accessToken}}` are replaced by the test's credential).
 
-use scim_core::compare::{DiffKind, Section};
-use scim_core::time::parse_datetime;
-use scim_core::{FixedEnv, Outcome, Profile, Request, Response, Server, compare, diff_responses};
+use scim_core::{Clock, Millis, DiffKind, Section};
+use scim_core::{Outcome, Profile, Request, Response, Server, compare, diff_responses};
 use serde_json::{Value, json};
 
 /// The documented response as a [`Response`], so the comparison API can diff it. Only the
@@ -19,13 +18,22 @@ fn documented(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
         status,
         headers: headers.iter().map(|(n, v)| ((*n).to_string(), (*v).to_string())).collect(),
         body: parsed.to_string(),
-        explanation: None,
+        ..Response::default()
     }
 }
 
-fn at(ts: &str) -> FixedEnv {
-    FixedEnv::at(parse_datetime(ts).expect("timestamp"))
+/// A server holding the profile's seed whose clock stands still at `start` (milliseconds
+/// since the epoch): the documented responses carry one instant.
+fn seeded_at(profile: Profile, start: Millis) -> Server {
+    let mut s = Server::new(profile).expect("profile").with_clock(Clock::Stepped { start, step: 0 });
+    s.seed().expect("seeded");
+    s
 }
+
+/// 2018-05-30T22:21:18.000Z, the time of Veeva's example response.
+const VEEVA_TIME: Millis = 1_527_718_878_000;
+/// 2016-07-30T00:04:08.529Z, the time of Ping's example response.
+const PING_TIME: Millis = 1_469_837_048_529;
 
 /// Every difference between the mock's response and the page's, as `path: mock -> page`
 /// lines; headers the page does not show are left out.
@@ -133,13 +141,13 @@ const VEEVA_EXT: &str = "urn:ietf:params:scim:schemas:extension:veevavault:2.0:U
 /// The veeva profile with a session id configured, so the documented `Authorization`
 /// header is checked; the store holds the seed user 93521 (built from the documented
 /// response); the clock stands at the documented `meta.lastModified`.
-fn veeva_server() -> Server<FixedEnv> {
+fn veeva_server() -> Server {
     let profile = Profile::derive(
         &Profile::builtin("veeva").expect("veeva profile"),
         &json!({"auth": {"secret": VEEVA_SESSION_ID}}),
     )
     .expect("derived profile");
-    Server::with_seed(profile, at("2018-05-30T22:21:18.000Z")).expect("seeded")
+    seeded_at(profile, VEEVA_TIME)
 }
 
 /// The documented request: `curl -X PUT -H "Authorization: {SESSION_ID}" -H "Content-Type:
@@ -256,7 +264,7 @@ fn veeva_requires_the_session_id_header_when_one_is_configured() {
     assert_eq!(server.handle(&bearer).status, 401);
     // The built-in profile documents the scheme but configures no session id, so the
     // playground works without one.
-    let mut open = Server::with_seed(Profile::builtin("veeva").expect("veeva"), FixedEnv::default()).expect("seeded");
+    let mut open = Server::with_seed(Profile::builtin("veeva").expect("veeva")).expect("seeded");
     assert_eq!(open.handle(&no_auth).status, 200);
 }
 
@@ -345,13 +353,13 @@ const PING_RESPONSE_BODY: &str = r#"{
 /// The ping profile with a bearer token configured; the store holds the seed user
 /// (userName, name without `formatted`, the work email), created at the documented
 /// `meta.created`; the clock stands at the documented `meta.lastModified`.
-fn ping_server() -> Server<FixedEnv> {
+fn ping_server() -> Server {
     let profile = Profile::derive(
         &Profile::builtin("ping").expect("ping profile"),
         &json!({"auth": {"token": PING_ACCESS_TOKEN}}),
     )
     .expect("derived profile");
-    Server::with_seed(profile, at("2016-07-30T00:04:08.529Z")).expect("seeded")
+    seeded_at(profile, PING_TIME)
 }
 
 /// The documented request (the page's HTTP example); `{{apiPath}}` is
@@ -438,7 +446,7 @@ fn ping_requires_the_bearer_token_when_one_is_configured() {
 fn veeva_request_under_keep_and_clear_omitted() {
     let mut keep = veeva_server();
     let clear_profile = Profile::derive(keep.profile(), &json!({"behaviour": {"omitted": "clear"}})).expect("derive");
-    let mut clear = Server::with_seed(clear_profile, at("2018-05-30T22:21:18.000Z")).expect("seeded");
+    let mut clear = seeded_at(clear_profile, VEEVA_TIME);
     let c = compare(&mut keep, &mut clear, &veeva_request("93521", VEEVA_REQUEST_BODY));
     assert_eq!((c.left.status, c.right.status), (200, 200));
     let removed: Vec<&str> =
@@ -458,7 +466,7 @@ fn veeva_request_under_keep_and_clear_omitted() {
 /// Numeric ids handed out after a seed continue above the seeded ones.
 #[test]
 fn new_users_count_up_after_the_seeded_id() {
-    let mut server = Server::with_seed(Profile::builtin("veeva").expect("veeva"), FixedEnv::default()).expect("seeded");
+    let mut server = Server::with_seed(Profile::builtin("veeva").expect("veeva")).expect("seeded");
     let created = server.handle(&Request::new("POST", "/Users").json(&json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new.user@veepharm.com"
     })));
@@ -471,7 +479,7 @@ fn new_users_count_up_after_the_seeded_id() {
 #[test]
 fn a_broken_seed_names_the_resource_and_changes_nothing() {
     let mut profile = Profile::builtin("ping").expect("ping");
-    let mut server = Server::new(profile.clone(), FixedEnv::default()).expect("server");
+    let mut server = Server::new(profile.clone()).expect("server");
     assert_eq!(server.seed(), Ok(1));
     let before = server.snapshot();
     profile.seed.entry("User".into()).or_default().push(
@@ -480,9 +488,9 @@ fn a_broken_seed_names_the_resource_and_changes_nothing() {
             .cloned()
             .expect("object"),
     );
-    let mut broken = Server::new(profile, FixedEnv::default()).expect("server");
+    let mut broken = Server::new(profile).expect("server");
     let err = broken.seed().expect_err("duplicate userName");
     assert!(err.0.starts_with("seed.User[1].userName"), "{err}");
-    assert!(broken.store().is_empty());
+    assert!(broken.resources("/Users").is_empty());
     assert_eq!(server.snapshot(), before);
 }

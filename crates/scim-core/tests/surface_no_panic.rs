@@ -2,7 +2,7 @@
 //! a failed request never changes the store (RFC 7644 §3.12: errors are values).
 
 use proptest::prelude::*;
-use scim_core::{FixedEnv, Profile, Request, Server};
+use scim_core::{Profile, Request, Server};
 use serde_json::{Value, json};
 
 const PIECES: &[&str] = &[
@@ -42,8 +42,8 @@ const PIECES: &[&str] = &[
     "\"2026-01-01T00:00:00Z\"",
 ];
 
-fn server() -> (Server<FixedEnv>, String) {
-    let mut s = Server::new(Profile::rfc(), FixedEnv::default()).unwrap();
+fn server() -> (Server, String) {
+    let mut s = Server::new(Profile::rfc()).unwrap();
     let r = s.handle(&Request::new("POST", "/Users").json(&json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "bjensen", "title": "Guide",
@@ -62,7 +62,7 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..12).prop_map(|v| v.concat())
 }
 
-fn check(s: &mut Server<FixedEnv>, req: &Request) {
+fn check(s: &mut Server, req: &Request) {
     let before = s.snapshot();
     let r = s.handle(req);
     assert!(r.status < 500, "{} {} -> {}: {}", req.method, req.path, r.status, r.body);

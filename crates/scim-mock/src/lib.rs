@@ -6,8 +6,9 @@
 //! is what only a network server needs:
 //!
 //! - a request body limit (413, RFC 7644 §3.12 error body);
-//! - optional bearer-token authentication (401 with `WWW-Authenticate`, RFC 6750 §3, RFC 7644 §2);
-//! - `--state FILE` persistence after every successful write ([`persist`]);
+//! - `--token`, which makes the core require that credential in the profile's scheme
+//!   ([`scim_core::Server::require_credential`]);
+//! - `--state FILE` persistence after every request that changed the store ([`persist`]);
 //! - start-up seeding through the core ([`seed`]);
 //! - permissive CORS so a front-end dev server on another port can call it;
 //! - the playground's static files (or a built-in page) outside the base path;
@@ -35,7 +36,7 @@ use tower::ServiceExt;
 use tower_http::cors::{AllowHeaders, AllowMethods, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
-pub use crate::env::{DoorEnv, SystemEnv};
+pub use crate::env::time_and_ids;
 pub use crate::seed::Seed;
 
 /// Request bodies above this many bytes are refused with 413 unless `--max-body` says
@@ -53,7 +54,7 @@ pub struct Config {
     /// Static files served outside the base path (the built playground).
     pub static_dir: Option<PathBuf>,
     pub max_body: usize,
-    /// Counting ids and a clock that moves one second per request ([`DoorEnv::Fixed`]).
+    /// Counting ids and a stepped clock that moves one second per write ([`time_and_ids`]).
     pub deterministic: bool,
 }
 
@@ -75,7 +76,7 @@ impl Config {
 /// The engine and a counter of successful writes, behind one lock.
 #[derive(Debug)]
 struct Core {
-    server: Server<DoorEnv>,
+    server: Server,
     /// Bumped on every successful write, so that concurrent saves never put an older
     /// snapshot over a newer one.
     generation: u64,
@@ -84,10 +85,9 @@ struct Core {
 #[derive(Debug)]
 struct Shared {
     core: Mutex<Core>,
-    /// The running profile's base path, kept outside the core's lock so that routing a
-    /// request does not take that lock a second time (it changes only on [`App::restart`]).
-    base_path: RwLock<String>,
-    token: Option<String>,
+    /// The running profile, kept outside the core's lock so that telling SCIM requests from
+    /// the site's does not take that lock a second time (it changes only on [`App::restart`]).
+    profile: RwLock<Profile>,
     state: Option<PathBuf>,
     static_dir: Option<PathBuf>,
     max_body: usize,
@@ -101,7 +101,7 @@ pub struct Startup {
     /// Whether `--state` named an existing file that was loaded.
     pub state_loaded: bool,
     /// Seed outcome (`None` when the seed was skipped because state was loaded).
-    pub seed: Option<seed::SeedReport>,
+    pub seed: Option<scim_core::SeedReport>,
 }
 
 /// A running mock's shared state; cheap to clone.
@@ -114,22 +114,22 @@ impl App {
     /// Builds the engine, loads `--state` (a corrupt file is an error and stays untouched),
     /// then applies `--seed` when the store is still empty.
     pub fn new(config: Config) -> Result<(App, Startup)> {
-        let mut server = Server::new(config.profile, DoorEnv::new(config.deterministic))
-            .map_err(|e| anyhow::anyhow!("profile: {e}"))?;
-        // HTTP responses never carry the explanation, so the core need not build it.
-        server.set_explain(false);
+        let mut server = new_server(config.profile, config.deterministic)?;
         let mut startup = Startup::default();
         if let Some(path) = &config.state {
             startup.state_loaded = persist::load(&mut server, path)?;
         }
-        if !startup.state_loaded || server.store().is_empty() {
+        let empty = server.profile().resource_types.iter().all(|t| server.resources(&t.endpoint).is_empty());
+        if !startup.state_loaded || empty {
             startup.seed = Some(seed::apply(&mut server, &config.seed)?);
+        }
+        if let Some(token) = &config.token {
+            server.require_credential(token).map_err(|e| anyhow::anyhow!("--token: {e}"))?;
         }
         let app = App {
             shared: Arc::new(Shared {
-                base_path: RwLock::new(server.profile().base_path.clone()),
+                profile: RwLock::new(server.profile().clone()),
                 core: Mutex::new(Core { server, generation: 0 }),
-                token: config.token,
                 state: config.state,
                 static_dir: config.static_dir,
                 max_body: config.max_body,
@@ -159,14 +159,12 @@ impl App {
         self.core().server.snapshot()
     }
 
-    /// Replaces the engine with an empty one running `profile` in `env`. For in-process test
-    /// doors and tools; not reachable over HTTP.
-    pub fn restart(&self, profile: Profile, env: DoorEnv) -> Result<()> {
-        let mut server = Server::new(profile, env).map_err(|e| anyhow::anyhow!("profile: {e}"))?;
-        server.set_explain(false);
-        let base = server.profile().base_path.clone();
+    /// Replaces the engine with an empty one running `profile`. For in-process test doors and
+    /// tools; not reachable over HTTP.
+    pub fn restart(&self, profile: Profile, deterministic: bool) -> Result<()> {
+        let server = new_server(profile, deterministic)?;
         let mut core = self.core();
-        *self.shared.base_path.write().unwrap_or_else(PoisonError::into_inner) = base;
+        *self.shared.profile.write().unwrap_or_else(PoisonError::into_inner) = server.profile().clone();
         core.server = server;
         core.generation += 1;
         Ok(())
@@ -191,35 +189,27 @@ impl App {
     }
 }
 
-/// `true` when `path` lies under `base` (`{param}` segments match any one segment).
-pub fn under_base_path(base: &str, path: &str) -> bool {
-    let mut segs = path.split('/').filter(|s| !s.is_empty());
-    base.split('/').filter(|s| !s.is_empty()).all(|b| match segs.next() {
-        Some(s) => (b.starts_with('{') && b.ends_with('}')) || b == s,
-        None => false,
-    })
+/// An engine for this door: the clock and ids `--deterministic` asks for, no explanations
+/// (HTTP responses never carry them, so the core need not build them).
+fn new_server(profile: Profile, deterministic: bool) -> Result<Server> {
+    let (clock, ids) = time_and_ids(deterministic);
+    let mut server =
+        Server::new(profile).map_err(|e| anyhow::anyhow!("profile: {e}"))?.with_clock(clock).with_ids(ids);
+    server.set_explain(false);
+    Ok(server)
 }
 
 async fn dispatch(State(app): State<App>, req: axum::extract::Request) -> Response {
-    let base = app.shared.base_path.read().unwrap_or_else(PoisonError::into_inner).clone();
-    if under_base_path(&base, req.uri().path()) { scim(&app, req).await } else { site(&app, req, &base).await }
+    let (serves, base) = {
+        let profile = app.shared.profile.read().unwrap_or_else(PoisonError::into_inner);
+        (profile.serves(req.uri().path()), profile.base_path.clone())
+    };
+    if serves { scim(&app, req).await } else { site(&app, req, &base).await }
 }
 
 /// One SCIM request through the core.
 async fn scim(app: &App, req: axum::extract::Request) -> Response {
     let shared = &app.shared;
-    if let Some(token) = &shared.token {
-        if !authorized(req.headers(), token) {
-            let mut resp = scim_error(&ScimError::new(
-                401,
-                None,
-                "Missing or wrong credentials: send `Authorization: Bearer <token>` with the token this server \
-                 was started with (--token) (RFC 7644 §2, RFC 6750 §2.1).",
-            ));
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scim-mock\""));
-            return resp;
-        }
-    }
     let (parts, body) = req.into_parts();
     let too_large = || {
         scim_error(&ScimError::new(
@@ -258,12 +248,10 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
         // `Bytes` → `Vec` reuses the buffer when it is the only owner (no copy).
         body: body.into(),
     };
-    let is_write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let (response, save) = {
         let mut core = app.core();
         let response = core.server.handle(&request);
-        core.server.env_mut().tick();
-        let save = if is_write && response.status < 400 && shared.state.is_some() {
+        let save = if response.changed && shared.state.is_some() {
             core.generation += 1;
             Some((core.generation, core.server.snapshot()))
         } else {
@@ -286,30 +274,9 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
     to_http(response)
 }
 
-/// Constant-time comparison of the bearer credentials (RFC 6750 §2.1; the scheme name is
-/// case-insensitive, RFC 7235 §2.1).
-fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let Some((scheme, given)) = value.trim().split_once(' ') else {
-        return false;
-    };
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return false;
-    }
-    let (a, b) = (given.trim().as_bytes(), token.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A door-level error (401, 413, 400) in the core's RFC 7644 §3.12 format.
+/// A door-level error (413, 400) in the core's RFC 7644 §3.12 format.
 fn scim_error(e: &ScimError) -> Response {
-    to_http(scim_core::Response {
-        status: e.status,
-        headers: vec![("Content-Type".into(), scim_core::http::SCIM_JSON.into())],
-        body: e.to_json().to_string(),
-        explanation: None,
-    })
+    to_http(e.to_response())
 }
 
 fn to_http(r: scim_core::Response) -> Response {
@@ -392,32 +359,3 @@ pub fn ceiling_router() -> Router {
     Router::new().fallback(|| async { StatusCode::OK })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_path_matching() {
-        assert!(under_base_path("/scim/v2", "/scim/v2"));
-        assert!(under_base_path("/scim/v2", "/scim/v2/Users/1"));
-        assert!(!under_base_path("/scim/v2", "/scim"));
-        assert!(!under_base_path("/scim/v2", "/"));
-        assert!(!under_base_path("/scim/v2", "/scim/v3/Users"));
-        assert!(under_base_path("/api/{version}/scim/v2", "/api/v24.1/scim/v2/Users"));
-        assert!(!under_base_path("/api/{version}/scim/v2", "/api/scim/v2"));
-    }
-
-    #[test]
-    fn bearer_check() {
-        let mut h = HeaderMap::new();
-        assert!(!authorized(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cret"));
-        assert!(authorized(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer s3cret"));
-        assert!(authorized(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cre"));
-        assert!(!authorized(&h, "s3cret"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic s3cret"));
-        assert!(!authorized(&h, "s3cret"));
-    }
-}

@@ -40,7 +40,8 @@ struct ServeArgs {
     /// A built-in profile name (rfc) or a profile JSON file.
     #[arg(long, default_value = "rfc")]
     profile: String,
-    /// Require `Authorization: Bearer TOKEN` on every SCIM request.
+    /// Require this credential on every SCIM request, in the profile's scheme
+    /// (`Authorization: Bearer TOKEN`, or the profile's own header).
     #[arg(long)]
     token: Option<String>,
     /// `demo` (a few users), `none`, or a JSON file `{"Users": [...], "Groups": [...]}`.
@@ -56,7 +57,7 @@ struct ServeArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
     /// Counting ids (00000000-0000-4000-8000-000000000001, ...) and a clock that starts at
-    /// 2026-01-01T00:00:00Z and moves one second per request: reproducible transcripts.
+    /// 2026-01-01T00:00:00Z and moves one second per write: reproducible transcripts.
     #[arg(long)]
     deterministic: bool,
 }
@@ -109,7 +110,7 @@ fn load_profile(spec: &str) -> Result<Profile> {
     }
     let path = Path::new(spec);
     if !path.exists() {
-        let names: Vec<&str> = scim_core::profile::builtin_sources().iter().map(|(n, _)| *n).collect();
+        let names: Vec<String> = Profile::builtins().into_iter().map(|p| p.name).collect();
         bail!("--profile {spec:?} is neither a built-in profile ({}) nor a file", names.join(", "));
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading --profile {}", path.display()))?;
@@ -159,7 +160,11 @@ fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
         None => println!("  home page      {origin}/  (playground not built; see `cargo xtask serve`)"),
     }
     if config.token.is_some() {
-        println!("  auth           Authorization: Bearer <--token> required");
+        let scheme = match &p.auth {
+            scim_core::Auth::RawHeader { header, .. } => format!("{header}: <--token>"),
+            _ => "Authorization: Bearer <--token>".to_string(),
+        };
+        println!("  auth           {scheme} required");
     } else if !addr.ip().is_loopback() {
         println!(
             "  warning        listening on {} without --token: anyone who can reach it can read and write",
@@ -174,7 +179,7 @@ fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
         if seed.created > 0 {
             println!("  seeded         {} resources", seed.created);
         }
-        for f in &seed.failed {
+        for f in &seed.refused {
             println!("  seed skipped   {f}");
         }
     }

@@ -11,12 +11,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use scim_core::{Env, Server};
+use scim_core::Server;
 use serde_json::Value;
 
 /// Loads `path` into `server`. Returns `false` when the file does not exist yet (it is created
 /// on the first successful write).
-pub fn load<E: Env>(server: &mut Server<E>, path: &Path) -> Result<bool> {
+pub fn load(server: &mut Server, path: &Path) -> Result<bool> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),

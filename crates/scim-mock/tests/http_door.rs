@@ -5,7 +5,7 @@ mod common;
 
 use common::{TestServer, agent, send};
 use scim_core::{Profile, Request, Response};
-use scim_mock::{Config, DoorEnv, under_base_path};
+use scim_mock::Config;
 use scim_vectors::Door;
 
 struct HttpDoor {
@@ -20,7 +20,7 @@ impl Door for HttpDoor {
     }
 
     fn start(&mut self, profile: &Profile) -> Result<(), String> {
-        self.server.app.restart(profile.clone(), DoorEnv::new(true)).map_err(|e| e.to_string())?;
+        self.server.app.restart(profile.clone(), true).map_err(|e| e.to_string())?;
         self.base = profile
             .base_path
             .split('/')
@@ -35,9 +35,7 @@ impl Door for HttpDoor {
 
     fn send(&mut self, req: &Request) -> Result<Response, String> {
         // The server routes only the base path to the core; vectors may leave it out.
-        let (path, _) = req.path.split_once('?').unwrap_or((&req.path, ""));
-        let profile_base = self.server.app.profile().base_path;
-        let full = if under_base_path(&profile_base, path) {
+        let full = if self.server.app.profile().serves(&req.path) {
             req.path.clone()
         } else {
             format!("{}/{}", self.base, req.path.trim_start_matches('/'))
@@ -54,7 +52,7 @@ impl Door for HttpDoor {
             status: reply.status,
             headers: reply.headers.iter().map(|(n, v)| (n.clone(), strip(v))).collect(),
             body: strip(&reply.body),
-            explanation: None,
+            ..Response::default()
         })
     }
 

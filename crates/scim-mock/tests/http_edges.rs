@@ -84,7 +84,8 @@ fn token_is_required_when_set() {
 
     let r = post_user(&s, &scim_json(), "nobody");
     assert_scim_error(&r, 401, "Authorization: Bearer");
-    assert_eq!(r.header("www-authenticate"), Some("Bearer realm=\"scim-mock\""));
+    // The core's challenge (RFC 6750 §3), the same in every door.
+    assert_eq!(r.header("www-authenticate"), Some("Bearer realm=\"SCIM\""));
     assert_eq!(r.headers.iter().filter(|(n, _)| n == "www-authenticate").count(), 1);
 
     let mut wrong = scim_json();
@@ -266,9 +267,10 @@ fn demo_seed_goes_through_the_core() {
     config.seed = Seed::Demo;
     let (app, startup) = App::new(config).expect("start");
     let report = startup.seed.expect("seeded");
-    assert_eq!(report.created, 5, "{:?}", report.failed);
+    // bjensen, Veeva's and Ping's documented users, three colleagues and a group.
+    assert_eq!(report.created, 7, "{:?}", report.refused);
     let snap = app.snapshot().to_string();
-    for name in ["bjensen", "jsmith", "mchen", "akumar", "Tour Guides"] {
+    for name in ["bjensen", "a.smithn@veepharm.com", "pconley", "jsmith", "mchen", "akumar", "Tour Guides"] {
         assert!(snap.contains(&format!("\"{name}\"")), "{name} missing");
     }
 }
@@ -291,13 +293,15 @@ fn base_path_with_a_parameter_segment_routes_to_the_core() {
 }
 
 /// `--seed demo` starts from the profile's own seed, so a vendor page's request works as
-/// printed (Ping's documented user), and adds no RFC-schema demo users a vendor schema refuses.
+/// printed (Ping's documented user), and fits the other demo users to the vendor's schema.
 #[test]
 fn demo_seed_includes_the_profiles_own_seed() {
     let mut config = Config::new(Profile::builtin("ping").expect("ping"));
     config.seed = Seed::Demo;
     let (app, startup) = App::new(config).expect("start");
     let report = startup.seed.expect("seeded");
-    assert!(report.failed.is_empty(), "{:?}", report.failed);
-    assert!(app.snapshot().to_string().contains("76b4c133-87a7-4b2f-8058-4716e78b0fd4"));
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let snap = app.snapshot().to_string();
+    assert!(snap.contains("76b4c133-87a7-4b2f-8058-4716e78b0fd4"));
+    assert!(snap.contains("\"jsmith\"") && snap.contains("urn:pingidentity:schemas:User:1.0"));
 }

@@ -74,7 +74,7 @@ pub fn profile_from_js(value: &JsValue) -> Result<Profile, JsError> {
     }
     if let Some(name) = value.as_string() {
         return Profile::builtin(&name).ok_or_else(|| {
-            let known: Vec<&str> = scim_core::profile::builtin_sources().iter().map(|(n, _)| *n).collect();
+            let known: Vec<String> = Profile::builtins().into_iter().map(|p| p.name).collect();
             JsError::new(&format!("no built-in profile {name:?}; built-in profiles: {}", known.join(", ")))
         });
     }
@@ -130,7 +130,7 @@ pub fn request_from_js(value: &JsValue) -> Result<Request, JsError> {
     }
     req.body = json_text(&body)?.into_bytes();
     if !body.is_string() && req.header_value("content-type").is_none() {
-        req.headers.push(("Content-Type".into(), scim_core::http::SCIM_JSON.into()));
+        req.headers.push(("Content-Type".into(), "application/scim+json".into()));
     }
     Ok(req)
 }
@@ -160,6 +160,9 @@ pub fn response_to_js(resp: &Response) -> Result<JsValue, JsError> {
         if let Ok(json) = JSON::parse(&resp.body) {
             set(&out, "json", &json)?;
         }
+    }
+    if resp.changed {
+        set(&out, "changed", &JsValue::TRUE)?;
     }
     if let Some(explanation) = &resp.explanation {
         set(&out, "explanation", &to_js(explanation)?)?;

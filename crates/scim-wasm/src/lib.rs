@@ -15,13 +15,8 @@
 mod convert;
 mod env;
 
-use std::collections::HashSet;
-
 use scim_core::{Profile, Server};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
-
-pub use crate::env::WasmEnv;
 
 use crate::convert::{js_error, request_from_js, response_to_js, to_js};
 
@@ -34,7 +29,7 @@ export interface MockServerOptions {
   profile?: string | ProfileDefinition;
   /** Makes generated ids reproducible (a non-negative integer). */
   seed?: number;
-  /** Fixed clock (2026-01-01T00:00:00Z, one second later per request) and counting ids
+  /** Fixed clock (2026-01-01T00:00:00Z, one second later per write) and counting ids
    *  (`00000000-0000-4000-8000-000000000001`, ...) unless `seed` is given. */
   deterministic?: boolean;
 }
@@ -162,6 +157,8 @@ export interface ScimResponse {
   /** `body` parsed, when it is JSON. Errors are RFC 7644 §3.12 objects. */
   json?: ScimBody;
   explanation?: Explanation;
+  /** Present (`true`) when the request changed the store: persist after it. */
+  changed?: true;
 }
 
 /** One path of a diff (RFC 7644 attribute notation for body paths). */
@@ -227,42 +224,11 @@ impl Options {
     }
 }
 
-/// A built-in profile's name, title and description.
-#[derive(Debug, Serialize)]
-struct ProfileInfo {
-    name: String,
-    title: String,
-    description: String,
-}
-
 /// An in-memory SCIM 2.0 service provider running one behaviour profile.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct MockServer {
-    server: Server<WasmEnv>,
-    seed: Option<u64>,
-    deterministic: bool,
-}
-
-impl MockServer {
-    /// A seeded or deterministic server restored from its own snapshot would hand out the
-    /// ids it already used, and its fixed clock would run backwards: move both past what the
-    /// snapshot holds.
-    fn resume_env(&mut self) {
-        let resources: Vec<_> =
-            self.server.registry().kinds.iter().flat_map(|kind| self.server.store().iter(&kind.def.name)).collect();
-        let existing: HashSet<String> =
-            resources.iter().filter_map(|r| r.get("id").and_then(|id| id.as_str()).map(str::to_string)).collect();
-        let latest = resources
-            .iter()
-            .filter_map(|r| r.get("meta")?.get("lastModified")?.as_str().and_then(scim_core::time::parse_datetime))
-            .max();
-        let env = self.server.env_mut();
-        env.skip_ids(&existing);
-        if let Some(latest) = latest {
-            env.resume_clock(latest);
-        }
-    }
+    server: Server,
 }
 
 #[wasm_bindgen]
@@ -275,8 +241,9 @@ impl MockServer {
     ) -> Result<MockServer, JsError> {
         let options = Options::from_js(options)?;
         let profile = convert::profile_from_js(&options.profile)?;
-        let server = Server::new(profile, WasmEnv::new(options.seed, options.deterministic)).map_err(js_error)?;
-        Ok(MockServer { server, seed: options.seed, deterministic: options.deterministic })
+        let (clock, ids) = env::time_and_ids(options.seed, options.deterministic);
+        let server = Server::new(profile).map_err(js_error)?.with_clock(clock).with_ids(ids);
+        Ok(MockServer { server })
     }
 
     /// Serves one request. SCIM errors are responses (`status` ≥ 400 with an RFC 7644 §3.12
@@ -287,9 +254,7 @@ impl MockServer {
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
     ) -> Result<JsValue, JsError> {
         let req = request_from_js(&request)?;
-        let resp = self.server.handle(&req);
-        self.server.env_mut().tick();
-        response_to_js(&resp)
+        response_to_js(&self.server.handle(&req))
     }
 
     /// The store as JSON text; feed it to `MockServer.restore`.
@@ -298,9 +263,9 @@ impl MockServer {
     }
 
     /// A server (built from `options`, as the constructor does) holding a snapshot's
-    /// resources. Throws when the snapshot is not one, or does not fit the profile. With the
-    /// `seed` or `deterministic` options of the server that took the snapshot, new ids
-    /// continue that server's sequence.
+    /// resources. Throws when the snapshot is not one, or does not fit the profile. New ids
+    /// and timestamps continue exactly where the snapshot's server stood (the snapshot
+    /// carries its id sequence and clock).
     pub fn restore(
         #[wasm_bindgen(unchecked_param_type = "string | object")] snapshot: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
@@ -308,7 +273,6 @@ impl MockServer {
         let mut server = MockServer::new(options)?;
         let value = convert::json_from_js(&snapshot, "the snapshot")?;
         server.server.restore(&value).map_err(|e| JsError::new(&e))?;
-        server.resume_env();
         Ok(server)
     }
 
@@ -316,18 +280,12 @@ impl MockServer {
     /// their id sequence (and clock) again, so a reset server repeats its first run.
     pub fn reset(&mut self) {
         self.server.reset();
-        *self.server.env_mut() = WasmEnv::new(self.seed, self.deterministic);
     }
 
     /// The built-in profiles.
     #[wasm_bindgen(unchecked_return_type = "ProfileInfo[]")]
     pub fn profiles() -> Result<JsValue, JsError> {
-        let list: Vec<ProfileInfo> = scim_core::profile::builtin_sources()
-            .iter()
-            .filter_map(|(name, _)| Profile::builtin(name))
-            .map(|p| ProfileInfo { name: p.name, title: p.title, description: p.description })
-            .collect();
-        to_js(&list)
+        to_js(&Profile::builtins())
     }
 
     /// Sends the same request to this server and to `other` (another `MockServer`; the same
@@ -340,9 +298,7 @@ impl MockServer {
         other: &mut MockServer,
     ) -> Result<JsValue, JsError> {
         let req = request_from_js(&request)?;
-        let c = scim_core::compare::compare(&mut self.server, &mut other.server, &req);
-        self.server.env_mut().tick();
-        other.server.env_mut().tick();
+        let c = scim_core::compare(&mut self.server, &mut other.server, &req);
         let out = js_sys::Object::new();
         convert::set(&out, "left", &response_to_js(&c.left)?)?;
         convert::set(&out, "right", &response_to_js(&c.right)?)?;

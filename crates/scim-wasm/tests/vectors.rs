@@ -79,7 +79,8 @@ impl Door for WasmDoor {
         if !body.is_empty() && JSON::stringify(&json).ok().and_then(|s| s.as_string()).is_none() {
             return Err("response.json is missing for a JSON body".into());
         }
-        Ok(Response { status, headers, body, explanation })
+        let changed = get(&out, "changed").as_bool().unwrap_or(false);
+        Ok(Response { status, headers, body, explanation, changed })
     }
 
     fn snapshot(&mut self) -> Option<String> {

@@ -96,7 +96,7 @@ test("snapshot/restore round-trips; reset empties", () => {
   assert.equal(copy.handle({ method: "GET", path: `/Users/${a.id}` }).status, 200, "the copy is independent");
 });
 
-test("a restored seeded or deterministic server continues its id sequence and clock", () => {
+test("a restored server continues its id sequence and clock exactly (both travel in the snapshot)", () => {
   for (const options of [{ deterministic: true }, { seed: 7 }]) {
     const first = new MockServer(options);
     const ids = [];
@@ -105,14 +105,17 @@ test("a restored seeded or deterministic server continues its id sequence and cl
     const next = first.handle({ method: "POST", path: "/Users", body: user("next") }).json.id;
 
     const restored = MockServer.restore(first.snapshot(), options);
-    restored.handle({ method: "DELETE", path: `/Users/${next}` });
+    for (const s of [first, restored]) s.handle({ method: "DELETE", path: `/Users/${next}` });
+    const original = first.handle({ method: "POST", path: "/Users", body: user("again") });
     const again = restored.handle({ method: "POST", path: "/Users", body: user("again") });
     assert.equal(again.status, 201, again.body);
     assert.ok(!ids.includes(again.json.id), `fresh id, not one of the first run's: ${again.json.id}`);
+    assert.equal(again.json.id, original.json.id, "the same next id as the original server");
     if (options.deterministic) {
-      // Newest lastModified in the snapshot: 00:00:21 ("next"). The clock resumes a second
-      // later, and the DELETE ticks it once more.
+      // One second per write: 20 POSTs, a DELETE, a POST, a DELETE, then this POST.
       assert.equal(again.json.meta.created, "2026-01-01T00:00:23.000Z");
+      assert.equal(again.body, original.body);
+      assert.equal(restored.snapshot(), first.snapshot());
     }
   }
 });

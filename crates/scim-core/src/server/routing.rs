@@ -1,0 +1,215 @@
+//! Which endpoint a request is for: the base path (with `{param}` segments), media types
+//! (RFC 7644 §3.1, §8.1) and the method table of RFC 7644 §3.2.
+
+use crate::error::ScimError;
+use crate::explain::Explanation;
+use crate::http::{self, Request, Response};
+use crate::profile::types::base_path_prefix;
+
+use super::{Failure, Server};
+
+/// Where a request landed once the base path is stripped.
+pub(super) struct Target<'p> {
+    /// The base path as the client wrote it (or the profile's default), for `Location`.
+    pub base: String,
+    pub segments: Vec<&'p str>,
+    pub query: Vec<(String, String)>,
+}
+
+/// One request as the handlers see it: the request, where it landed, the response media
+/// type.
+pub(super) struct Ctx<'r> {
+    pub req: &'r Request,
+    pub target: Target<'r>,
+    pub media: &'static str,
+}
+
+impl Ctx<'_> {
+    /// A query parameter by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.target.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Server {
+    /// RFC 7644 §3.1/§8.1: JSON media types in, `application/scim+json` (or the profile's
+    /// default) out.
+    pub(super) fn negotiate(&self, req: &Request) -> Result<&'static str, ScimError> {
+        let strict = self.profile.behaviour.strict_media_types;
+        let media = match http::negotiate(req.header_value("accept"), &self.profile.media.default_response) {
+            Some(m) => m,
+            None if strict => {
+                return Err(ScimError::new(
+                    406,
+                    None,
+                    format!(
+                        "Accept {:?} allows no media type this server produces; use application/scim+json or application/json (RFC 7644 §8.1).",
+                        req.header_value("accept").unwrap_or_default()
+                    ),
+                ));
+            }
+            None => http::SCIM_JSON,
+        };
+        if strict && !req.body.is_empty() {
+            if let Some(ct) = req.header_value("content-type") {
+                if !http::is_json_media_type(ct) {
+                    return Err(ScimError::new(
+                        415,
+                        None,
+                        format!(
+                            "Content-Type {ct:?} is not accepted; send application/scim+json or application/json (RFC 7644 §3.1)."
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(media)
+    }
+
+    /// Matches the profile's base path (with `{param}` wildcards). A path without the base
+    /// path is taken as relative to it, which keeps the playground's paths short.
+    fn target<'p>(&self, path: &'p str) -> Target<'p> {
+        let segs: Vec<&'p str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match base_path_prefix(&self.profile.base_path, path) {
+            Some(n) if n > 0 => Target {
+                base: segs.iter().take(n).fold(String::with_capacity(path.len()), |mut b, s| {
+                    b.push('/');
+                    b.push_str(s);
+                    b
+                }),
+                segments: segs.iter().skip(n).copied().collect(),
+                query: vec![],
+            },
+            _ => {
+                let filled: Vec<String> = self
+                    .profile
+                    .base_path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|b| match b.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                        Some(name) => {
+                            self.profile.base_path_defaults.get(name).cloned().unwrap_or_else(|| name.to_string())
+                        }
+                        None => b.to_string(),
+                    })
+                    .collect();
+                Target {
+                    base: if filled.is_empty() { String::new() } else { format!("/{}", filled.join("/")) },
+                    segments: segs,
+                    query: vec![],
+                }
+            }
+        }
+    }
+
+    pub(super) fn route(&mut self, req: &Request, media: &'static str) -> Result<Response, Failure> {
+        let (path, query) = req.split_path();
+        let mut target = self.target(path);
+        target.query = query;
+        let method = req.method.to_ascii_uppercase();
+        let segments = target.segments.clone();
+        let cx = Ctx { req, target, media };
+        let plain = |e: ScimError| -> Failure { (e, None) };
+        let kind_name = |endpoint: &str| self.registry.kind_by_endpoint(endpoint).map(|k| k.def.name.clone());
+        match segments.as_slice() {
+            [] => Err(plain(ScimError::not_found(format!(
+                "No resource at the base path; try {}/Users, {0}/Groups or {0}/ServiceProviderConfig (RFC 7644 §3.2).",
+                cx.target.base
+            )))),
+            [endpoint] if kind_name(endpoint).is_some() => {
+                let kind = kind_name(endpoint).unwrap_or_default();
+                match method.as_str() {
+                    "POST" => self.create(&kind, &cx),
+                    "GET" => self.list(Some(&kind), &cx).map_err(plain),
+                    _ => Err(plain(method_not_allowed(&method, "GET, POST"))),
+                }
+            }
+            [endpoint, id] if kind_name(endpoint).is_some() => {
+                let kind = kind_name(endpoint).unwrap_or_default();
+                if *id == ".search" {
+                    return match method.as_str() {
+                        "POST" => self.search(Some(&kind), &cx).map_err(plain),
+                        _ => Err(plain(method_not_allowed(&method, "POST"))),
+                    };
+                }
+                match method.as_str() {
+                    "GET" => self.get(&kind, id, &cx).map_err(plain),
+                    "PUT" => self.replace(&kind, id, &cx),
+                    "DELETE" => self.delete(&kind, id, &cx).map_err(plain),
+                    "PATCH" => self.patch(&kind, id, &cx),
+                    _ => Err(plain(method_not_allowed(&method, "GET, PUT, PATCH, DELETE"))),
+                }
+            }
+            ["ServiceProviderConfig" | "Schemas" | "ResourceTypes", ..] if segments.len() <= 2 => {
+                self.discovery(&method, &segments, &cx).map_err(plain)
+            }
+            ["Bulk"] => Err(plain(not_implemented("Bulk operations (RFC 7644 §3.7)"))),
+            ["Me"] => Err(plain(not_implemented("/Me (RFC 7644 §3.11)"))),
+            [".search"] => match method.as_str() {
+                "POST" => self.search(None, &cx).map_err(plain),
+                _ => Err(plain(method_not_allowed(&method, "POST"))),
+            },
+            _ => {
+                let endpoints: Vec<String> =
+                    self.registry.kinds.iter().map(|k| format!("{}{}", cx.target.base, k.def.endpoint)).collect();
+                Err(plain(ScimError::not_found(format!(
+                    "No endpoint at {path}; this server serves {} (RFC 7644 §3.2).",
+                    endpoints.join(", ")
+                ))))
+            }
+        }
+    }
+
+    /// `meta.location` and `Location`: absolute when the request names a host.
+    pub(super) fn location(&self, cx: &Ctx<'_>, endpoint: &str, id: &str) -> String {
+        let mut out = self.link_base(cx);
+        out.reserve(endpoint.len() + 1 + id.len());
+        out.push_str(endpoint);
+        out.push('/');
+        out.push_str(id);
+        out
+    }
+
+    /// Origin (when the request names a host) and base path: what locations and `$ref`s
+    /// start with.
+    pub(super) fn link_base(&self, cx: &Ctx<'_>) -> String {
+        let base = &cx.target.base;
+        let mut out = match cx.req.header_value("host") {
+            Some(h) if !h.is_empty() && !h.contains(['/', ' ']) => {
+                let scheme = cx
+                    .req
+                    .header_value("x-forwarded-proto")
+                    .filter(|p| *p == "https" || *p == "http")
+                    .unwrap_or("http");
+                let mut o = String::with_capacity(scheme.len() + 3 + h.len() + base.len() + 48);
+                o.push_str(scheme);
+                o.push_str("://");
+                o.push_str(h);
+                o
+            }
+            _ => String::with_capacity(base.len() + 48),
+        };
+        out.push_str(base);
+        out
+    }
+}
+
+/// The explanation a failed write keeps, for [`Failure`].
+pub(super) fn failed(e: ScimError, expl: Explanation) -> Failure {
+    (e, Some(expl))
+}
+
+fn not_implemented(what: &str) -> ScimError {
+    ScimError::new(501, None, format!("{what} is not implemented by this server yet."))
+}
+
+pub(super) fn method_not_allowed(method: &str, allow: &str) -> ScimError {
+    ScimError {
+        allow: Some(allow.to_string()),
+        ..ScimError::new(
+            405,
+            None,
+            format!("{method} is not supported here; this endpoint allows {allow} (RFC 7644 §3.2)."),
+        )
+    }
+}
