@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::diff::DiffRow;
-use crate::state::{self, BodyCheck, Draft, LANE_NAMES, METHODS, Playground};
+use crate::draft::{BodyCheck, Draft, METHODS};
+use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{export, share, templates};
+use crate::{catalog, export, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -220,7 +221,7 @@ pub fn App() -> impl IntoView {
 /// "Seed users: bjensen, …." from the users every lane holds.
 fn seed_users_sentence() -> String {
     let names: Vec<&str> =
-        crate::state::shared_users().iter().filter_map(|u| u.get("userName").and_then(|v| v.as_str())).collect();
+        crate::lane::shared_users().iter().filter_map(|u| u.get("userName").and_then(|v| v.as_str())).collect();
     format!("Seed users: {}.", names.join(", "))
 }
 
@@ -496,7 +497,7 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
     let heading = format!("lane-{idx}-h");
     let last = move || pg.with(|p| p.lanes.get(idx).and_then(|l| l.last.clone()));
     let profile_name = move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile_name.clone()).unwrap_or_default());
-    let choices = state::catalog();
+    let choices = catalog::catalog();
 
     view! {
         <section class="lane" aria-label=name>

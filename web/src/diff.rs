@@ -7,7 +7,7 @@ use scim_core::Response;
 use scim_core::compare::{DiffKind, Section, diff_responses};
 use serde_json::Value;
 
-use crate::state::status_text;
+use crate::exchange::status_text;
 
 /// One differing attribute: `None` means absent on that side.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! "Export as": the composer's request as a cURL command, a `fetch` call, Python `requests`
 //! code, or raw HTTP/1.1, aimed at a placeholder host so it can be pasted and edited.
 
-use crate::state::Draft;
+use crate::draft::Draft;
 
 /// Where exported requests point; the person replaces it with their service.
 pub const BASE_URL: &str = "https://scim.example.com/scim/v2";

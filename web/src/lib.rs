@@ -4,15 +4,22 @@
 //! [`scim_core::Server`] under their own behaviour profile, and compare what they did,
 //! attribute by attribute (RFC 7644 §3.5.1 lets services disagree on PUT).
 //!
-//! Layout: [`state`] (plain Rust: lanes, history, draft), [`diff`], [`templates`],
-//! [`share`], [`export`] and [`storage`] (the only module that touches browser storage) are
-//! tested natively; [`app`] holds the leptos components; `main.rs` only mounts.
+//! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
+//! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
+//! per profile), [`playground`] (both lanes and the history), [`diff`], [`templates`],
+//! [`share`], [`export`] and [`storage`] (the only module that touches browser storage).
+//! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
+//! cycle (`cargo xtask test --stage layers` checks it).
 
 pub mod app;
+pub mod catalog;
 pub mod diff;
+pub mod draft;
+pub mod exchange;
 pub mod export;
+pub mod lane;
+pub mod playground;
 pub mod share;
-pub mod state;
 pub mod storage;
 pub mod templates;
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::Draft;
+use crate::draft::Draft;
 
 /// Prefix of the fragment (after `#`).
 pub const PREFIX: &str = "s=";

@@ -16,7 +16,10 @@ use scim_core::env::Millis;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::state::{Draft, HistoryEntry, Lane, Playground};
+use crate::catalog::find_profile;
+use crate::draft::Draft;
+use crate::lane::Lane;
+use crate::playground::{HISTORY_CAP, HistoryEntry, LANE_NAMES, Playground};
 
 /// Prefix of every key this app writes.
 pub const NAMESPACE: &str = "scim-playground:";
@@ -131,8 +134,8 @@ pub fn apply(saved: Saved) -> (Playground, Draft, Vec<String>) {
     let mut notices = Vec::new();
     let mut pg = Playground::default();
     for (i, lane) in saved.lanes.iter().enumerate().take(pg.lanes.len()) {
-        let name = crate::state::LANE_NAMES.get(i).copied().unwrap_or("Lane");
-        let l = if crate::state::find_profile(&lane.profile).is_none() {
+        let name = LANE_NAMES.get(i).copied().unwrap_or("Lane");
+        let l = if find_profile(&lane.profile).is_none() {
             let l = Lane::new(&lane.profile);
             notices.push(format!(
                 "{name}: profile {:?} is not available in this build; using {:?} from the seed users.",
@@ -156,7 +159,7 @@ pub fn apply(saved: Saved) -> (Playground, Draft, Vec<String>) {
         }
     }
     pg.history = saved.history;
-    pg.history.truncate(crate::state::HISTORY_CAP);
+    pg.history.truncate(HISTORY_CAP);
     (pg, saved.draft, notices)
 }
 
@@ -368,7 +371,7 @@ pub fn watch_other_tabs(namespace: String, on_change: impl Fn() + 'static) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::RFC_KEEP_OMITTED;
+    use crate::catalog::RFC_KEEP_OMITTED;
 
     const V1: &str = include_str!("../tests/fixtures/saved-v1.json");
     const V1_AS_V2: &str = include_str!("../tests/fixtures/saved-v1-migrated.json");

@@ -1,0 +1,37 @@
+//! One request as a lane answered it, and the status line (`200 OK`) the lanes, the
+//! history and the Differences table show.
+
+use scim_core::Response;
+use serde_json::Value;
+
+/// One request as a lane resolved and answered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    /// `PUT /Users/00000000-…` after placeholder resolution.
+    pub request_line: String,
+    pub response: Response,
+}
+
+impl Exchange {
+    /// `200 OK`.
+    pub fn status_text(&self) -> String {
+        status_text(self.response.status)
+    }
+
+    /// The body pretty-printed (as sent when it is not JSON).
+    pub fn pretty_body(&self) -> String {
+        if self.response.body.is_empty() {
+            return String::new();
+        }
+        match serde_json::from_str::<Value>(&self.response.body) {
+            Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| self.response.body.clone()),
+            Err(_) => self.response.body.clone(),
+        }
+    }
+}
+
+/// `200 OK`; only the number when scim-core knows no reason phrase for it.
+pub fn status_text(status: u16) -> String {
+    let reason = scim_core::http::reason(status);
+    if reason.is_empty() { status.to_string() } else { format!("{status} {reason}") }
+}

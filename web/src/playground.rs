@@ -1,0 +1,231 @@
+//! Everything on the page but the draft: the two lanes and the history of sent requests.
+//! Components only read this and call its methods, so it is unit-tested natively.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::default_profiles;
+use crate::diff::{self, DiffRow};
+use crate::draft::Draft;
+use crate::lane::{Lane, UserSummary};
+
+/// How many requests the history keeps (oldest dropped first).
+pub const HISTORY_CAP: usize = 50;
+
+/// Lane names, in order.
+pub const LANE_NAMES: [&str; 2] = ["Lane A", "Lane B"];
+
+/// One sent request, for the history list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub draft: Draft,
+    /// `200 OK` per lane at the time.
+    #[serde(default)]
+    pub statuses: Vec<String>,
+}
+
+/// Everything but the draft: the two lanes and the history.
+#[derive(Debug)]
+pub struct Playground {
+    pub lanes: Vec<Lane>,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        let [a, b] = default_profiles();
+        Playground::with_profiles(&a, &b)
+    }
+}
+
+impl Playground {
+    pub fn with_profiles(a: &str, b: &str) -> Playground {
+        Playground { lanes: vec![Lane::new(a), Lane::new(b)], history: Vec::new() }
+    }
+
+    /// Sends the draft to every lane and records it in the history.
+    pub fn send(&mut self, draft: &Draft) -> Result<(), String> {
+        let headers = draft.parse_headers()?;
+        if draft.path.trim().is_empty() {
+            return Err("The path is empty; try /Users/{userName:bjensen}.".into());
+        }
+        let statuses = self.lanes.iter_mut().map(|l| l.send(draft, &headers).status_text()).collect();
+        self.history.insert(0, HistoryEntry { draft: draft.clone(), statuses });
+        self.history.truncate(HISTORY_CAP);
+        Ok(())
+    }
+
+    /// Switches a lane's profile; the lane restarts from the seed users.
+    pub fn set_profile(&mut self, lane: usize, name: &str) {
+        if let Some(l) = self.lanes.get_mut(lane) {
+            *l = Lane::new(name);
+        }
+    }
+
+    pub fn reset_lane(&mut self, lane: usize) {
+        if let Some(l) = self.lanes.get_mut(lane) {
+            l.reset();
+        }
+    }
+
+    /// Lane A's and lane B's last answers compared attribute by attribute.
+    pub fn differences(&self) -> Option<Vec<DiffRow>> {
+        let a = self.lanes.first()?.last.as_ref()?;
+        let b = self.lanes.get(1)?.last.as_ref()?;
+        Some(diff::responses(&a.response, &b.response))
+    }
+
+    /// A draft that PUTs this user back (addressed by userName so both lanes find it).
+    pub fn user_as_put(user: &UserSummary, headers: &str) -> Draft {
+        let mut body = user.resource.clone();
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("meta");
+        }
+        let path = if user.user_name.is_empty() || user.user_name.contains('}') {
+            format!("/Users/{}", user.id)
+        } else {
+            format!("/Users/{{userName:{}}}", user.user_name)
+        };
+        Draft {
+            method: "PUT".into(),
+            path,
+            headers: headers.to_string(),
+            body: serde_json::to_string_pretty(&body).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::RFC_KEEP_OMITTED;
+    use serde_json::{Value, json};
+
+    fn put(path: &str, body: Value) -> Draft {
+        Draft {
+            method: "PUT".into(),
+            path: path.into(),
+            headers: "Content-Type: application/scim+json".into(),
+            body: body.to_string(),
+        }
+    }
+
+    #[test]
+    fn both_lanes_start_with_the_same_users_and_ids() {
+        let pg = Playground::with_profiles("rfc", RFC_KEEP_OMITTED);
+        let a = pg.lanes[0].users();
+        let b = pg.lanes[1].users();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.iter().map(|u| &u.id).collect::<Vec<_>>(), b.iter().map(|u| &u.id).collect::<Vec<_>>());
+        assert_eq!(a[0].user_name, "bjensen");
+    }
+
+    #[test]
+    fn vendor_templates_reach_the_documented_user_in_the_vendor_lane() {
+        let mut pg = Playground::with_profiles("veeva", "ping");
+        pg.send(&crate::templates::veeva()).unwrap();
+        let v = pg.lanes[0].last.as_ref().unwrap();
+        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /Users/93521", 200));
+        pg.send(&crate::templates::ping()).unwrap();
+        let p = pg.lanes[1].last.as_ref().unwrap();
+        assert_eq!(
+            (p.request_line.as_str(), p.response.status),
+            ("PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
+        );
+        // The same placeholder names the same user in the other lane, under its own id.
+        assert_eq!(pg.lanes[1].resolve_path("/Users/{userName:a.smithn@veepharm.com}").unwrap(), {
+            let id = pg.lanes[1].users().into_iter().find(|u| u.user_name == "a.smithn@veepharm.com").unwrap().id;
+            format!("/Users/{id}")
+        });
+    }
+
+    #[test]
+    fn default_lanes_show_the_omitted_attribute_difference_on_the_first_send() {
+        let mut pg = Playground::default();
+        assert_eq!(pg.lanes[0].profile_name, "rfc");
+        assert_eq!(pg.lanes[1].profile_name, "veeva");
+        pg.send(&Draft::default()).unwrap();
+        assert_eq!(pg.history[0].statuses, vec!["200 OK", "200 OK"]);
+        let rows = pg.differences().unwrap();
+        let title = rows.iter().find(|r| r.path == "title").expect("title row");
+        assert_eq!((&title.left, &title.right, title.volatile), (&None, &Some(json!("Tour Guide")), false));
+    }
+
+    #[test]
+    fn omitted_attribute_differs_between_rfc_and_keep_omitted() {
+        let mut pg = Playground::with_profiles("rfc", RFC_KEEP_OMITTED);
+        let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"});
+        pg.send(&put("/Users/{userName:bjensen}", body)).unwrap();
+        let a = pg.lanes[0].last.as_ref().unwrap();
+        let b = pg.lanes[1].last.as_ref().unwrap();
+        assert_eq!(a.status_text(), "200 OK");
+        assert_eq!(b.status_text(), "200 OK");
+        assert!(a.response.json().get("title").is_none());
+        assert_eq!(b.response.json()["title"], "Tour Guide");
+        let rows = pg.differences().unwrap();
+        let title = rows.iter().find(|r| r.path == "title").expect("title row");
+        assert_eq!(title.left, None);
+        assert_eq!(title.right, Some(json!("Tour Guide")));
+        let expl = a.response.explanation.as_ref().unwrap();
+        assert_eq!(expl.get("title").unwrap().outcome, scim_core::Outcome::ClearedOmitted);
+        assert_eq!(pg.history.len(), 1);
+        assert_eq!(pg.history[0].statuses, vec!["200 OK", "200 OK"]);
+    }
+
+    #[test]
+    fn unknown_placeholder_is_a_scim_404_in_that_lane() {
+        let mut pg = Playground::with_profiles("rfc", "rfc");
+        pg.send(&put("/Users/{userName:ghost}", json!({}))).unwrap();
+        let a = pg.lanes[0].last.as_ref().unwrap();
+        assert_eq!(a.status_text(), "404 Not Found");
+        assert!(a.response.json()["detail"].as_str().unwrap().contains("ghost"));
+    }
+
+    #[test]
+    fn bad_headers_send_nothing() {
+        let mut pg = Playground::default();
+        let d = Draft { headers: "nonsense".into(), ..Draft::default() };
+        assert!(pg.send(&d).is_err());
+        assert!(pg.history.is_empty());
+        assert!(pg.lanes[0].last.is_none());
+    }
+
+    #[test]
+    fn history_is_capped_newest_first() {
+        let mut pg = Playground::with_profiles("rfc", "rfc");
+        for i in 0..(HISTORY_CAP + 5) {
+            let d = Draft { method: "GET".into(), path: format!("/Users/{i}"), ..Draft::default() };
+            pg.send(&d).unwrap();
+        }
+        assert_eq!(pg.history.len(), HISTORY_CAP);
+        assert_eq!(pg.history[0].draft.path, format!("/Users/{}", HISTORY_CAP + 4));
+    }
+
+    #[test]
+    fn reset_and_profile_switch_restore_seed_users() {
+        let mut pg = Playground::with_profiles("rfc", "rfc");
+        let d = Draft { method: "DELETE".into(), path: "/Users/{userName:bjensen}".into(), ..Draft::default() };
+        pg.send(&d).unwrap();
+        assert_eq!(pg.lanes[0].last.as_ref().unwrap().status_text(), "204 No Content");
+        assert_eq!(pg.lanes[0].users().len(), 2);
+        pg.reset_lane(0);
+        assert_eq!(pg.lanes[0].users().len(), 3);
+        assert_eq!(pg.lanes[1].users().len(), 2);
+        pg.set_profile(1, RFC_KEEP_OMITTED);
+        assert_eq!(pg.lanes[1].profile_name, RFC_KEEP_OMITTED);
+        assert_eq!(pg.lanes[1].users().len(), 3);
+        pg.set_profile(1, "no-such-profile");
+        assert_eq!(pg.lanes[1].profile_name, "rfc");
+    }
+
+    #[test]
+    fn user_as_put_addresses_by_user_name() {
+        let pg = Playground::with_profiles("rfc", "rfc");
+        let u = &pg.lanes[0].users()[1];
+        let d = Playground::user_as_put(u, "Accept: application/scim+json");
+        assert_eq!(d.method, "PUT");
+        assert_eq!(d.path, "/Users/{userName:a.smithn@veepharm.com}");
+        assert!(!d.body.contains("\"meta\""));
+    }
+}
