@@ -218,10 +218,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// "Seed users: bjensen, …." from the users every lane holds.
+/// "Seed users: bjensen, …." from the users every lane holds (an RFC lane holds exactly
+/// the documented users of every built-in).
 fn seed_users_sentence() -> String {
-    let names: Vec<&str> =
-        crate::lane::shared_users().iter().filter_map(|u| u.get("userName").and_then(|v| v.as_str())).collect();
+    let names: Vec<String> = crate::lane::Lane::new("rfc").users().into_iter().map(|u| u.user_name).collect();
     format!("Seed users: {}.", names.join(", "))
 }
 

@@ -25,16 +25,16 @@ pub fn catalog() -> &'static [ProfileChoice] {
 
 fn build_catalog() -> Vec<ProfileChoice> {
     let mut out = Vec::new();
-    for (name, _) in scim_core::profile::builtin_sources().iter() {
-        if let Some(profile) = Profile::builtin(name) {
-            let title = if profile.title.is_empty() { (*name).to_string() } else { profile.title.clone() };
-            out.push(ProfileChoice { name: (*name).to_string(), title, profile });
+    for info in Profile::builtins() {
+        if let Some(profile) = Profile::builtin(&info.name) {
+            let title = if info.title.is_empty() { info.name.clone() } else { info.title };
+            out.push(ProfileChoice { name: info.name, title, profile });
         }
     }
     if let Some(rfc) = out.iter().find(|c| c.name == "rfc").map(|c| c.profile.clone()) {
         if !out.iter().any(|c| c.name == RFC_KEEP_OMITTED) {
             let mut p = rfc;
-            p.behaviour.omitted = scim_core::profile::Omitted::Keep;
+            p.behaviour.omitted = scim_core::Omitted::Keep;
             p.name = RFC_KEEP_OMITTED.into();
             p.title = "RFC, keeping omitted attributes".into();
             p.description = "The RFC profile with behaviour.omitted = keep: a PUT leaves attributes the body omits as they were, as many services do (RFC 7644 §3.5.1 permits it).".into();
@@ -58,15 +58,16 @@ pub fn default_profiles() -> [String; 2] {
     let core = find_profile("rfc").and_then(|p| user_schema(&p));
     let b = catalog()
         .iter()
-        .filter(|c| c.name != "rfc" && c.profile.behaviour.omitted == scim_core::profile::Omitted::Keep)
+        .filter(|c| c.name != "rfc" && c.profile.behaviour.omitted == scim_core::Omitted::Keep)
         .find(|c| core.is_some() && user_schema(&c.profile) == core)
         .map(|c| c.name.clone())
         .unwrap_or_else(|| RFC_KEEP_OMITTED.into());
     ["rfc".into(), b]
 }
 
+/// The core schema of the profile's `/Users` resource type (RFC 7643 §6).
 fn user_schema(p: &Profile) -> Option<String> {
-    p.compile().ok()?.kind_by_endpoint("Users").map(|k| k.core.id.clone())
+    p.resource_types.iter().find(|t| t.endpoint == "/Users").map(|t| t.schema.clone())
 }
 
 #[cfg(test)]
@@ -76,11 +77,11 @@ mod tests {
     #[test]
     fn catalog_lists_every_builtin_and_the_keep_omitted_variant() {
         let names: Vec<&str> = catalog().iter().map(|c| c.name.as_str()).collect();
-        for (builtin, _) in scim_core::profile::builtin_sources().iter() {
-            assert!(names.iter().any(|n| n == builtin), "{builtin} missing from {names:?}");
+        for builtin in Profile::builtins() {
+            assert!(names.iter().any(|n| *n == builtin.name), "{} missing from {names:?}", builtin.name);
         }
         let keep = find_profile(RFC_KEEP_OMITTED).unwrap();
-        assert_eq!(keep.behaviour.omitted, scim_core::profile::Omitted::Keep);
-        assert_eq!(find_profile("rfc").unwrap().behaviour.omitted, scim_core::profile::Omitted::Clear);
+        assert_eq!(keep.behaviour.omitted, scim_core::Omitted::Keep);
+        assert_eq!(find_profile("rfc").unwrap().behaviour.omitted, scim_core::Omitted::Clear);
     }
 }

@@ -4,7 +4,7 @@
 //! here: keep the entries that differ, label headers, and show statuses as `200 OK`.
 
 use scim_core::Response;
-use scim_core::compare::{DiffKind, Section, diff_responses};
+use scim_core::{DiffKind, Section, diff_responses};
 use serde_json::Value;
 
 use crate::exchange::status_text;
@@ -51,7 +51,7 @@ mod tests {
             status,
             headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             body: if body.is_null() { String::new() } else { body.to_string() },
-            explanation: None,
+            ..Response::default()
         }
     }
 

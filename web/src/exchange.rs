@@ -32,6 +32,5 @@ impl Exchange {
 
 /// `200 OK`; only the number when scim-core knows no reason phrase for it.
 pub fn status_text(status: u16) -> String {
-    let reason = scim_core::http::reason(status);
-    if reason.is_empty() { status.to_string() } else { format!("{status} {reason}") }
+    Response { status, ..Response::default() }.status_text()
 }

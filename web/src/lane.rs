@@ -1,69 +1,14 @@
 //! One side of the comparison: a [`Lane`] runs its own [`scim_core::Server`] under a profile
-//! from the catalog, with a counting [`LaneEnv`] and the [`shared_users`] every lane holds, and
-//! resolves `{userName:NAME}` placeholders against its own store.
+//! from the catalog, starting from the users every built-in documents
+//! ([`scim_core::Seed::Documented`]), and resolves `{userName:NAME}` placeholders against its
+//! own store ([`Server::resolve_placeholders`]).
 
-use scim_core::env::Millis;
-use scim_core::profile::ResourceKind;
-use scim_core::schema::Attribute;
-use scim_core::{Env, FixedEnv, Profile, Request, Response, ScimError, Server};
-use serde_json::{Map, Value};
+use scim_core::{Profile, Request, Seed, Server};
+use serde_json::Value;
 
-use crate::catalog::{catalog, find_profile};
+use crate::catalog::find_profile;
 use crate::draft::Draft;
-use crate::exchange::{Exchange, status_text};
-
-/// Each send moves both lanes' clocks by this much, so `meta.lastModified` visibly changes.
-const TICK_MS: Millis = 1_000;
-
-/// A [`FixedEnv`] that counts what it handed out, so a lane restored from storage continues
-/// with the same ids and clock as before the reload.
-#[derive(Debug, Clone)]
-pub struct LaneEnv {
-    inner: FixedEnv,
-    issued: u64,
-    elapsed: Millis,
-}
-
-impl LaneEnv {
-    /// Same start in every lane: the same history gives the same ids in both.
-    pub fn fresh() -> LaneEnv {
-        LaneEnv { inner: FixedEnv::default(), issued: 0, elapsed: 0 }
-    }
-
-    /// Replays `issued` ids and `elapsed` ms on a fresh env.
-    pub fn resume(issued: u64, elapsed: Millis) -> LaneEnv {
-        let mut env = LaneEnv::fresh();
-        for _ in 0..issued.min(1_000_000) {
-            env.new_id();
-        }
-        env.tick(elapsed.max(0));
-        env
-    }
-
-    fn tick(&mut self, ms: Millis) {
-        self.inner.advance(ms);
-        self.elapsed = self.elapsed.saturating_add(ms);
-    }
-
-    pub fn issued(&self) -> u64 {
-        self.issued
-    }
-
-    pub fn elapsed(&self) -> Millis {
-        self.elapsed
-    }
-}
-
-impl Env for LaneEnv {
-    fn now(&mut self) -> Millis {
-        self.inner.now()
-    }
-
-    fn new_id(&mut self) -> String {
-        self.issued += 1;
-        self.inner.new_id()
-    }
-}
+use crate::exchange::Exchange;
 
 /// A user as the store browser lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,112 +22,32 @@ pub struct UserSummary {
 #[derive(Debug)]
 pub struct Lane {
     pub profile_name: String,
-    server: Server<LaneEnv>,
+    server: Server,
     pub last: Option<Exchange>,
-}
-
-/// The users every lane holds so that one request addresses the same user in both lanes:
-/// each built-in profile's documented seed users (RFC 7643 §8.2's Barbara Jensen, the user
-/// Ping's PUT example updates, Veeva's user 93521), one per userName, in catalog order.
-/// Data-driven: a new built-in's seed users appear in every lane unchanged.
-pub fn shared_users() -> &'static [Map<String, Value>] {
-    static USERS: std::sync::OnceLock<Vec<Map<String, Value>>> = std::sync::OnceLock::new();
-    USERS.get_or_init(|| {
-        let mut out: Vec<Map<String, Value>> = Vec::new();
-        for user in catalog().iter().filter_map(|c| c.profile.seed.get("User")).flatten() {
-            let name = user.get("userName");
-            if name.is_some() && !out.iter().any(|u| u.get("userName") == name) {
-                out.push(user.clone());
-            }
-        }
-        out
-    })
-}
-
-/// A seed user rewritten for another profile's User type: its core schema, only the
-/// attributes (and sub-attributes) that type defines, extensions it knows; no `id` or `meta`
-/// (the lane's server assigns them, RFC 7643 §3.1).
-fn fit_user(user: &Map<String, Value>, kind: &ResourceKind) -> Value {
-    let mut out = Map::new();
-    let mut schemas = vec![Value::String(kind.core.id.clone())];
-    for (key, value) in user {
-        if matches!(key.as_str(), "id" | "meta" | "schemas") {
-            continue;
-        }
-        if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
-            let (Some((schema, _)), Value::Object(inner)) = (kind.extension(key), value) else { continue };
-            let inner: Map<String, Value> =
-                inner.iter().filter_map(|(k, v)| schema.attribute(k).map(|a| (k.clone(), fit_value(a, v)))).collect();
-            if !inner.is_empty() {
-                schemas.push(Value::String(schema.id.clone()));
-                out.insert(schema.id.clone(), Value::Object(inner));
-            }
-        } else if let Some(attr) = kind.core.attribute(key) {
-            out.insert(key.clone(), fit_value(attr, value));
-        }
-    }
-    out.insert("schemas".into(), Value::Array(schemas));
-    Value::Object(out)
-}
-
-/// Drops sub-attributes the definition does not have (RFC 7643 §2.3.8).
-fn fit_value(attr: &Attribute, value: &Value) -> Value {
-    let fit_object = |v: &Value| match v {
-        Value::Object(m) if attr.is_complex() => Value::Object(
-            m.iter().filter(|(k, _)| attr.sub(k).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect(),
-        ),
-        other => other.clone(),
-    };
-    match value {
-        Value::Array(items) => Value::Array(items.iter().map(fit_object).collect()),
-        other => fit_object(other),
-    }
 }
 
 impl Lane {
     /// A lane running `profile_name` (the RFC profile when the name is unknown): the
-    /// profile's own seed ([`Server::with_seed`], so vendor profiles show their documented
-    /// users and ids), then the other [`shared_users`] it lacks.
+    /// profile's own seed (so vendor profiles show their documented users and ids), then
+    /// every other built-in's documented users it can hold, fitted to its schema. Every lane
+    /// counts ids from the same start and steps its clock one second per write, so the same
+    /// history gives the same ids in both lanes.
     pub fn new(profile_name: &str) -> Lane {
         let (name, profile) = match find_profile(profile_name) {
             Some(p) => (profile_name.to_string(), p),
             None => ("rfc".to_string(), Profile::rfc()),
         };
-        let server = Server::with_seed(profile.clone(), LaneEnv::fresh())
-            .or_else(|_| Server::new(profile, LaneEnv::fresh()))
-            .or_else(|_| Server::with_seed(Profile::rfc(), LaneEnv::fresh()))
-            .unwrap_or_else(|_| unreachable_rfc());
-        let mut lane = Lane { profile_name: name, server, last: None };
-        lane.add_shared_users();
-        lane
+        let server = seeded(profile).or_else(|| seeded(Profile::rfc())).unwrap_or_else(unreachable_rfc);
+        Lane { profile_name: name, server, last: None }
     }
 
-    /// A lane restored from a saved store; `None` when the profile or snapshot no longer fits.
-    pub fn restore(profile_name: &str, store: &Value, issued: u64, elapsed: Millis) -> Option<Lane> {
+    /// A lane restored from a saved store (which carries its id sequence and clock);
+    /// `None` when the profile or snapshot no longer fits.
+    pub fn restore(profile_name: &str, store: &Value) -> Option<Lane> {
         let profile = find_profile(profile_name)?;
-        let mut server = Server::new(profile, LaneEnv::resume(issued, elapsed)).ok()?;
+        let mut server = Server::new(profile).ok()?;
         server.restore(store).ok()?;
         Some(Lane { profile_name: profile_name.to_string(), server, last: None })
-    }
-
-    /// POSTs each shared user this lane lacks (by userName), fitted to its User type; a
-    /// refused user is retried with only `userName` and `name`, then skipped.
-    fn add_shared_users(&mut self) {
-        let Some(kind) = self.server.registry().kind_by_endpoint("Users").cloned() else { return };
-        for user in shared_users() {
-            let Some(name) = user.get("userName").and_then(Value::as_str) else { continue };
-            if self.server.store().find_unique(&kind.def.name, "userName", name).is_some() {
-                continue;
-            }
-            let mut body = fit_user(user, &kind);
-            if self.server.handle(&Request::new("POST", "/Users").json(&body)).status == 201 {
-                continue;
-            }
-            if let Some(obj) = body.as_object_mut() {
-                obj.retain(|k, _| matches!(k.as_str(), "schemas" | "userName" | "name"));
-            }
-            let _ = self.server.handle(&Request::new("POST", "/Users").json(&body));
-        }
     }
 
     /// Back to the seed users with a fresh clock and id counter.
@@ -198,17 +63,11 @@ impl Lane {
         self.server.snapshot()
     }
 
-    pub fn env_counters(&mut self) -> (u64, Millis) {
-        let env = self.server.env_mut();
-        (env.issued(), env.elapsed())
-    }
-
     /// Users in creation order.
     pub fn users(&self) -> Vec<UserSummary> {
-        let kind = self.user_kind();
         self.server
-            .store()
-            .iter(&kind)
+            .resources("/Users")
+            .into_iter()
             .map(|r| UserSummary {
                 id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
                 user_name: r.get("userName").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -217,38 +76,16 @@ impl Lane {
             .collect()
     }
 
-    fn user_kind(&self) -> String {
-        self.server.registry().kind_by_endpoint("Users").map(|k| k.def.name.clone()).unwrap_or_else(|| "User".into())
-    }
-
-    /// Replaces `{userName:NAME}` with that user's id in this lane (through the store's
-    /// userName uniqueness index, RFC 7643 §4.1.1).
+    /// Replaces `{userName:NAME}` with that user's id in this lane.
     pub fn resolve_path(&self, path: &str) -> Result<String, String> {
-        let mut out = String::new();
-        let mut rest = path;
-        while let Some(start) = rest.find("{userName:") {
-            let Some(len) = rest[start..].find('}') else {
-                return Err(format!("The placeholder in {path:?} has no closing brace."));
-            };
-            let name = &rest[start + "{userName:".len()..start + len];
-            let id = self
-                .server
-                .store()
-                .find_unique(&self.user_kind(), "userName", name)
-                .ok_or_else(|| format!("No user with userName {name:?} in this lane ({}).", self.profile_name))?;
-            out.push_str(&rest[..start]);
-            out.push_str(id);
-            rest = &rest[start + len + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
+        self.server.resolve_placeholders(path).map_err(|e| e.detail)
     }
 
-    /// Sends the draft to this lane's server and remembers the answer.
+    /// Sends the draft to this lane's server and remembers the answer. A placeholder that
+    /// names no user is answered as the server answers an unknown id (RFC 7644 §3.12).
     pub fn send(&mut self, draft: &Draft, headers: &[(String, String)]) -> &Exchange {
-        self.server.env_mut().tick(TICK_MS);
         let method = draft.method.trim().to_ascii_uppercase();
-        let exchange = match self.resolve_path(draft.path.trim()) {
+        let exchange = match self.server.resolve_placeholders(draft.path.trim()) {
             Ok(path) => {
                 let mut req = Request::new(&method, &path);
                 req.headers = headers.to_vec();
@@ -257,19 +94,7 @@ impl Lane {
                 }
                 Exchange { request_line: format!("{method} {path}"), response: self.server.handle(&req) }
             }
-            Err(detail) => {
-                // Answered here, as the server would answer an unknown id (RFC 7644 §3.12).
-                let e = ScimError::not_found(detail);
-                Exchange {
-                    request_line: format!("{method} {}", draft.path.trim()),
-                    response: Response {
-                        status: e.status,
-                        headers: vec![("Content-Type".into(), scim_core::http::SCIM_JSON.into())],
-                        body: e.to_json().to_string(),
-                        explanation: None,
-                    },
-                }
-            }
+            Err(e) => Exchange { request_line: format!("{method} {}", draft.path.trim()), response: e.to_response() },
         };
         self.last.insert(exchange)
     }
@@ -281,7 +106,7 @@ impl Lane {
         let resp = self.server.handle(&Request::new("GET", &resolved));
         if resp.status != 200 {
             let detail = resp.json().get("detail").and_then(Value::as_str).unwrap_or_default().to_string();
-            return Err(format!("GET {resolved} answered {}: {detail}", status_text(resp.status)));
+            return Err(format!("GET {resolved} answered {}: {detail}", resp.status_text()));
         }
         let mut v = resp.json();
         if let Some(obj) = v.as_object_mut() {
@@ -291,8 +116,18 @@ impl Lane {
     }
 }
 
+/// A server holding the documented users, or `None` when the profile cannot run.
+fn seeded(profile: Profile) -> Option<Server> {
+    let mut server = Server::new(profile).ok()?;
+    if server.load_seed(Seed::Documented).is_err() {
+        // The profile's own seed does not load: start empty rather than not at all.
+        server.reset();
+    }
+    Some(server)
+}
+
 #[cold]
-fn unreachable_rfc() -> Server<LaneEnv> {
+fn unreachable_rfc() -> Server {
     // The embedded RFC profile compiles (scim-core tests it); nothing else can be done here.
     #[allow(clippy::panic)]
     {
@@ -303,12 +138,12 @@ fn unreachable_rfc() -> Server<LaneEnv> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::catalog;
     use serde_json::json;
 
     #[test]
-    fn every_catalog_profile_gets_every_shared_user() {
-        let names: Vec<&str> = shared_users().iter().filter_map(|u| u.get("userName")?.as_str()).collect();
-        assert_eq!(names, vec!["bjensen", "a.smithn@veepharm.com", "pconley"]);
+    fn every_catalog_profile_gets_every_documented_user() {
+        let names = ["bjensen", "a.smithn@veepharm.com", "pconley"];
         for choice in catalog() {
             let lane = Lane::new(&choice.name);
             assert_eq!(lane.profile_name, choice.name);
@@ -349,16 +184,16 @@ mod tests {
     #[test]
     fn restored_lane_continues_ids_and_clock() {
         let mut lane = Lane::new("rfc");
-        let (issued, elapsed) = lane.env_counters();
-        assert_eq!(issued, 3);
         let snap = lane.snapshot();
-        let mut again = Lane::restore("rfc", &snap, issued, elapsed).unwrap();
+        let mut again = Lane::restore("rfc", &snap).unwrap();
         let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new"});
         let d = Draft { method: "POST".into(), path: "/Users".into(), headers: String::new(), body: body.to_string() };
-        let first = lane.send(&d, &[]).response.json()["id"].clone();
-        let second = again.send(&d, &[]).response.json()["id"].clone();
-        assert_eq!(first, second);
-        assert!(Lane::restore("no-such-profile", &snap, 0, 0).is_none());
+        let first = lane.send(&d, &[]).response.clone();
+        let second = again.send(&d, &[]).response.clone();
+        assert_eq!(first.json()["id"], "00000000-0000-4000-8000-000000000004", "after the three documented users");
+        assert_eq!(first.body, second.body, "same id, same timestamps");
+        assert_eq!(lane.snapshot(), again.snapshot());
+        assert!(Lane::restore("no-such-profile", &snap).is_none());
     }
 
     #[test]

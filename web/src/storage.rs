@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 
-use scim_core::env::Millis;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -44,18 +43,17 @@ pub struct SavedV1 {
     pub history: Vec<HistoryEntry>,
 }
 
-/// One lane in version 2: its profile, its store, and how far its env has counted.
+/// One lane in version 2: its profile and its server's snapshot, which carries the id
+/// sequence and clock (earlier builds also wrote `idsIssued` and `elapsedMs`; they are
+/// ignored now, and a snapshot without that state continues after its highest id and
+/// newest timestamp).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedLane {
     pub profile: String,
-    /// A `Store::snapshot`; `None` means "start from the seed users".
+    /// A `Server::snapshot`; `None` means "start from the seed users".
     #[serde(default)]
     pub store: Option<Value>,
-    #[serde(default)]
-    pub ids_issued: u64,
-    #[serde(default)]
-    pub elapsed_ms: Millis,
 }
 
 /// Version 2 (current): version 1 plus each lane's store.
@@ -77,11 +75,7 @@ impl From<SavedV1> for SavedV2 {
         SavedV2 {
             version: 2,
             draft: v1.draft,
-            lanes: v1
-                .profiles
-                .into_iter()
-                .map(|profile| SavedLane { profile, store: None, ids_issued: 0, elapsed_ms: 0 })
-                .collect(),
+            lanes: v1.profiles.into_iter().map(|profile| SavedLane { profile, store: None }).collect(),
             history: v1.history,
         }
     }
@@ -120,10 +114,7 @@ pub fn capture(pg: &mut Playground, draft: &Draft) -> Saved {
     let lanes = pg
         .lanes
         .iter_mut()
-        .map(|lane| {
-            let (ids_issued, elapsed_ms) = lane.env_counters();
-            SavedLane { profile: lane.profile_name.clone(), store: Some(lane.snapshot()), ids_issued, elapsed_ms }
-        })
+        .map(|lane| SavedLane { profile: lane.profile_name.clone(), store: Some(lane.snapshot()) })
         .collect();
     Saved { version: CURRENT_VERSION, draft: draft.clone(), lanes, history: pg.history.clone() }
 }
@@ -145,7 +136,7 @@ pub fn apply(saved: Saved) -> (Playground, Draft, Vec<String>) {
         } else {
             match &lane.store {
                 None => Lane::new(&lane.profile),
-                Some(store) => Lane::restore(&lane.profile, store, lane.ids_issued, lane.elapsed_ms).unwrap_or_else(|| {
+                Some(store) => Lane::restore(&lane.profile, store).unwrap_or_else(|| {
                     notices.push(format!(
                         "{name}: the saved store could not be restored under profile {:?}; it starts from the seed users.",
                         lane.profile

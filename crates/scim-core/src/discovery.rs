@@ -5,8 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::list::MAX_RESULTS;
-use crate::profile::types::Behaviour;
 use crate::profile::registry::ResourceKind;
+use crate::profile::types::Behaviour;
 use crate::schema::{LIST_RESPONSE, Schema};
 
 /// URN of the RFC 7643 §5 ServiceProviderConfig schema.

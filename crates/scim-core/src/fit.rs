@@ -51,9 +51,9 @@ pub(crate) fn minimal(kind: &ResourceKind, fitted: &Map<String, Value>) -> Map<S
 /// ones it has to the schema's spelling.
 fn fit_value(attr: &Attribute, value: &Value) -> Value {
     let fit_object = |v: &Value| match v {
-        Value::Object(m) if attr.is_complex() => Value::Object(
-            m.iter().filter_map(|(k, v)| attr.sub(k).map(|s| (s.name.clone(), v.clone()))).collect(),
-        ),
+        Value::Object(m) if attr.is_complex() => {
+            Value::Object(m.iter().filter_map(|(k, v)| attr.sub(k).map(|s| (s.name.clone(), v.clone()))).collect())
+        }
         other => other.clone(),
     };
     match value {

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use crate::error::{ScimError, ScimType};
 use crate::filter::{self, Cond, Filter};
 use crate::profile::registry::ResourceKind;
-use crate::schema::AttrType;
 use crate::resource::Resource;
+use crate::schema::AttrType;
 use crate::store::Store;
 
 /// The most resources one list response holds (published as `filter.maxResults` in

@@ -22,10 +22,10 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
-use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
 use crate::profile::registry::ResourceKind;
-use crate::schema::{Attribute, Mutability};
+use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
 use crate::resource::{Resource, Written};
+use crate::schema::{Attribute, Mutability};
 use crate::value::{Normaliser, field, same_value, value_field};
 
 const RFC_PUT: &str = "RFC 7644 §3.5.1";

@@ -6,7 +6,7 @@
 //! request and response are copied from the pages byte for byte (placeholders such as
 //! `{SESSION_ID}` and `{{accessToken}}` are replaced by the test's credential).
 
-use scim_core::{Clock, Millis, DiffKind, Section};
+use scim_core::{Clock, DiffKind, Millis, Section};
 use scim_core::{Outcome, Profile, Request, Response, Server, compare, diff_responses};
 use serde_json::{Value, json};
 

@@ -8,7 +8,10 @@ use scim_core::{Clock, Ids, Millis};
 /// The system clock in milliseconds since the epoch (the core keeps it strictly
 /// increasing).
 fn system_now() -> Millis {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX)).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX))
+        .unwrap_or(0)
 }
 
 /// The clock and id source of a running mock: the real clock and ids seeded from the OS's

@@ -193,8 +193,7 @@ impl App {
 /// (HTTP responses never carry them, so the core need not build them).
 fn new_server(profile: Profile, deterministic: bool) -> Result<Server> {
     let (clock, ids) = time_and_ids(deterministic);
-    let mut server =
-        Server::new(profile).map_err(|e| anyhow::anyhow!("profile: {e}"))?.with_clock(clock).with_ids(ids);
+    let mut server = Server::new(profile).map_err(|e| anyhow::anyhow!("profile: {e}"))?.with_clock(clock).with_ids(ids);
     server.set_explain(false);
     Ok(server)
 }
@@ -358,4 +357,3 @@ pub async fn shutdown_signal() {
 pub fn ceiling_router() -> Router {
     Router::new().fallback(|| async { StatusCode::OK })
 }
-

@@ -10,7 +10,6 @@ use crate::profile::registry::{Registry, builtin_schemas};
 use crate::profile::types::{Auth, Behaviour, IdStyle, Media, Profile, ProfileError, SchemaEntry, default_base_path};
 use crate::schema::Schema;
 
-
 /// The built-in profiles, minified at build time (see `build.rs`). A `static`, not a value
 /// built in the function: rustc then emits each text once, where an array built in every
 /// caller put a second copy of all of them in the wasm.
@@ -52,9 +51,11 @@ impl Profile {
     pub fn with_credential(&self, credential: &str) -> Result<Profile, ProfileError> {
         let mut p = self.clone();
         p.auth = match &self.auth {
-            Auth::RawHeader { header, challenge, .. } => {
-                Auth::RawHeader { header: header.clone(), secret: Some(credential.to_string()), challenge: challenge.clone() }
-            }
+            Auth::RawHeader { header, challenge, .. } => Auth::RawHeader {
+                header: header.clone(),
+                secret: Some(credential.to_string()),
+                challenge: challenge.clone(),
+            },
             _ => Auth::Bearer { token: Some(credential.to_string()) },
         };
         p.validate()?;
@@ -192,7 +193,6 @@ impl Profile {
         Registry::new(self)
     }
 }
-
 
 /// Deep merge for [`Profile::derive`]: objects key by key, everything else replaced; `null`
 /// removes the key so the field takes its default.
@@ -354,7 +354,6 @@ fn json_path_at(text: &str, line: usize, column: usize) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,4 +497,3 @@ mod profile_data_tests {
         }
     }
 }
-

@@ -11,12 +11,7 @@ use super::routing::{Ctx, method_not_allowed};
 
 impl Server {
     /// `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{urn}]`: RFC 7644 §4.
-    pub(super) fn discovery(
-        &self,
-        method: &str,
-        segments: &[&str],
-        cx: &Ctx<'_>,
-    ) -> Result<Response, ScimError> {
+    pub(super) fn discovery(&self, method: &str, segments: &[&str], cx: &Ctx<'_>) -> Result<Response, ScimError> {
         if method != "GET" {
             return Err(method_not_allowed(method, "GET"));
         }

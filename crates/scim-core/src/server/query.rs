@@ -17,32 +17,19 @@ use super::routing::Ctx;
 
 impl Server {
     /// GET on a resource endpoint: RFC 7644 §3.4.2.
-    pub(super) fn list(
-        &self,
-        kind_name: Option<&str>,
-        cx: &Ctx<'_>,
-    ) -> Result<Response, ScimError> {
+    pub(super) fn list(&self, kind_name: Option<&str>, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let q = Query::from_params(&cx.target.query)?;
         self.run_query(kind_name, &q, cx)
     }
 
     /// POST `.search` on a resource endpoint or at the root: RFC 7644 §3.4.3.
-    pub(super) fn search(
-        &self,
-        kind_name: Option<&str>,
-        cx: &Ctx<'_>,
-    ) -> Result<Response, ScimError> {
+    pub(super) fn search(&self, kind_name: Option<&str>, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let body = Self::parse_body(cx)?;
         let q = Query::from_search(&body)?;
         self.run_query(kind_name, &q, cx)
     }
 
-    fn run_query(
-        &self,
-        kind_name: Option<&str>,
-        q: &Query,
-        cx: &Ctx<'_>,
-    ) -> Result<Response, ScimError> {
+    fn run_query(&self, kind_name: Option<&str>, q: &Query, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let kinds: Vec<&ResourceKind> = match kind_name {
             Some(n) => vec![self.kind(n)?],
             None => self.registry.kinds.iter().collect(),

@@ -6,8 +6,8 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use crate::error::ScimError;
 use crate::clock::IdState;
+use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::groups;
 use crate::http::Response;

@@ -148,11 +148,17 @@ fn demo_users() -> Vec<Map<String, Value>> {
         let mut m = Map::new();
         m.insert("schemas".into(), json!([USER_SCHEMA]));
         m.insert("userName".into(), json!(user_name));
-        m.insert("name".into(), json!({ "givenName": given, "familyName": family, "formatted": format!("{given} {family}") }));
+        m.insert(
+            "name".into(),
+            json!({ "givenName": given, "familyName": family, "formatted": format!("{given} {family}") }),
+        );
         m.insert("displayName".into(), json!(format!("{given} {family}")));
         m.insert("title".into(), json!(title));
         m.insert("active".into(), json!(true));
-        m.insert("emails".into(), json!([{ "value": format!("{user_name}@example.com"), "type": "work", "primary": true }]));
+        m.insert(
+            "emails".into(),
+            json!([{ "value": format!("{user_name}@example.com"), "type": "work", "primary": true }]),
+        );
         m
     };
     vec![
