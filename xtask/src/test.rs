@@ -54,6 +54,11 @@ pub fn stages() -> Vec<Stage> {
             run(cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         })
         .lint(),
+        Stage::new(
+            "layers",
+            "no import cycles in scim-core or web, doors use scim-core's root exports, at most 6 parameters (shrink-only allow-lists)",
+            crate::layers::run,
+        ),
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
         Stage::new(
             "clippy-wasm",
