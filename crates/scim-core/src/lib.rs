@@ -58,12 +58,16 @@ pub mod store;
 pub mod time;
 pub mod value;
 
+pub use compare::Section;
 pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
 pub use env::{Env, FixedEnv, Millis, SeededEnv};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
 pub use profile::{Auth, Behaviour, Profile, ProfileError};
+pub use profile::{
+    ComplexReplace, IdMismatch, IdStyle, MissingExtensionUrn, MultiplePrimary, Omitted, StringBooleans, Unknown,
+};
 pub use server::Server;
 
 /// Parses JSON text: the same values and the same errors (with line and column) as
