@@ -1,5 +1,7 @@
 // The package's hand-written types, appended to the generated bindings' .d.ts by
-// `#[wasm_bindgen(typescript_custom_section)]` (src/types.rs).
+// `#[wasm_bindgen(typescript_custom_section)]` (src/types.rs). tests/ts_types.rs checks
+// them against scim-core's Rust types (every variant, field and optional `?`), so edit the
+// two together.
 
 /** Options of `new MockServer(...)` and `MockServer.restore(...)`. */
 export interface MockServerOptions {
@@ -26,6 +28,19 @@ export interface Behaviour {
   strictMediaTypes: boolean;
 }
 
+/** How new resource ids are made: UUIDs, or decimal strings counting up from `start`. */
+export type IdStyle = { kind: "uuid" } | { kind: "numeric"; start: number };
+
+/** How clients authenticate: no scheme; `Authorization: Bearer <token>` (RFC 6750 §2.1); or
+ *  the credential as the whole value of a header (default `Authorization`) with no scheme
+ *  word, `challenge` being the `WWW-Authenticate` value sent with a 401. The mock checks
+ *  requests only when a `token` or `secret` is given; without one the profile just
+ *  documents the scheme. */
+export type Auth =
+  | { kind: "none" }
+  | { kind: "bearer"; token?: string }
+  | { kind: "rawHeader"; header?: string; secret?: string; challenge?: string };
+
 /** A resource type of a profile (RFC 7643 §6). */
 export interface ResourceTypeDefinition {
   id: string;
@@ -46,11 +61,15 @@ export interface ProfileDefinition {
   basePath?: string;
   basePathDefaults?: Record<string, string>;
   behaviour?: Partial<Behaviour>;
-  idStyle?: { kind: "uuid" } | { kind: "numeric"; start: number };
+  idStyle?: IdStyle;
   media?: { defaultResponse?: string };
+  /** How clients authenticate. Default: `{ kind: "none" }`. */
+  auth?: Auth;
   /** Built-in schema URNs or full schema objects (RFC 7643 §7). */
   schemas: (string | Record<string, unknown>)[];
   resourceTypes: ResourceTypeDefinition[];
+  /** Demo resources by resource type name (`"User"`), in the shape a GET returns. */
+  seed?: Record<string, Record<string, unknown>[]>;
 }
 
 /** A built-in profile. */
@@ -74,7 +93,7 @@ export interface ScimRequest {
 
 /** What an attribute went through in a write. */
 export type Outcome =
-  | "added" | "replaced" | "unchanged" | "clearedByNull" | "clearedByEmptyArray"
+  | "added" | "replaced" | "unchanged" | "clearedByNull" | "clearedByEmptyArray" | "removed"
   | "clearedOmitted" | "keptOmitted" | "keptWriteOnly" | "keptImmutable"
   | "ignoredReadOnly" | "ignoredUnknown" | "coerced"
   | "rejectedImmutable" | "rejectedType" | "rejectedRequired" | "rejectedUnknown"
@@ -91,7 +110,7 @@ export interface ExplanationEntry {
   note?: string;
 }
 
-/** The attribute-by-attribute account of a write (POST, PUT), also on failure. */
+/** The attribute-by-attribute account of a write (POST, PUT, PATCH), also on failure. */
 export interface Explanation {
   operation: string;
   profile: string;
@@ -108,9 +127,23 @@ export interface ResourceMeta {
   version?: string;
 }
 
-/** A response body: a resource (RFC 7643 §3), an error (RFC 7644 §3.12) or a list
- *  (RFC 7644 §3.4.2); the fields any of them may carry are typed, other attributes are
- *  `unknown`. */
+/** `scimType` keywords of errors (RFC 7644 §3.12). */
+export type ScimType =
+  | "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax"
+  | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+
+/** An error body (RFC 7644 §3.12): what `json` holds when `status` is 400 or more. */
+export interface ScimErrorBody {
+  schemas: string[];
+  /** The HTTP status as a string. */
+  status: string;
+  scimType?: ScimType;
+  detail: string;
+}
+
+/** A response body: a resource (RFC 7643 §3), an error (RFC 7644 §3.12, see
+ *  `ScimErrorBody`) or a list (RFC 7644 §3.4.2); the fields any of them may carry are
+ *  typed, other attributes are `unknown`. */
 export interface ScimBody {
   schemas: string[];
   id?: string;
@@ -118,7 +151,7 @@ export interface ScimBody {
   meta?: ResourceMeta;
   /** Errors: the HTTP status as a string. */
   status?: string;
-  scimType?: string;
+  scimType?: ScimType;
   detail?: string;
   totalResults?: number;
   startIndex?: number;
