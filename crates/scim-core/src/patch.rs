@@ -141,15 +141,8 @@ pub fn apply(
         }
         let mut scratch =
             if expl.is_on() { Explanation::new(String::new(), String::new()) } else { Explanation::off() };
-        let w = match replace::apply(
-            kind,
-            &as_is,
-            Mode::Replace,
-            None,
-            Some(&old_view),
-            &Value::Object(full),
-            &mut scratch,
-        ) {
+        let target = replace::Target { mode: Mode::Replace, path_id: None, old: Some(&old_view) };
+        let w = match replace::apply(kind, &as_is, target, &Value::Object(full), &mut scratch) {
             Ok(w) => w,
             Err(e) => {
                 for entry in scratch.entries.into_iter().filter(|e| e.outcome.is_rejection()) {
@@ -406,9 +399,13 @@ impl Patcher<'_> {
                 };
                 for (ik, iv) in inner {
                     match s.attribute(ik) {
-                        Some(a) => {
-                            self.set(work, Some(&urn), a, (None, None), None, Some(iv), &format!("{urn}:{ik}"))?
-                        }
+                        Some(a) => self.set(
+                            work,
+                            Place { schema: Some(&urn), attr: a, sub: None },
+                            (None, None),
+                            Some(iv),
+                            &format!("{urn}:{ik}"),
+                        )?,
                         None => {
                             let ext = container(work, Some(&urn))?;
                             ext.insert(ik.clone(), iv.clone());
@@ -425,7 +422,13 @@ impl Patcher<'_> {
                 }
                 Some(r) => {
                     let (schema, attr, sub) = (r.schema.map(str::to_string), r.attr.clone(), r.sub.cloned());
-                    self.set(work, schema.as_deref(), &attr, (None, None), sub.as_ref(), Some(v), k)?;
+                    self.set(
+                        work,
+                        Place { schema: schema.as_deref(), attr: &attr, sub: sub.as_ref() },
+                        (None, None),
+                        Some(v),
+                        k,
+                    )?;
                 }
                 // Unknown names go through to the replace engine, which rejects or
                 // ignores them per `behaviour.unknownAttributes`.
@@ -455,7 +458,8 @@ impl Patcher<'_> {
             wrapped.insert(urn, value.cloned().unwrap_or(Value::Null));
             return self.apply_no_path(work, Some(&Value::Object(wrapped)));
         };
-        self.set(work, t.schema.as_deref(), attr, (t.filter.as_ref(), t.seed.as_ref()), t.sub.as_ref(), value, path)
+        let place = Place { schema: t.schema.as_deref(), attr, sub: t.sub.as_ref() };
+        self.set(work, place, (t.filter.as_ref(), t.seed.as_ref()), value, path)
     }
 
     /// The heart of PATCH: one operation on one attribute.
@@ -463,10 +467,8 @@ impl Patcher<'_> {
     fn set(
         &mut self,
         work: &mut Map<String, Value>,
-        schema: Option<&str>,
-        attr: &Attribute,
+        Place { schema, attr, sub }: Place<'_>,
         (cond, seed): (Option<&Cond>, Option<&Map<String, Value>>),
-        sub: Option<&Attribute>,
         value: Option<&Value>,
         path: &str,
     ) -> Result<(), ScimError> {
@@ -747,4 +749,13 @@ fn same_item(a: &Value, b: &Value) -> bool {
         (Some(x), Some(y)) => x == y && (a.get("type").is_none() || a.get("type") == b.get("type")),
         _ => false,
     }
+}
+
+/// Where a PATCH operation lands: the extension URN (or `None` for the core schema), the
+/// attribute and the sub-attribute.
+#[derive(Debug, Clone, Copy)]
+struct Place<'a> {
+    schema: Option<&'a str>,
+    attr: &'a Attribute,
+    sub: Option<&'a Attribute>,
 }

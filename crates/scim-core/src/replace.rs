@@ -46,16 +46,31 @@ pub enum Mode {
     Seed,
 }
 
+/// What a write replaces: the mode, the id in the request path and the stored resource
+/// (both `None` for a create).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub mode: Mode,
+    pub path_id: Option<&'a str>,
+    pub old: Option<&'a Resource>,
+}
+
+impl Target<'_> {
+    /// A create (POST) or a seed resource: nothing stored yet.
+    pub fn new_resource(mode: Mode) -> Self {
+        Target { mode, path_id: None, old: None }
+    }
+}
+
 /// Runs a create or replace; every decision lands in `expl`, also when it fails.
-pub fn apply(
+pub(crate) fn apply(
     kind: &ResourceKind,
     behaviour: &Behaviour,
-    mode: Mode,
-    path_id: Option<&str>,
-    old: Option<&Resource>,
+    target: Target<'_>,
     body: &Value,
     expl: &mut Explanation,
 ) -> Result<Written, ScimError> {
+    let Target { mode, path_id, old } = target;
     let Value::Object(body) = body else {
         let e = ScimError::invalid_syntax(format!(
             "The request body must be a JSON object holding a {} resource (RFC 7644 §3.3, §3.5.1); got {}.",

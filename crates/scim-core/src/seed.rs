@@ -15,7 +15,7 @@ use crate::clock::{Clock, IdState, Ids, Millis, Time};
 use crate::explain::Explanation;
 use crate::profile::registry::Registry;
 use crate::profile::types::{Behaviour, IdStyle, Profile, ProfileError};
-use crate::replace::{self, Mode};
+use crate::replace::{self, Mode, Target};
 use crate::resource::{Stamp, assemble};
 use crate::store::Store;
 use crate::time::{format_millis, parse_datetime};
@@ -50,9 +50,14 @@ pub(crate) fn apply(
         for (i, resource) in list.iter().enumerate() {
             let at = format!("seed.{type_name}[{i}]");
             let mut expl = Explanation::new("seed".to_string(), profile.name.clone());
-            let written =
-                replace::apply(kind, &strict, Mode::Seed, None, None, &Value::Object(resource.clone()), &mut expl)
-                    .map_err(|e| ProfileError(format!("{at}: {}", e.detail)))?;
+            let written = replace::apply(
+                kind,
+                &strict,
+                Target::new_resource(Mode::Seed),
+                &Value::Object(resource.clone()),
+                &mut expl,
+            )
+            .map_err(|e| ProfileError(format!("{at}: {}", e.detail)))?;
             let id = match resource.get("id") {
                 Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
                 Some(other) => {

@@ -15,7 +15,7 @@ use crate::patch;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::IdStyle;
 use crate::project::Projection;
-use crate::replace::{self, Mode};
+use crate::replace::{self, Mode, Target};
 use crate::resource::{Resource, Stamp, Written, assemble, etag_matches, meta_str, revision, same_content, touch};
 use crate::store::Store;
 use crate::time::format_millis;
@@ -139,7 +139,7 @@ impl Server {
         let proj = Self::projection(kind, cx).map_err(|e| (e, None))?;
         let body = Self::parse_body(cx).map_err(|e| (e, None))?;
         let mut written =
-            match replace::apply(kind, &self.profile.behaviour, Mode::Create, None, None, &body, &mut expl) {
+            match replace::apply(kind, &self.profile.behaviour, Target::new_resource(Mode::Create), &body, &mut expl) {
                 Ok(w) => w,
                 Err(e) => return Err(failed(e, expl)),
             };
@@ -187,11 +187,11 @@ impl Server {
 
     pub(super) fn replace(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, Failure> {
         let Update { kind, mut expl, proj, old, body } = self.update_prologue("PUT", kind_name, id, cx)?;
-        let written =
-            match replace::apply(kind, &self.profile.behaviour, Mode::Replace, Some(id), Some(old), &body, &mut expl) {
-                Ok(w) => w,
-                Err(e) => return Err(failed(e, expl)),
-            };
+        let target = Target { mode: Mode::Replace, path_id: Some(id), old: Some(old) };
+        let written = match replace::apply(kind, &self.profile.behaviour, target, &body, &mut expl) {
+            Ok(w) => w,
+            Err(e) => return Err(failed(e, expl)),
+        };
         self.commit_update(kind_name, id, written, expl, cx, &proj)
     }
 
