@@ -58,13 +58,16 @@ pub mod store;
 pub mod time;
 pub mod value;
 
+pub use compare::Section;
 pub use compare::{Diff, DiffEntry, DiffKind, compare, diff_responses};
 pub use env::{Env, FixedEnv, Millis, SeededEnv};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
+pub use profile::Omitted;
 pub use profile::{Auth, Behaviour, Profile, ProfileError};
 pub use server::Server;
+pub use time::parse_datetime;
 
 /// Parses JSON text: the same values and the same errors (with line and column) as
 /// `serde_json::from_str`, but through the byte reader that request bodies use
