@@ -54,6 +54,12 @@ pub fn stages() -> Vec<Stage> {
             run(cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         })
         .lint(),
+        Stage::new(
+            "doc",
+            "RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --workspace (broken and private intra-doc links fail)",
+            |root| run(cargo(root).env("RUSTDOCFLAGS", "-D warnings").args(["doc", "--no-deps", "--workspace"])),
+        )
+        .lint(),
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
         Stage::new(
             "clippy-wasm",
@@ -144,7 +150,7 @@ fn node_tests(root: &Path) -> Result<Vec<String>> {
 
 #[derive(Debug, Default)]
 pub struct Options {
-    /// Skip lint-only stages (fmt, clippy).
+    /// Skip lint-only stages (fmt, clippy, doc, clippy-wasm).
     pub fast: bool,
     /// Run only these stages (by name), in pipeline order.
     pub only: Vec<String>,
@@ -217,5 +223,13 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), stages.len());
+    }
+
+    #[test]
+    fn doc_is_a_lint_stage_beside_clippy() {
+        let stages = stages();
+        let at = |name: &str| stages.iter().position(|s| s.name == name).unwrap_or_else(|| panic!("no stage {name}"));
+        assert!(stages[at("doc")].lint, "--fast must skip doc like the other lints");
+        assert_eq!(at("doc"), at("clippy") + 1);
     }
 }
