@@ -2,7 +2,7 @@
 //! source text (no compiler involved).
 //!
 //! 1. **No import cycles** among the modules of `crates/scim-core/src` and `web/src`. A module
-//!    is a top-level file `src/x.rs` or directory `src/x/` (submodules belong to it); an edge
+//!    is a file (`src/x.rs`, `src/x/mod.rs` as `x`, `src/x/y.rs` as `x::y`); an edge
 //!    `x → y` is any `crate::y…` or `super::…y…` path in x's files, `use` trees included, and
 //!    `crate::Name` for a name the crate root re-exports from y (`pub use y::Name`).
 //! 2. **Doors use scim-core's public face only**: no door source (`src/`, `tests/`, `benches/`
@@ -40,6 +40,9 @@ const CORE_MODULES_PUBLIC: &[&str] = &[];
 /// Door files that name scim-core modules today, as (file, path) with the path cut after the
 /// item it names. SHRINK-ONLY: remove an entry when its file stops using that path.
 const DOOR_PATHS_ALLOWED: &[(&str, &str)] = &[];
+
+/// Functions scim-core exports at its root under the name of one of its modules.
+const ROOT_FUNCTIONS: &[&str] = &["compare"];
 
 /// Most parameters a scim-core function may take, `self` not counted.
 const MAX_PARAMS: usize = 6;
@@ -671,7 +674,8 @@ fn door_paths(files: &[SourceFile], core_modules: &BTreeSet<String>, public: &[&
             let lowercase = module.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
                 && module.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             // `scim_core::compare(…)` is the root function, not the module of that name.
-            let is_module = segs.len() > 2 && (core_modules.contains(module) || lowercase);
+            let root_fn = segs.len() == 2 && ROOT_FUNCTIONS.contains(&module.as_str());
+            let is_module = !root_fn && (core_modules.contains(module) || (lowercase && segs.len() > 2));
             if is_module && !public.contains(&module.as_str()) {
                 let named = segs.iter().take(3).map(String::as_str).collect::<Vec<_>>().join("::");
                 out.push((file.rel.clone(), named, p.line));
@@ -863,16 +867,16 @@ mod tests {
         let g = graph(&[
             ("src/lib.rs", "pub mod a; pub mod b; pub mod c; pub mod d; pub use d::Thing; pub fn helper() {}"),
             ("src/a.rs", "use crate::b::X; fn f() { super::c::g(); crate::Thing::new(); crate::helper(); }"),
-            // A submodule belongs to its top-level module; `super` from it is `b` itself.
+            // Each file is a node: `super` from `b/inner.rs` is `b`.
             ("src/b/mod.rs", "mod inner;"),
             ("src/b/inner.rs", "use super::Y; use super::super::c;"),
             // `super` inside an inline module is the file's own module.
             ("src/c.rs", "#[cfg(test)] mod tests { use super::*; use crate::d; }"),
             ("src/d.rs", "pub struct Thing; use self::x::y; use std::fmt; use scim_core::a::Z;"),
         ]);
-        assert_eq!(g.modules.iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "b", "c", "d"]);
-        assert_eq!(edges(&g), vec!["a->b", "a->c", "a->d", "b->c", "c->d"]);
-        assert_eq!(g.edges[&("b".to_string(), "c".to_string())], "src/b/inner.rs:1");
+        assert_eq!(g.modules.iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "b", "b::inner", "c", "d"]);
+        assert_eq!(edges(&g), vec!["a->b", "a->c", "a->d", "b::inner->b", "b::inner->c", "c->d"]);
+        assert_eq!(g.edges[&("b::inner".to_string(), "c".to_string())], "src/b/inner.rs:1");
         assert!(check_cycles("src", &g, &[]).is_empty());
     }
 

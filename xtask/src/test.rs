@@ -55,6 +55,12 @@ pub fn stages() -> Vec<Stage> {
         })
         .lint(),
         Stage::new(
+            "doc",
+            "RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --workspace (broken and private intra-doc links fail)",
+            |root| run(cargo(root).env("RUSTDOCFLAGS", "-D warnings").args(["doc", "--no-deps", "--workspace"])),
+        )
+        .lint(),
+        Stage::new(
             "layers",
             "no import cycles in scim-core or web, doors use scim-core's root exports, at most 6 parameters (shrink-only allow-lists)",
             crate::layers::run,
@@ -149,7 +155,7 @@ fn node_tests(root: &Path) -> Result<Vec<String>> {
 
 #[derive(Debug, Default)]
 pub struct Options {
-    /// Skip lint-only stages (fmt, clippy).
+    /// Skip lint-only stages (fmt, clippy, doc, clippy-wasm).
     pub fast: bool,
     /// Run only these stages (by name), in pipeline order.
     pub only: Vec<String>,
@@ -222,5 +228,13 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), stages.len());
+    }
+
+    #[test]
+    fn doc_is_a_lint_stage_beside_clippy() {
+        let stages = stages();
+        let at = |name: &str| stages.iter().position(|s| s.name == name).unwrap_or_else(|| panic!("no stage {name}"));
+        assert!(stages[at("doc")].lint, "--fast must skip doc like the other lints");
+        assert_eq!(at("doc"), at("clippy") + 1);
     }
 }

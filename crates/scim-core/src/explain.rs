@@ -1,7 +1,9 @@
 //! The explanation: an attribute-by-attribute account of what a write did and why.
 //!
-//! Every PUT (and POST) yields one, on success and on failure, so the playground can show
-//! which rule decided each attribute: an RFC section or a profile knob.
+//! Every PUT, POST and PATCH yields one, on success and on failure: PUT and POST attribute by
+//! attribute (RFC 7644 §3.5.1, §3.3), PATCH per operation and attribute (§3.5.2). The
+//! playground shows it so a user sees which rule decided each attribute: an RFC section or a
+//! profile knob.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,23 +1,23 @@
 //! The replace engine: how a PUT body (RFC 7644 §3.5.1) — or a POST body, which is a
 //! replace of nothing (§3.3) — becomes the new state of a resource.
 //!
-//! Each rule of `SCIM-PUT.md` §2 has one place here:
+//! Each rule of a replace, with the RFC section or profile knob behind it, has one place
+//! here (the `Replace` methods named are private):
 //!
 //! | rule | where |
 //! | --- | --- |
-//! | body must be an object with `schemas` naming the core schema (RFC 7643 §3) | [`check_schemas`] |
-//! | body `id` vs path id (RFC 7643 §3.1, knob `idMismatch`) | [`Replace::id_field`] |
-//! | `meta` and other readOnly values ignored (RFC 7643 §7) | [`Replace::attribute`], `ReadOnly` arm |
-//! | readWrite/writeOnly values replace stored ones; complex replaced whole or merged (knob `complexReplace`) | [`Replace::attribute`], body-value arm |
-//! | `null` / `[]` clear (RFC 7644 §3.5.1) | [`Replace::attribute`], `None` after normalising |
-//! | immutable: set once, equal value fine, different value 400 `mutability` (RFC 7643 §7) | [`Replace::attribute`], `Immutable` checks |
-//! | omitted attributes cleared or kept (knob `omitted`); writeOnly and immutable ones kept | [`Replace::omitted`] |
-//! | unknown attributes rejected or ignored (knob `unknownAttributes`) | [`Replace::unknown`] |
-//! | extension objects need their URN in `schemas` (knob `missingExtensionUrn`) | [`Replace::extension`] |
-//! | wrong JSON types, string booleans, several primaries | [`crate::value::Normaliser`] |
-//! | required attributes present after the replace (RFC 7643 §7) | [`Replace::required`] |
-//! | uniqueness (409), ETags (412) and "a failed PUT changes nothing" | [`crate::server`] |
-
+//! | body must be an object with `schemas` naming the core schema (RFC 7643 §3) | `check_schemas` |
+//! | body `id` vs path id (RFC 7643 §3.1, knob `idMismatch`) | `Replace::id_field` |
+//! | `meta` and other readOnly values ignored (RFC 7643 §3.1, §7) | `Replace::attribute`, `ReadOnly` arm |
+//! | readWrite/writeOnly values replace stored ones (RFC 7644 §3.5.1); complex replaced whole or merged (knob `complexReplace`) | `Replace::attribute`, body-value arm |
+//! | `null` / `[]` clear (RFC 7644 §3.5.1) | `Replace::attribute`, `None` after normalising |
+//! | immutable: set once, equal value fine, different value 400 `mutability` (RFC 7643 §7) | `Replace::attribute`, `Immutable` checks |
+//! | omitted attributes cleared or kept (RFC 7644 §3.5.1, knob `omitted`); writeOnly and immutable ones kept (RFC 7643 §7) | `Replace::omitted` |
+//! | unknown attributes rejected or ignored (RFC 7644 §3.12 `invalidSyntax`, knob `unknownAttributes`) | `Replace::unknown` |
+//! | extension objects need their URN in `schemas` (RFC 7643 §3, knob `missingExtensionUrn`) | `Replace::extension` |
+//! | wrong JSON types (RFC 7643 §2.3), string booleans (§2.3.2, knob `stringBooleans`), several primaries (§2.4, knob `multiplePrimary`) | [`crate::value::Normaliser`] |
+//! | required attributes present after the replace (RFC 7643 §7) | `Replace::required` |
+//! | uniqueness (409, RFC 7643 §7), ETags (412, RFC 7644 §3.14) and "a failed PUT changes nothing" (RFC 7644 §3.12) | [`crate::server`] |
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;

@@ -6,8 +6,9 @@
 //! request and response are copied from the pages byte for byte (placeholders such as
 //! `{SESSION_ID}` and `{{accessToken}}` are replaced by the test's credential).
 
-use scim_core::{Clock, DiffKind, Millis, Section};
-use scim_core::{Outcome, Profile, Request, Response, Server, compare, diff_responses};
+use scim_core::{
+    Clock, DiffKind, Millis, Outcome, Profile, Request, Response, Section, Server, compare, diff_responses,
+};
 use serde_json::{Value, json};
 
 /// The documented response as a [`Response`], so the comparison API can diff it. Only the
@@ -474,23 +475,30 @@ fn new_users_count_up_after_the_seeded_id() {
     assert_eq!(created.json()["id"], "93522");
 }
 
-/// A seed that does not load is an error naming the resource, and `seed()` leaves the store
-/// as it was.
+/// A seed that does not load is an error naming the resource, and leaves the store of the
+/// server it failed on byte-identical: the user created before is still there, and the seed's
+/// first user, which loaded before the second failed, did not get in.
 #[test]
 fn a_broken_seed_names_the_resource_and_changes_nothing() {
     let mut profile = Profile::builtin("ping").expect("ping");
-    let mut server = Server::new(profile.clone()).expect("server");
-    assert_eq!(server.seed(), Ok(1));
-    let before = server.snapshot();
     profile.seed.entry("User".into()).or_default().push(
         json!({"schemas": ["urn:pingidentity:schemas:User:1.0"], "userName": "PCONLEY"})
             .as_object()
             .cloned()
             .expect("object"),
     );
-    let mut broken = Server::new(profile).expect("server");
-    let err = broken.seed().expect_err("duplicate userName");
+    let mut server = Server::new(profile.clone()).expect("server");
+    let created = server.handle(&Request::new("POST", "/Users").json(&json!({
+        "schemas": ["urn:pingidentity:schemas:User:1.0"], "userName": "created.before.seed"
+    })));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let before = server.snapshot().to_string();
+    assert!(before.contains("created.before.seed"), "{before}");
+
+    let err = server.seed().expect_err("duplicate userName");
     assert!(err.0.starts_with("seed.User[1].userName"), "{err}");
-    assert!(broken.resources("/Users").is_empty());
-    assert_eq!(server.snapshot(), before);
+    assert_eq!(server.snapshot().to_string(), before, "a failed seed changed the store");
+
+    let err = Server::with_seed(profile).expect_err("with_seed fails the same way");
+    assert!(err.0.starts_with("seed.User[1].userName"), "{err}");
 }
