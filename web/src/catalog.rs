@@ -16,7 +16,7 @@ pub struct ProfileChoice {
 pub const RFC_KEEP_OMITTED: &str = "rfc (keep omitted)";
 
 /// Every profile the lanes offer. Data-driven: each entry of
-/// [`scim_core::profile::builtin_sources`] appears, so new built-ins show up unchanged here.
+/// [`scim_core::Profile::builtins`] appears, so new built-ins show up unchanged here.
 /// Parsed once per page.
 pub fn catalog() -> &'static [ProfileChoice] {
     static CATALOG: std::sync::OnceLock<Vec<ProfileChoice>> = std::sync::OnceLock::new();

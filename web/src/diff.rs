@@ -1,4 +1,4 @@
-//! The "Differences" region: a thin view over [`scim_core::compare::diff_responses`], which
+//! The "Differences" region: a thin view over [`scim_core::diff_responses`], which
 //! compares two responses by SCIM attribute path (`name.givenName`, `emails[0].value`,
 //! `urn:…:enterprise:2.0:User:department`, RFC 7644 §3.10). Only what the table needs is done
 //! here: keep the entries that differ, label headers, and show statuses as `200 OK`.
