@@ -68,9 +68,34 @@ pub(crate) fn check(profile: &Profile, req: &Request) -> Result<(), Response> {
     })
 }
 
-/// Compares a presented credential with the configured one without stopping at the first
-/// differing byte (a mock, but the habit costs nothing).
+/// Compares a presented credential with the configured one in time that depends only on the
+/// presented one's length: every presented byte is compared (with the configured bytes
+/// repeated), so neither the position of the first difference nor the configured
+/// credential's length shows in how long the answer takes.
 fn same_secret(given: &str, want: &str) -> bool {
-    let (a, b) = (given.as_bytes(), want.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let (given, want) = (given.as_bytes(), want.as_bytes());
+    // A length difference is folded in as data, not as an early return.
+    let mut diff = u8::from(given.len() != want.len());
+    let cycled = want.iter().cycle();
+    for (x, y) in given.iter().zip(cycled) {
+        diff |= std::hint::black_box(x ^ y);
+    }
+    // An empty configured credential never matches (the profile refuses one anyway).
+    diff |= u8::from(want.is_empty());
+    std::hint::black_box(diff) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn only_the_same_secret_matches() {
+        assert!(same_secret("s3cret", "s3cret"));
+        for given in ["", "s", "s3cre", "s3cret ", "s3cres", "S3cret", "s3crets3cret", "s3crets3cre"] {
+            assert!(!same_secret(given, "s3cret"), "{given:?}");
+        }
+        assert!(!same_secret("", ""), "an empty credential never matches");
+        assert!(!same_secret("x", ""));
+    }
 }

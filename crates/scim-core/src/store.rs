@@ -11,6 +11,8 @@ use crate::resource::Resource;
 use crate::schema::{AttrType, Uniqueness};
 use crate::value::field;
 
+mod undo;
+
 /// Snapshot format marker and version.
 pub(crate) const SNAPSHOT_FORMAT: &str = "scim-playground-store";
 /// 2 added the id source and clock state (`ids`, `clock`); 1 is still read.

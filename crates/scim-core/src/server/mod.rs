@@ -21,11 +21,13 @@ use crate::store::Store;
 use crate::time::parse_datetime;
 
 mod discovery;
+mod journal;
 mod query;
 mod resources;
 mod routing;
 mod seeding;
 
+pub use journal::Changes;
 pub use seeding::{Seed, SeedReport};
 
 /// An in-memory SCIM service provider running one profile.
@@ -47,6 +49,8 @@ pub struct Server {
     ids: IdState,
     /// Whether writes carry an [`Explanation`] ([`Server::set_explain`]).
     explain: bool,
+    /// What the last write changed, when a door asked ([`Server::record_changes`]).
+    recorder: journal::Recorder,
 }
 
 /// A failed request: the error, and the explanation of a write that got far enough to have
@@ -68,6 +72,7 @@ impl Server {
             time: Time::new(clock),
             ids: IdState::new(Ids::default()),
             explain: true,
+            recorder: journal::Recorder::default(),
         })
     }
 
@@ -124,12 +129,38 @@ impl Server {
     /// Serves one request. Checks the profile's credential first (RFC 7644 §2), then routes.
     /// [`Response::changed`] says whether the store changed (then a stepped clock moves on).
     pub fn handle(&mut self, req: &Request) -> Response {
+        let recording = self.begin_changes();
         let resp = match crate::auth::check(&self.profile, req) {
             Ok(()) => self.serve(req),
             Err(challenge) => challenge,
         };
         self.time.end_request(resp.changed);
+        self.end_changes(recording, resp.changed);
         resp
+    }
+
+    /// Serves `req` without changing anything, when it is a read: `None` when it is a write
+    /// (POST to an endpoint, PUT, PATCH, DELETE) that [`Server::handle`] must serve. GET,
+    /// `.search` and every request that fails before reaching a write (credential, media
+    /// type, unknown path, method not allowed) are answered here exactly as
+    /// [`Server::handle`] would answer them, so a door can serve reads under a shared lock
+    /// while writes wait for an exclusive one.
+    pub fn handle_read(&self, req: &Request) -> Option<Response> {
+        if let Err(challenge) = crate::auth::check(&self.profile, req) {
+            return Some(challenge);
+        }
+        let media = match self.negotiate(req) {
+            Ok(m) => m,
+            Err(e) => return Some(e.to_response()),
+        };
+        let mut resp = match self.route_read(req, media)? {
+            Ok(resp) => resp,
+            Err((e, expl)) => Response { explanation: expl, ..e.to_response_as(media) },
+        };
+        if !self.explain {
+            resp.explanation = None;
+        }
+        Some(resp)
     }
 
     /// [`Server::handle`] without the credential check or the clock step: seeding.

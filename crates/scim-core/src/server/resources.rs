@@ -167,7 +167,7 @@ impl Server {
         let version = self.profile.behaviour.versioning.then_some(1);
         let resource = assemble(kind, written, &id, Stamp { created: &now, modified: &now, version });
         let mut resp = self.resource_response(201, kind, &resource, cx, &proj);
-        self.store.put(kind_name, &id, resource);
+        self.put_resource(kind_name, &id, resource);
         resp.explanation = Some(expl);
         resp.changed = true;
         Ok(resp)
@@ -246,7 +246,7 @@ impl Server {
         let now = format_millis(self.time.now());
         let resource = assemble(kind, written, id, Stamp { created: &created, modified: &now, version });
         let mut resp = self.resource_response(200, kind, &resource, cx, proj);
-        self.store.put(kind_name, id, resource);
+        self.put_resource(kind_name, id, resource);
         resp.explanation = Some(expl);
         resp.changed = true;
         Ok(resp)
@@ -258,12 +258,12 @@ impl Server {
         self.check_if_match(cx, r)?;
         // RFC 7643 §4.2: a deleted resource is no longer a member of any group.
         let touched = groups::without_member(&self.store, &self.registry, id);
-        self.store.remove(kind_name, id);
+        self.remove_resource(kind_name, id);
         if !touched.is_empty() {
             let now = format_millis(self.time.now());
             for (gk, gid, mut g) in touched {
                 touch(&mut g, &now, self.profile.behaviour.versioning);
-                self.store.put(&gk, &gid, g);
+                self.put_resource(&gk, &gid, g);
             }
         }
         Ok(Response { status: 204, changed: true, ..Response::default() })

@@ -103,6 +103,31 @@ impl Server {
     }
 
     pub(super) fn route(&mut self, req: &Request, media: &'static str) -> Result<Response, Failure> {
+        if let Some(done) = self.route_read(req, media) {
+            return done;
+        }
+        // `route_read` leaves exactly these to us: POST on an endpoint, PUT, PATCH, DELETE.
+        let (path, query) = req.split_path();
+        let mut target = self.target(path);
+        target.query = query;
+        let method = req.method.to_ascii_uppercase();
+        let segments = target.segments.clone();
+        let cx = Ctx { req, target, media };
+        let kind = |endpoint: &str| self.registry.kind_by_endpoint(endpoint).map(|k| k.def.name.clone());
+        match (segments.as_slice(), method.as_str()) {
+            ([endpoint], "POST") => self.create(&kind(endpoint).unwrap_or_default(), &cx),
+            ([endpoint, id], "PUT") => self.replace(&kind(endpoint).unwrap_or_default(), id, &cx),
+            ([endpoint, id], "PATCH") => self.patch(&kind(endpoint).unwrap_or_default(), id, &cx),
+            ([endpoint, id], "DELETE") => {
+                self.delete(&kind(endpoint).unwrap_or_default(), id, &cx).map_err(|e| (e, None))
+            }
+            _ => Err((ScimError::new(500, None, format!("{method} {path} was routed as a write but is none")), None)),
+        }
+    }
+
+    /// Routes every request that changes nothing (reads, and requests refused before any
+    /// write); `None` for the writes [`Server::route`] serves.
+    pub(super) fn route_read(&self, req: &Request, media: &'static str) -> Option<Result<Response, Failure>> {
         let (path, query) = req.split_path();
         let mut target = self.target(path);
         target.query = query;
@@ -111,7 +136,7 @@ impl Server {
         let cx = Ctx { req, target, media };
         let plain = |e: ScimError| -> Failure { (e, None) };
         let kind_name = |endpoint: &str| self.registry.kind_by_endpoint(endpoint).map(|k| k.def.name.clone());
-        match segments.as_slice() {
+        Some(match segments.as_slice() {
             [] => Err(plain(ScimError::not_found(format!(
                 "No resource at the base path; try {}/Users, {0}/Groups or {0}/ServiceProviderConfig (RFC 7644 §3.2).",
                 cx.target.base
@@ -119,7 +144,7 @@ impl Server {
             [endpoint] if kind_name(endpoint).is_some() => {
                 let kind = kind_name(endpoint).unwrap_or_default();
                 match method.as_str() {
-                    "POST" => self.create(&kind, &cx),
+                    "POST" => return None,
                     "GET" => self.list(Some(&kind), &cx).map_err(plain),
                     _ => Err(plain(method_not_allowed(&method, "GET, POST"))),
                 }
@@ -127,16 +152,14 @@ impl Server {
             [endpoint, id] if kind_name(endpoint).is_some() => {
                 let kind = kind_name(endpoint).unwrap_or_default();
                 if *id == ".search" {
-                    return match method.as_str() {
+                    return Some(match method.as_str() {
                         "POST" => self.search(Some(&kind), &cx).map_err(plain),
                         _ => Err(plain(method_not_allowed(&method, "POST"))),
-                    };
+                    });
                 }
                 match method.as_str() {
                     "GET" => self.get(&kind, id, &cx).map_err(plain),
-                    "PUT" => self.replace(&kind, id, &cx),
-                    "DELETE" => self.delete(&kind, id, &cx).map_err(plain),
-                    "PATCH" => self.patch(&kind, id, &cx),
+                    "PUT" | "DELETE" | "PATCH" => return None,
                     _ => Err(plain(method_not_allowed(&method, "GET, PUT, PATCH, DELETE"))),
                 }
             }
@@ -157,7 +180,7 @@ impl Server {
                     endpoints.join(", ")
                 ))))
             }
-        }
+        })
     }
 
     /// `meta.location` and `Location`: absolute when the request names a host.
