@@ -74,7 +74,7 @@ pub use profile::types::{
     Auth, Behaviour, ComplexReplace, IdMismatch, IdStyle, MissingExtensionUrn, MultiplePrimary, Omitted, Profile,
     ProfileError, StringBooleans, Unknown,
 };
-pub use server::{Seed, SeedReport, Server};
+pub use server::{Changes, Seed, SeedReport, Server};
 
 /// Parses JSON text: the same values and the same errors (with line and column) as
 /// `serde_json::from_str`, but through the byte reader that request bodies use
