@@ -1,17 +1,26 @@
 //! # scim-mock
 //!
 //! The native HTTP door to [`scim_core`]: an axum server that turns each HTTP request under the
-//! profile's base path into a [`scim_core::Request`], hands it to [`scim_core::Server::handle`]
-//! and writes the [`scim_core::Response`] back. It holds no SCIM logic of its own; what it adds
+//! profile's base path into a [`scim_core::Request`], hands it to [`scim_core::Server`] and
+//! writes the [`scim_core::Response`] back. It holds no SCIM logic of its own; what it adds
 //! is what only a network server needs:
 //!
-//! - a request body limit (413, RFC 7644 §3.12 error body);
+//! - its own accept loop ([`App::serve`]): a cap on open connections, hyper's header-read
+//!   timeout (which also closes connections that sit idle between requests) and a deadline
+//!   for the request body (408, RFC 7644 §3.12 error body);
+//! - a request body limit (413);
 //! - `--token`, which makes the core require that credential in the profile's scheme
 //!   ([`scim_core::Server::require_credential`]);
-//! - `--state FILE` persistence after every request that changed the store ([`persist`]);
+//! - reads (GET, `.search`) under a shared lock ([`scim_core::Server::handle_read`]), so a
+//!   long search never holds up other reads; writes under an exclusive one;
+//! - `--state FILE` persistence ([`persist`]): a write is answered only once its journal
+//!   record is on disk; if that fails the write is undone and the answer is a 503;
+//! - `--public-url` for `Location` and `meta.location`, and without it a `Host` header that
+//!   must be a valid `host[:port]`;
 //! - start-up seeding through the core ([`seed`]);
 //! - permissive CORS so a front-end dev server on another port can call it;
-//! - the playground's static files (or a built-in page) outside the base path;
+//! - the playground's static files (never following a link out of `--static`) or a built-in
+//!   page outside the base path;
 //! - one log line per request.
 
 pub mod env;
@@ -19,11 +28,12 @@ pub mod home;
 pub mod persist;
 pub mod seed;
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -37,11 +47,32 @@ use tower_http::cors::{AllowHeaders, AllowMethods, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 pub use crate::env::time_and_ids;
+pub use crate::persist::DEFAULT_COMPACT_BYTES;
 pub use crate::seed::Seed;
 
 /// Request bodies above this many bytes are refused with 413 unless `--max-body` says
 /// otherwise. SCIM resources are small; a megabyte is far beyond any real User or Group.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// How long a client may take and how many may be connected at once ([`App::serve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// From a connection's opening, or the end of its previous response, to the end of the
+    /// request head; a connection that sends nothing (or half its headers) for this long is
+    /// closed. hyper's `header_read_timeout`.
+    pub header_timeout: Duration,
+    /// From the request head to the end of the body: 408 after it.
+    pub body_timeout: Duration,
+    /// Open connections; further ones wait in the listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    /// 10 s for the head (or idle), 30 s for the body, 1024 connections.
+    fn default() -> Self {
+        Limits { header_timeout: Duration::from_secs(10), body_timeout: Duration::from_secs(30), max_connections: 1024 }
+    }
+}
 
 /// Everything `scim-mock serve` is configured with, apart from the listening address.
 #[derive(Debug, Clone)]
@@ -56,10 +87,16 @@ pub struct Config {
     pub max_body: usize,
     /// Counting ids and a stepped clock that moves one second per write ([`time_and_ids`]).
     pub deterministic: bool,
+    /// The origin clients reach this server at (`https://scim.example.com`): `Location` and
+    /// `meta.location` start with it whatever `Host` a request names.
+    pub public_url: Option<String>,
+    pub limits: Limits,
+    /// The journal is compacted once it is larger than the base and than this many bytes.
+    pub compact_bytes: u64,
 }
 
 impl Config {
-    /// The RFC profile, no auth, no seed, no state, the built-in page.
+    /// The RFC profile, no auth, no seed, no state, the built-in page, default limits.
     pub fn new(profile: Profile) -> Self {
         Config {
             profile,
@@ -69,30 +106,39 @@ impl Config {
             static_dir: None,
             max_body: DEFAULT_MAX_BODY,
             deterministic: false,
+            public_url: None,
+            limits: Limits::default(),
+            compact_bytes: DEFAULT_COMPACT_BYTES,
         }
     }
 }
 
-/// The engine and a counter of successful writes, behind one lock.
+/// The engine and, with `--state`, its journal, behind one lock: a write appends its record
+/// while it still holds the lock, so records are in the order the writes happened.
 #[derive(Debug)]
 struct Core {
     server: Server,
-    /// Bumped on every successful write, so that concurrent saves never put an older
-    /// snapshot over a newer one.
-    generation: u64,
+    journal: Option<persist::Journal>,
+}
+
+/// `--public-url`, split.
+#[derive(Debug, Clone)]
+struct PublicUrl {
+    scheme: String,
+    authority: String,
 }
 
 #[derive(Debug)]
 struct Shared {
-    core: Mutex<Core>,
+    core: RwLock<Core>,
     /// The running profile, kept outside the core's lock so that telling SCIM requests from
     /// the site's does not take that lock a second time (it changes only on [`App::restart`]).
     profile: RwLock<Profile>,
-    state: Option<PathBuf>,
+    /// Canonical (symlinks resolved), so that confinement compares real paths.
     static_dir: Option<PathBuf>,
     max_body: usize,
-    /// The generation last written to the state file.
-    saved: tokio::sync::Mutex<u64>,
+    public_url: Option<PublicUrl>,
+    limits: Limits,
 }
 
 /// What start-up did, for the banner.
@@ -100,6 +146,9 @@ struct Shared {
 pub struct Startup {
     /// Whether `--state` named an existing file that was loaded.
     pub state_loaded: bool,
+    /// What loading `--state` found (records replayed, a torn record dropped, temp files
+    /// removed).
+    pub state: persist::Loaded,
     /// Seed outcome (`None` when the seed was skipped because state was loaded).
     pub seed: Option<scim_core::SeedReport>,
 }
@@ -112,12 +161,24 @@ pub struct App {
 
 impl App {
     /// Builds the engine, loads `--state` (a corrupt file is an error and stays untouched),
-    /// then applies `--seed` when the store is still empty.
+    /// applies `--seed` when the store is still empty, and writes a fresh base and an empty
+    /// journal ([`persist`]).
     pub fn new(config: Config) -> Result<(App, Startup)> {
+        let public_url = config.public_url.as_deref().map(parse_public_url).transpose()?;
+        let static_dir = match &config.static_dir {
+            Some(dir) => Some(
+                std::fs::canonicalize(dir).with_context(|| format!("--static {}: not a directory", dir.display()))?,
+            ),
+            None => None,
+        };
         let mut server = new_server(config.profile, config.deterministic)?;
         let mut startup = Startup::default();
+        let mut journal = None;
         if let Some(path) = &config.state {
-            startup.state_loaded = persist::load(&mut server, path)?;
+            let (j, loaded) = persist::Journal::open(&mut server, path, config.compact_bytes)?;
+            startup.state_loaded = loaded.existed;
+            startup.state = loaded;
+            journal = Some(j);
         }
         let empty = server.profile().resource_types.iter().all(|t| server.resources(&t.endpoint).is_empty());
         if !startup.state_loaded || empty {
@@ -126,47 +187,53 @@ impl App {
         if let Some(token) = &config.token {
             server.require_credential(token).map_err(|e| anyhow::anyhow!("--token: {e}"))?;
         }
+        if let Some(j) = &mut journal {
+            j.checkpoint(&server.snapshot()).context("writing --state at start-up")?;
+            server.record_changes(true);
+        }
         let app = App {
             shared: Arc::new(Shared {
                 profile: RwLock::new(server.profile().clone()),
-                core: Mutex::new(Core { server, generation: 0 }),
-                state: config.state,
-                static_dir: config.static_dir,
+                core: RwLock::new(Core { server, journal }),
+                static_dir,
                 max_body: config.max_body,
-                saved: tokio::sync::Mutex::new(0),
+                public_url,
+                limits: config.limits,
             }),
         };
-        if let (Some(path), Some(report)) = (&app.shared.state, &startup.seed) {
-            if report.created > 0 {
-                persist::save(path, &app.snapshot()).context("saving the seeded store")?;
-            }
-        }
         Ok((app, startup))
     }
 
-    fn core(&self) -> MutexGuard<'_, Core> {
-        // The core never panics on input, so a poisoned lock still holds a consistent store.
-        self.shared.core.lock().unwrap_or_else(PoisonError::into_inner)
+    // The core never panics on input, so a poisoned lock still holds a consistent store.
+    fn read(&self) -> RwLockReadGuard<'_, Core> {
+        self.shared.core.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Core> {
+        self.shared.core.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The running profile.
     pub fn profile(&self) -> Profile {
-        self.core().server.profile().clone()
+        self.read().server.profile().clone()
     }
 
-    /// The store snapshot (the same document `--state` holds).
+    /// The store snapshot (what the `store` member of the `--state` file holds).
     pub fn snapshot(&self) -> Value {
-        self.core().server.snapshot()
+        self.read().server.snapshot()
     }
 
-    /// Replaces the engine with an empty one running `profile`. For in-process test doors and
-    /// tools; not reachable over HTTP.
+    /// Replaces the engine with an empty one running `profile` (saved at once with
+    /// `--state`). For in-process test doors and tools; not reachable over HTTP.
     pub fn restart(&self, profile: Profile, deterministic: bool) -> Result<()> {
-        let server = new_server(profile, deterministic)?;
-        let mut core = self.core();
+        let mut server = new_server(profile, deterministic)?;
+        let mut core = self.write();
+        if let Some(journal) = &mut core.journal {
+            journal.checkpoint(&server.snapshot())?;
+            server.record_changes(true);
+        }
         *self.shared.profile.write().unwrap_or_else(PoisonError::into_inner) = server.profile().clone();
         core.server = server;
-        core.generation += 1;
         Ok(())
     }
 
@@ -187,6 +254,159 @@ impl App {
         // when its lines would be filtered away anyway (RUST_LOG=warn, or no subscriber).
         if tracing::enabled!(tracing::Level::INFO) { router.layer(middleware::from_fn(log_request)) } else { router }
     }
+
+    /// Serves [`App::router`] on `listener` until `shutdown` resolves, with the configured
+    /// [`Limits`]: at most `max_connections` accepted sockets (the rest wait in the listen
+    /// backlog), hyper's header-read timeout on each. Then stops accepting and lets open
+    /// requests finish (for up to 10 s).
+    pub async fn serve(&self, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()>) -> Result<()> {
+        serve_router(listener, self.router(), self.shared.limits, shutdown).await
+    }
+
+    /// One SCIM request, on a blocking thread: a read under the shared lock, else a write
+    /// under the exclusive one, made durable before it is answered.
+    fn handle_blocking(&self, request: &scim_core::Request) -> scim_core::Response {
+        if let Some(resp) = self.read().server.handle_read(request) {
+            return resp;
+        }
+        let mut guard = self.write();
+        let Core { server, journal } = &mut *guard;
+        let resp = server.handle(request);
+        let (Some(journal), true) = (journal.as_mut(), resp.changed) else { return resp };
+        let Some(changes) = server.take_changes() else { return resp };
+        match journal.append(&changes) {
+            Ok(()) => {
+                if journal.wants_compaction() {
+                    let app = self.clone();
+                    drop(guard);
+                    std::thread::spawn(move || app.compact());
+                }
+                resp
+            }
+            Err(e) => {
+                server.undo(changes);
+                tracing::error!("{} {}: not saved, so undone: {e:#}", request.method, request.path);
+                ScimError::new(
+                    503,
+                    None,
+                    "The change could not be saved to this server's state file, so it was not made: \
+                     nothing changed. Try again later; the server's log says why (RFC 7644 §3.12).",
+                )
+                .to_response()
+            }
+        }
+    }
+
+    /// Writes a fresh base off the write path ([`persist`]): the journal rotates under the
+    /// exclusive lock (a rename), the snapshot is taken under the shared one, and the base is
+    /// serialised and written holding neither.
+    fn compact(&self) {
+        let started = Instant::now();
+        let rotated = match &mut self.write().journal {
+            Some(j) => j.rotate(),
+            None => return,
+        };
+        if let Err(e) = rotated {
+            tracing::error!("compacting --state: {e:#}");
+            return;
+        }
+        let (snapshot, seq, path) = {
+            let core = self.read();
+            let Some(j) = &core.journal else { return };
+            (core.server.snapshot(), j.seq(), j.base_path())
+        };
+        let written = persist::write_base(&path, &snapshot, seq);
+        let ended = match &mut self.write().journal {
+            Some(j) => j.end_compaction(written),
+            None => Ok(()),
+        };
+        match ended {
+            Ok(()) => tracing::info!(
+                "compacted --state {} at record {seq} in {:.0}ms",
+                path.display(),
+                started.elapsed().as_secs_f64() * 1000.0
+            ),
+            Err(e) => tracing::error!("compacting --state: {e:#}"),
+        }
+    }
+}
+
+/// `--public-url`: an origin, `http` or `https`, nothing after the authority.
+fn parse_public_url(url: &str) -> Result<PublicUrl> {
+    let uri: axum::http::Uri = url.parse().with_context(|| format!("--public-url {url:?} is not a URL"))?;
+    let scheme = uri.scheme_str().unwrap_or_default();
+    if scheme != "http" && scheme != "https" {
+        bail!("--public-url {url:?}: the scheme must be http or https");
+    }
+    let Some(authority) = uri.authority().filter(|a| !a.as_str().contains('@')) else {
+        bail!("--public-url {url:?}: expected http(s)://host[:port], without user information");
+    };
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        bail!(
+            "--public-url {url:?}: give the origin only (http(s)://host[:port]); the base path comes from the profile"
+        );
+    }
+    Ok(PublicUrl { scheme: scheme.to_string(), authority: authority.as_str().to_ascii_lowercase() })
+}
+
+/// A `Host` header's value that is a valid `host[:port]` (RFC 9110 §7.2): what may go into
+/// `Location` and `meta.location`.
+fn valid_host(value: &HeaderValue) -> bool {
+    value
+        .to_str()
+        .ok()
+        .filter(|h| !h.is_empty() && !h.contains('@'))
+        .is_some_and(|h| h.parse::<axum::http::uri::Authority>().is_ok())
+}
+
+/// The accept loop behind [`App::serve`] (and `scim-mock ceiling`).
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => p.context("connection permits")?,
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // Errors here are the client's (reset, timeout, malformed request): hyper has
+            // answered what it could.
+            if let Err(e) = conn.await {
+                tracing::debug!("connection: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+    Ok(())
 }
 
 /// An engine for this door: the clock and ids `--deterministic` asks for, no explanations
@@ -209,7 +429,7 @@ async fn dispatch(State(app): State<App>, req: axum::extract::Request) -> Respon
 /// One SCIM request through the core.
 async fn scim(app: &App, req: axum::extract::Request) -> Response {
     let shared = &app.shared;
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let too_large = || {
         scim_error(&ScimError::new(
             413,
@@ -221,19 +441,56 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
             ),
         ))
     };
+    match &shared.public_url {
+        Some(public) => {
+            // Links name the public origin, whatever the client or a proxy put in these.
+            let set = |v: &str| HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+            parts.headers.insert(header::HOST, set(&public.authority));
+            parts.headers.insert("x-forwarded-proto", set(&public.scheme));
+        }
+        None => {
+            if let Some(host) = parts.headers.get(header::HOST).filter(|h| !valid_host(h)) {
+                let shown = String::from_utf8_lossy(host.as_bytes()).chars().take(100).collect::<String>();
+                return scim_error(&ScimError::new(
+                    400,
+                    None,
+                    format!(
+                        "The Host header {shown:?} is not a valid host[:port] (RFC 9110 §7.2); this server \
+                         builds Location and meta.location from it. Send the host you reached it at, or start \
+                         the server with --public-url."
+                    ),
+                ));
+            }
+        }
+    }
     let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > shared.max_body as u64) {
         return too_large();
     }
-    let body = match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, shared.max_body)).await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
-        Err(e) => {
+    let collect = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, shared.max_body));
+    let body = match tokio::time::timeout(shared.limits.body_timeout, collect).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Ok(Err(e)) => {
             return scim_error(&ScimError::new(
                 400,
                 None,
                 format!("The request body could not be read ({e}); send it again (RFC 7644 §3.12)."),
             ));
+        }
+        Err(_) => {
+            let mut resp = scim_error(&ScimError::new(
+                408,
+                None,
+                format!(
+                    "The request body did not arrive within {} s (RFC 9110 §15.5.9); send the whole body \
+                     promptly (RFC 7644 §3.12).",
+                    shared.limits.body_timeout.as_secs_f64()
+                ),
+            ));
+            // What is left of the body would be read as the next request.
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return resp;
         }
     };
     let request = scim_core::Request {
@@ -247,30 +504,16 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
         // `Bytes` → `Vec` reuses the buffer when it is the only owner (no copy).
         body: body.into(),
     };
-    let (response, save) = {
-        let mut core = app.core();
-        let response = core.server.handle(&request);
-        let save = if response.changed && shared.state.is_some() {
-            core.generation += 1;
-            Some((core.generation, core.server.snapshot()))
-        } else {
-            None
-        };
-        (response, save)
-    };
-    if let (Some((generation, snapshot)), Some(path)) = (save, &shared.state) {
-        let mut saved = shared.saved.lock().await;
-        if generation > *saved {
-            let path = path.clone();
-            let result = tokio::task::spawn_blocking(move || persist::save(&path, &snapshot)).await;
-            match result {
-                Ok(Ok(())) => *saved = generation,
-                Ok(Err(e)) => tracing::error!("{e:#}"),
-                Err(e) => tracing::error!("saving --state: {e}"),
-            }
+    // Filters can be slow and a durable write waits for the disk: neither may stall the
+    // runtime's worker threads.
+    let worker = app.clone();
+    match tokio::task::spawn_blocking(move || worker.handle_blocking(&request)).await {
+        Ok(response) => to_http(response),
+        Err(e) => {
+            tracing::error!("a request's worker failed: {e}");
+            scim_error(&ScimError::new(500, None, "The request failed inside the server; nothing was changed."))
         }
     }
-    to_http(response)
 }
 
 /// A door-level error (413, 400) in the core's RFC 7644 §3.12 format.
@@ -300,6 +543,9 @@ fn to_http(r: scim_core::Response) -> Response {
 /// Everything outside the base path: the playground's files, or the built-in page.
 async fn site(app: &App, req: axum::extract::Request, base: &str) -> Response {
     if let Some(dir) = &app.shared.static_dir {
+        if !confined(dir, req.uri().path()) {
+            return not_found(base);
+        }
         return match ServeDir::new(dir).oneshot(req).await {
             Ok(r) => r.map(Body::new),
             Err(never) => match never {},
@@ -307,16 +553,40 @@ async fn site(app: &App, req: axum::extract::Request, base: &str) -> Response {
     }
     let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
     if is_read && matches!(req.uri().path(), "/" | "/index.html") {
-        let page = home::page(&app.core().server.profile().clone(), "");
+        let page = home::page(&app.profile(), "");
         return axum::response::Html(page).into_response();
     }
-    // Plain text and no echo of the request: nothing here is ever rendered from request data.
+    not_found(base)
+}
+
+/// Plain text and no echo of the request: nothing here is ever rendered from request data.
+fn not_found(base: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         format!("Not found. The SCIM endpoints are under {base}; the page at / lists them.\n"),
     )
         .into_response()
+}
+
+/// Whether the file a static request names (and, for a directory, its `index.html`) lies
+/// inside `root` once every symbolic link is resolved. `root` is canonical. A path that does
+/// not exist is left to [`ServeDir`], which answers 404.
+fn confined(root: &Path, uri_path: &str) -> bool {
+    let Ok(decoded) = percent_encoding::percent_decode_str(uri_path).decode_utf8() else { return false };
+    let mut path = root.to_path_buf();
+    for part in decoded.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if part == ".." || part.contains('\\') {
+            return false;
+        }
+        path.push(part);
+    }
+    let inside = |p: &Path| match std::fs::canonicalize(p) {
+        Ok(real) => real.starts_with(root),
+        // A link to nowhere is refused; anything else missing is ServeDir's 404.
+        Err(_) => std::fs::symlink_metadata(p).is_err(),
+    };
+    inside(&path) && (!path.is_dir() || inside(&path.join("index.html")))
 }
 
 /// One log line per request: method, path and query, status, time taken.

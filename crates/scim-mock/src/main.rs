@@ -4,11 +4,12 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use scim_core::Profile;
-use scim_mock::{App, Config, DEFAULT_MAX_BODY, Seed, Startup};
+use scim_mock::{App, Config, DEFAULT_COMPACT_BYTES, DEFAULT_MAX_BODY, Limits, Seed, Startup};
 
 #[derive(Debug, Parser)]
 #[command(name = "scim-mock", version, about = "An in-memory SCIM 2.0 service provider (RFC 7643/7644) over HTTP")]
@@ -47,15 +48,35 @@ struct ServeArgs {
     /// `demo` (a few users), `none`, or a JSON file `{"Users": [...], "Groups": [...]}`.
     #[arg(long, default_value = "none")]
     seed: Seed,
-    /// Load the store from FILE at start, save it after every successful write.
+    /// Keep the store in FILE (a snapshot) and FILE.journal (one line per write since): loaded
+    /// at start; a write is answered only once its journal line is on disk (fsync), and fails
+    /// with 503, changing nothing, when it cannot be saved.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Compact the journal into FILE once it is larger than FILE and than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_COMPACT_BYTES)]
+    journal_compact_bytes: u64,
     /// Serve static files from DIR outside the base path (default: dist/playground if it exists).
     #[arg(long = "static", value_name = "DIR")]
     static_dir: Option<PathBuf>,
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
+    /// The origin clients reach the server at (https://scim.example.com): Location and
+    /// meta.location use it. Without it they use the request's Host, which must then be a
+    /// valid host[:port] (else 400).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Seconds a connection may take to send a request's headers, counted from its opening
+    /// or the end of its previous response (so also how long an idle connection stays open).
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().header_timeout.as_secs_f64())]
+    header_timeout: f64,
+    /// Seconds a request may take to send its body once the headers are in (408 after).
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().body_timeout.as_secs_f64())]
+    body_timeout: f64,
+    /// Open connections at most; further clients wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
     /// Counting ids (00000000-0000-4000-8000-000000000001, ...) and a clock that starts at
     /// 2026-01-01T00:00:00Z and moves one second per write: reproducible transcripts.
     #[arg(long)]
@@ -128,6 +149,20 @@ async fn serve(args: ServeArgs) -> Result<()> {
         Some(dir) => Some(dir),
         None => Some(PathBuf::from("dist/playground")).filter(|d| d.join("index.html").is_file()),
     };
+    let secs = |flag: &str, s: f64| {
+        Duration::try_from_secs_f64(s)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .with_context(|| format!("--{flag} {s}: give a positive number of seconds"))
+    };
+    let limits = Limits {
+        header_timeout: secs("header-timeout", args.header_timeout)?,
+        body_timeout: secs("body-timeout", args.body_timeout)?,
+        max_connections: args.max_connections,
+    };
+    if limits.max_connections == 0 {
+        bail!("--max-connections must be at least 1");
+    }
     let config = Config {
         profile,
         token: args.token,
@@ -136,12 +171,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
         static_dir,
         max_body: args.max_body,
         deterministic: args.deterministic,
+        public_url: args.public_url,
+        limits,
+        compact_bytes: args.journal_compact_bytes,
     };
     let (app, startup) = App::new(config.clone())?;
     let listener = bind(&args.host, args.port).await?;
     let addr = listener.local_addr()?;
     banner(&config, &startup, addr);
-    axum::serve(listener, app.router()).with_graceful_shutdown(scim_mock::shutdown_signal()).await?;
+    app.serve(listener, scim_mock::shutdown_signal()).await?;
     println!("scim-mock: stopped");
     Ok(())
 }
@@ -172,8 +210,21 @@ fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
         );
     }
     if let Some(path) = &config.state {
-        let how = if startup.state_loaded { "loaded" } else { "new; created on the first write" };
+        let how = if startup.state_loaded {
+            format!("loaded, {} journal records replayed", startup.state.replayed)
+        } else {
+            "new".to_string()
+        };
         println!("  state          {} ({how})", path.display());
+        if startup.state.dropped_tail {
+            println!("  state          dropped an incomplete last journal record (never acknowledged)");
+        }
+        if startup.state.cleaned > 0 {
+            println!("  state          removed {} temp files of interrupted saves", startup.state.cleaned);
+        }
+    }
+    if let Some(url) = &config.public_url {
+        println!("  public URL     {url}");
     }
     if let Some(seed) = &startup.seed {
         if seed.created > 0 {
@@ -189,6 +240,7 @@ fn banner(config: &Config, startup: &Startup, addr: SocketAddr) {
 async fn ceiling(host: &str, port: u16) -> Result<()> {
     let listener = bind(host, port).await?;
     println!("scim-mock ceiling: empty 200 handler on http://{}/", listener.local_addr()?);
-    axum::serve(listener, scim_mock::ceiling_router()).with_graceful_shutdown(scim_mock::shutdown_signal()).await?;
+    scim_mock::serve_router(listener, scim_mock::ceiling_router(), Limits::default(), scim_mock::shutdown_signal())
+        .await?;
     Ok(())
 }

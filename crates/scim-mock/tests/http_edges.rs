@@ -171,18 +171,22 @@ fn state_survives_a_restart() {
         )
         .expect("PUT");
         assert_eq!(put.status, 200, "{}", put.body);
-        // A failed write does not touch the file.
-        let saved = std::fs::read_to_string(&path).expect("read");
+        // A failed write does not touch the files.
+        let journal = dir.join("store.json.journal");
+        let saved = (std::fs::read(&path).expect("read"), std::fs::read(&journal).expect("read journal"));
+        assert_eq!(saved.1.iter().filter(|b| **b == b'\n').count(), 2, "one journal line per write");
         assert_eq!(post_user(&s, &scim_json(), "persisted").status, 409);
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), saved);
-        let on_disk: Value = serde_json::from_str(&saved).expect("state is JSON");
-        assert_eq!(on_disk, s.app.snapshot());
+        assert_eq!((std::fs::read(&path).expect("read"), std::fs::read(&journal).expect("read")), saved);
+        let on_disk: Value = serde_json::from_slice(&saved.0).expect("state is JSON");
+        assert_eq!(on_disk["format"], "scim-mock-state");
+        assert!(on_disk["store"]["resources"]["User"].as_array().is_some_and(|u| !u.is_empty()));
         (id, put.header("etag").expect("etag").to_string())
     };
     // No temp files left beside it.
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
-    assert_eq!(names, ["store.json"]);
+    names.sort();
+    assert_eq!(names, ["store.json", "store.json.journal"]);
 
     let s = TestServer::start(config());
     let got = send(&agent(), "GET", &format!("{}/scim/v2/Users/{id}", s.origin()), &[], vec![]).expect("GET");

@@ -20,8 +20,8 @@ impl TestServer {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let router = app.router();
-        rt.spawn(async move { axum::serve(listener, router).await });
+        let serving = app.clone();
+        rt.spawn(async move { serving.serve(listener, std::future::pending()).await });
         TestServer { app, addr, _rt: rt }
     }
 
