@@ -352,11 +352,10 @@ fn parse_public_url(url: &str) -> Result<PublicUrl> {
 /// A `Host` header's value that is a valid `host[:port]` (RFC 9110 §7.2): what may go into
 /// `Location` and `meta.location`.
 fn valid_host(value: &HeaderValue) -> bool {
-    value
-        .to_str()
-        .ok()
-        .filter(|h| !h.is_empty() && !h.contains('@'))
-        .is_some_and(|h| h.parse::<axum::http::uri::Authority>().is_ok())
+    let Some(host) = value.to_str().ok().filter(|h| !h.is_empty() && !h.contains('@')) else { return false };
+    let Ok(authority) = host.parse::<axum::http::uri::Authority>() else { return false };
+    // `Authority` takes any text after the colon; a port is digits that fit 16 bits.
+    authority.as_str().len() == authority.host().len() || authority.port_u16().is_some()
 }
 
 /// The accept loop behind [`App::serve`] (and `scim-mock ceiling`).

@@ -214,19 +214,15 @@ impl Journal {
         let n = self.seq + 1;
         let record = json!({"seq": n, "change": changes.to_json()}).to_string();
         let line = format!("{:08x} {record}\n", crc32fast::hash(record.as_bytes()));
-        let write = || -> std::io::Result<()> {
-            // Opened per write, never created: a journal that vanished or became something
-            // else is an error, not a fresh file missing the records before.
-            let mut f = OpenOptions::new().append(true).open(&self.paths.journal)?;
-            f.write_all(line.as_bytes())?;
-            f.sync_data()
-        };
-        if let Err(e) = write() {
-            let cut = OpenOptions::new().write(true).open(&self.paths.journal).and_then(|f| {
-                f.set_len(self.len)?;
-                f.sync_data()
-            });
-            if let Err(cut) = cut {
+        // Opened per write, never created: a journal that vanished or became something else
+        // is an error, not a fresh file missing the records before. Nothing written yet.
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(&self.paths.journal)
+            .with_context(|| format!("opening {} to append", self.paths.journal.display()))?;
+        if let Err(e) = f.write_all(line.as_bytes()).and_then(|()| f.sync_data()) {
+            // Part of the line may be in the file: cut it back to the last whole record.
+            if let Err(cut) = f.set_len(self.len).and_then(|()| f.sync_data()) {
                 self.broken = Some(format!("{e}; cutting it back failed too: {cut}"));
             }
             return Err(anyhow::anyhow!("appending to {}: {e}", self.paths.journal.display()));
