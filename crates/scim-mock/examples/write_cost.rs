@@ -46,11 +46,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
-    let base = BufReader::new(stdout)
-        .lines()
+    let mut lines = BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
         .map_while(Result::ok)
         .find_map(|l| l.split_once("SCIM base").map(|(_, url)| url.trim().to_string()))
         .ok_or("no SCIM base line in the banner")?;
+    // Keep reading: the banner goes on, and a closed pipe would stop the server.
+    std::thread::spawn(move || lines.for_each(drop));
     let start_secs = started.elapsed().as_secs_f64();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

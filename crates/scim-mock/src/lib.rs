@@ -322,6 +322,7 @@ impl App {
         };
         match ended {
             Ok(()) => tracing::info!(
+                target: "scim_mock::persist",
                 "compacted --state {} at record {seq} in {:.0}ms",
                 path.display(),
                 started.elapsed().as_secs_f64() * 1000.0

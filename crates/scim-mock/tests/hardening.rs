@@ -377,3 +377,20 @@ fn a_long_search_does_not_hold_up_a_read() {
     assert_eq!(finished, [("read", 200), ("search", 200)], "the read finished while the search was still running");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Requests hyper refuses before any of this server's code runs (a Content-Length that is not
+/// a number, a header line without a colon) get hyper's own bare 400 and a closed
+/// connection: hyper 1 has no hook to give them a body. They change nothing, and the
+/// connection does not hang.
+#[test]
+fn requests_hyper_cannot_parse_get_a_400_and_a_closed_connection() {
+    let s = TestServer::start(Config::new(Profile::rfc()));
+    for head in [
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n",
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n",
+    ] {
+        let resp = raw(s.addr, head, b"");
+        assert!(resp.starts_with("HTTP/1.1 400"), "{head:?}: {resp}");
+    }
+    assert_eq!(s.app.snapshot()["resources"]["User"], json!([]));
+}
