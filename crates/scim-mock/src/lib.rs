@@ -68,9 +68,10 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 10 s for the head (or idle), 30 s for the body, 1024 connections.
+    /// 10 s for the head (or idle), 30 s for the body, 512 connections (well under the usual
+    /// limit of 1024 open files, which also covers the listener and the state files).
     fn default() -> Self {
-        Limits { header_timeout: Duration::from_secs(10), body_timeout: Duration::from_secs(30), max_connections: 1024 }
+        Limits { header_timeout: Duration::from_secs(10), body_timeout: Duration::from_secs(30), max_connections: 512 }
     }
 }
 
