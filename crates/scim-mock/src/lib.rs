@@ -140,6 +140,9 @@ struct Shared {
     max_body: usize,
     public_url: Option<PublicUrl>,
     limits: Limits,
+    /// Held for a whole compaction, and by [`App::restart`]: a base written from the store
+    /// before a restart must not land after the restart's own.
+    compaction: std::sync::Mutex<()>,
 }
 
 /// What start-up did, for the banner.
@@ -200,6 +203,7 @@ impl App {
                 max_body: config.max_body,
                 public_url,
                 limits: config.limits,
+                compaction: std::sync::Mutex::new(()),
             }),
         };
         Ok((app, startup))
@@ -228,6 +232,7 @@ impl App {
     /// `--state`). For in-process test doors and tools; not reachable over HTTP.
     pub fn restart(&self, profile: Profile, deterministic: bool) -> Result<()> {
         let mut server = new_server(profile, deterministic)?;
+        let _compaction = self.shared.compaction.lock().unwrap_or_else(PoisonError::into_inner);
         let mut core = self.write();
         if let Some(journal) = &mut core.journal {
             journal.checkpoint(&server.snapshot())?;
@@ -302,6 +307,7 @@ impl App {
     /// exclusive lock (a rename), the snapshot is taken under the shared one, and the base is
     /// serialised and written holding neither.
     fn compact(&self) {
+        let _compaction = self.shared.compaction.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
         let rotated = match &mut self.write().journal {
             Some(j) => j.rotate(),
