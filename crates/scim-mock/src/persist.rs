@@ -94,6 +94,9 @@ pub struct Journal {
     compact_bytes: u64,
     /// A compaction is under way (at most one at a time).
     compacting: bool,
+    /// After a failed compaction, the journal length at which to try again (so that a full
+    /// disk does not make every write start one).
+    retry_at: u64,
     /// Set when a failed append could not be cut back off the journal: its end is unknown,
     /// so nothing more may be appended.
     broken: Option<String>,
@@ -175,7 +178,8 @@ impl Journal {
                 loaded.replayed += 1;
             }
         }
-        let journal = Journal { paths, seq, len: 0, base_len, compact_bytes, compacting: false, broken: None };
+        let journal =
+            Journal { paths, seq, len: 0, base_len, compact_bytes, compacting: false, retry_at: 0, broken: None };
         Ok((journal, loaded))
     }
 
@@ -236,7 +240,7 @@ impl Journal {
     /// caller then starts one. Compacting when the journal is as large as the base keeps its
     /// cost, linear in the store, to a constant share of each write's.
     pub fn wants_compaction(&mut self) -> bool {
-        let due = !self.compacting && self.len >= self.compact_bytes.max(self.base_len);
+        let due = !self.compacting && self.len >= self.compact_bytes.max(self.base_len).max(self.retry_at);
         if due {
             self.compacting = true;
         }
@@ -266,7 +270,7 @@ impl Journal {
                 if !self.paths.journal.exists() && fs::rename(&self.paths.old, &self.paths.journal).is_err() {
                     self.broken = Some(format!("rotating the journal: {e}"));
                 }
-                self.compacting = false;
+                self.failed_compaction();
                 Err(anyhow::anyhow!("rotating {}: {e}", self.paths.journal.display()))
             }
         }
@@ -280,8 +284,15 @@ impl Journal {
     /// Compaction, last step: with the new base written (`Ok(its length)`), the old journal
     /// goes; on failure it stays for the next attempt.
     pub fn end_compaction(&mut self, written: Result<u64>) -> Result<()> {
+        let base_len = match written {
+            Ok(n) => n,
+            Err(e) => {
+                self.failed_compaction();
+                return Err(e);
+            }
+        };
         self.compacting = false;
-        let base_len = written?;
+        self.retry_at = 0;
         self.base_len = base_len;
         match fs::remove_file(&self.paths.old) {
             Ok(()) => {
@@ -291,6 +302,14 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(anyhow::anyhow!("removing {}: {e}", self.paths.old.display())),
         }
+    }
+}
+
+impl Journal {
+    /// Tries again once the journal has grown by another compaction's worth.
+    fn failed_compaction(&mut self) {
+        self.compacting = false;
+        self.retry_at = self.len.saturating_add(self.compact_bytes.max(self.base_len));
     }
 }
 

@@ -394,3 +394,54 @@ fn requests_hyper_cannot_parse_get_a_400_and_a_closed_connection() {
     }
     assert_eq!(s.app.snapshot()["resources"]["User"], json!([]));
 }
+
+/// A compaction that cannot write the new base loses nothing: the old journal is kept, writes
+/// go on (each still durable in the journal) and a restart replays both journals.
+#[test]
+fn a_failed_compaction_keeps_every_write() {
+    let dir = temp_dir("compaction");
+    let path = dir.join("store.json");
+    let old_journal = dir.join("store.json.journal.old");
+    let config = || {
+        let mut c = Config::new(Profile::rfc());
+        c.state = Some(path.clone());
+        c.deterministic = true;
+        // Compact as soon as the journal is larger than the base.
+        c.compact_bytes = 1;
+        c
+    };
+    let before_restart = {
+        let s = TestServer::start(config());
+        let base = std::fs::read(&path).expect("base");
+        // The base becomes a directory: no new base can be renamed over it.
+        std::fs::remove_file(&path).expect("rm");
+        std::fs::create_dir(&path).expect("mkdir");
+        std::fs::write(path.join("keep"), "x").expect("write");
+        let post =
+            |name: &str| send(&agent(), "POST", &format!("{}/scim/v2/Users", s.origin()), &scim_json(), user(name));
+        for i in 0..5 {
+            assert_eq!(post(&format!("before{i}")).expect("POST").status, 201);
+        }
+        for _ in 0..100 {
+            if old_journal.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(old_journal.exists(), "a compaction started and rotated the journal");
+        for i in 0..20 {
+            assert_eq!(post(&format!("after{i}")).expect("POST").status, 201, "writes go on");
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(old_journal.exists(), "the failed compaction kept the old journal");
+        let snapshot = s.app.snapshot();
+        drop(s);
+        std::fs::remove_dir_all(&path).expect("rm dir");
+        std::fs::write(&path, base).expect("put the base back");
+        snapshot
+    };
+    let s = TestServer::start(config());
+    assert_eq!(s.app.snapshot(), before_restart, "base + old journal + journal hold every write");
+    assert!(!old_journal.exists(), "start-up folded the old journal into a new base");
+    let _ = std::fs::remove_dir_all(&dir);
+}
