@@ -182,7 +182,7 @@ impl Server {
     /// The whole state as one JSON document: every resource, the id source and the clock
     /// (`{"format": "scim-playground-store", "version": 2, "ids": ..., "clock": ...,
     /// "resources": {"User": [...]}}`). The playground persists it, the wasm API exports
-    /// it, `--state` files hold it.
+    /// it, the native server's `--state` base file holds it (as its `store`).
     pub fn snapshot(&self) -> Value {
         let mut snap = self.store.snapshot();
         if let Value::Object(obj) = &mut snap {
