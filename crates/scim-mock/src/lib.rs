@@ -272,8 +272,13 @@ impl App {
     /// One SCIM request, on a blocking thread: a read under the shared lock, else a write
     /// under the exclusive one, made durable before it is answered.
     fn handle_blocking(&self, request: &scim_core::Request) -> scim_core::Response {
-        if let Some(resp) = self.read().server.handle_read(request) {
-            return resp;
+        // PUT, PATCH and DELETE are writes wherever they land (or refused the same way by
+        // either path): straight to the exclusive lock, without routing them twice.
+        let may_read = !matches!(request.method.as_str(), "PUT" | "PATCH" | "DELETE");
+        if may_read {
+            if let Some(resp) = self.read().server.handle_read(request) {
+                return resp;
+            }
         }
         let mut guard = self.write();
         let Core { server, journal } = &mut *guard;
