@@ -55,6 +55,7 @@ mod list;
 mod patch;
 mod profile;
 mod project;
+mod quirks;
 mod replace;
 mod resource;
 mod schema;

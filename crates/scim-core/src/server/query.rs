@@ -3,12 +3,14 @@
 
 use serde_json::{Value, json};
 
-use crate::error::ScimError;
+use crate::error::{ScimError, ScimType};
 use crate::groups;
 use crate::http::Response;
 use crate::list::{self, Query};
 use crate::profile::registry::ResourceKind;
+use crate::profile::types::{Paging, UnsupportedFilter};
 use crate::project::Projection;
+use crate::quirks;
 use crate::resource::Resource;
 use crate::schema::LIST_RESPONSE;
 
@@ -34,6 +36,24 @@ impl Server {
             Some(n) => vec![self.kind(n)?],
             None => self.registry.kinds.iter().collect(),
         };
+        let b = &self.profile.behaviour;
+        if b.filter_required && q.filter.as_deref().is_none_or(|f| f.trim().is_empty()) {
+            return Err(ScimError::bad_request(
+                ScimType::TooMany,
+                "This service lists resources only for a filter; add one, such as filter=userName eq \"bjensen\" (behaviour.filterRequired).",
+            ));
+        }
+        if let Some(text) = q.filter.as_deref() {
+            let parsed = crate::filter::parse(text, 0)?;
+            if let Some(e) = kinds.iter().find_map(|k| quirks::unsupported_filter(b, k, &parsed)) {
+                return match b.unsupported_filter {
+                    UnsupportedFilter::Reject => Err(e),
+                    UnsupportedFilter::EmptyList => {
+                        Ok(json_response(200, cx.media, &list_body(0, q.start_index, vec![])))
+                    }
+                };
+            }
+        }
         let projections = kinds
             .iter()
             .map(|k| Projection::parse(k, q.attributes.as_deref(), q.excluded.as_deref()))
@@ -42,12 +62,37 @@ impl Server {
         let link_base = self.link_base(cx);
         let decorate =
             |k: &ResourceKind, r: &mut Resource| memberships.decorate(&self.store, &self.registry, k, r, &link_base);
-        let page = list::select(&self.store, &kinds, q, &decorate)?;
-        let mut resources = Vec::with_capacity(page.hits.len());
-        for hit in page.hits {
+        // Paging knobs: the engine selects every match, this function pages.
+        let all = Query {
+            start_index: 1,
+            count: Some(usize::MAX),
+            sort_by: if b.sorting { q.sort_by.clone() } else { None },
+            ..q.clone()
+        };
+        let page = list::select(&self.store, &kinds, &all, &decorate)?;
+        let mut hits: Vec<_> = page.hits.into_iter().filter(|h| !quirks::hidden(b, &h.resource)).collect();
+        let total = hits.len();
+        debug_assert!(total <= page.total, "hiding deactivated resources only removes matches");
+        let size = |count: Option<usize>| count.or(b.default_page_size).unwrap_or(b.max_page_size).min(b.max_page_size);
+        let (skip, take, cursor) = match b.paging {
+            Paging::Index => (q.start_index.saturating_sub(1), size(q.count), None),
+            Paging::None => (0, b.max_page_size, None),
+            Paging::Cursor => {
+                let at = match cx.param("cursor").filter(|c| !c.is_empty()) {
+                    Some(c) => decode_cursor(c, total)?,
+                    None => 0,
+                };
+                (at, size(q.count), Some(at))
+            }
+        };
+        let next = (skip.saturating_add(take) < total).then(|| skip.saturating_add(take));
+        hits = hits.into_iter().skip(skip).take(take).collect();
+        let mut resources = Vec::with_capacity(hits.len());
+        for hit in hits {
             let (Some(kind), Some(proj)) = (kinds.get(hit.kind), projections.get(hit.kind)) else { continue };
             let mut shown = hit.resource.into_owned();
             decorate(kind, &mut shown);
+            quirks::strip_extensions(kind, &mut shown);
             let id = shown.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
             let location = format!("{link_base}{}/{id}", kind.def.endpoint);
             if let Some(Value::Object(meta)) = shown.get_mut("meta") {
@@ -55,15 +100,44 @@ impl Server {
             }
             resources.push(Value::Object(proj.render(kind, &shown)));
         }
-        let body = json!({
-            "schemas": [LIST_RESPONSE],
-            "totalResults": page.total,
-            "itemsPerPage": resources.len(),
-            "startIndex": q.start_index,
-            "Resources": resources,
-        });
+        let mut body = list_body(total, if cursor.is_some() { 1 } else { skip + 1 }, resources);
+        if let (Some(at), Value::Object(o)) = (cursor, &mut body) {
+            // RFC 9865 §3: cursor pages carry nextCursor (and previousCursor), not startIndex.
+            o.remove("startIndex");
+            if let Some(n) = next {
+                o.insert("nextCursor".into(), Value::String(encode_cursor(n)));
+            }
+            if at > 0 {
+                o.insert("previousCursor".into(), Value::String(encode_cursor(at.saturating_sub(take))));
+            }
+        }
         Ok(json_response(200, cx.media, &body))
     }
+}
+
+/// An RFC 7644 §3.4.2 ListResponse.
+fn list_body(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
+    json!({
+        "schemas": [LIST_RESPONSE],
+        "totalResults": total,
+        "itemsPerPage": resources.len(),
+        "startIndex": start_index,
+        "Resources": resources,
+    })
+}
+
+/// A cursor (RFC 9865): opaque to clients; here the offset of the page it starts.
+fn encode_cursor(offset: usize) -> String {
+    format!("p{offset}")
+}
+
+fn decode_cursor(c: &str, total: usize) -> Result<usize, ScimError> {
+    c.strip_prefix('p').and_then(|n| n.parse::<usize>().ok()).filter(|n| *n <= total).ok_or_else(|| {
+        ScimError::bad_request(
+            ScimType::InvalidCursor,
+            format!("cursor {c:?} was not issued by this server; start again without a cursor, then follow nextCursor (RFC 9865)."),
+        )
+    })
 }
 
 /// A JSON body with the response media type.
