@@ -267,3 +267,60 @@ pub fn unsupported_filter(behaviour: &Behaviour, kind: &ResourceKind, f: &Filter
     }
     None
 }
+
+/// A body written for another profile with what this type requires beyond it filled in
+/// (`resourceTypes[].requiredAttributes`): `displayName` from `name`, names from
+/// `userName`, `active: true`, a placeholder password, a work email. Only for seeding
+/// another profile's documented users, so one user exists in every profile.
+pub fn fill_required(kind: &ResourceKind, body: &mut Map<String, Value>) {
+    let user_name = body.get("userName").and_then(Value::as_str).unwrap_or("user").to_string();
+    let local = user_name.split('@').next().unwrap_or_default().to_string();
+    let name = body.get("name").and_then(Value::as_object);
+    let part = |sub: &str| name.and_then(|n| n.get(sub)).and_then(Value::as_str).map(str::to_string);
+    let display = match (part("formatted"), part("givenName"), part("familyName")) {
+        (Some(f), _, _) => f,
+        (None, Some(g), Some(f)) => format!("{g} {f}"),
+        _ => local.clone(),
+    };
+    for attr in kind.core.attributes.iter().filter(|a| a.required) {
+        let text = |sub: &str| match sub {
+            "displayName" | "formatted" => display.clone(),
+            "value" if attr.name == "emails" => {
+                if user_name.contains('@') {
+                    user_name.clone()
+                } else {
+                    format!("{local}@example.com")
+                }
+            }
+            "password" => "Seeded-Passw0rd".to_string(),
+            _ => local.clone(),
+        };
+        let fill = |a: &crate::schema::Attribute| -> Value {
+            match a.kind {
+                crate::schema::AttrType::Boolean => Value::Bool(a.name != "primary" || attr.multi_valued),
+                _ => Value::String(text(&a.name)),
+            }
+        };
+        match body.get_mut(&attr.name) {
+            None if attr.is_complex() => {
+                let mut o = Map::new();
+                for s in attr.sub_attributes.iter().filter(|s| s.required || (attr.multi_valued && s.name == "value")) {
+                    o.insert(s.name.clone(), fill(s));
+                }
+                let v = Value::Object(o);
+                body.insert(attr.name.clone(), if attr.multi_valued { Value::Array(vec![v]) } else { v });
+            }
+            None => {
+                body.insert(attr.name.clone(), fill(attr));
+            }
+            Some(Value::Object(o)) => {
+                for s in attr.sub_attributes.iter().filter(|s| s.required) {
+                    if !o.contains_key(&s.name) {
+                        o.insert(s.name.clone(), fill(s));
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
