@@ -323,4 +323,17 @@ pub fn fill_required(kind: &ResourceKind, body: &mut Map<String, Value>) {
             Some(_) => {}
         }
     }
+    for (schema, required) in &kind.extensions {
+        if !required || body.keys().any(|k| k.eq_ignore_ascii_case(&schema.id)) {
+            continue;
+        }
+        let mut o = Map::new();
+        for a in schema.attributes.iter().filter(|a| a.required && !a.is_complex()) {
+            o.insert(a.name.clone(), Value::String(local.clone()));
+        }
+        body.insert(schema.id.clone(), Value::Object(o));
+        if let Some(Value::Array(list)) = body.get_mut("schemas") {
+            list.push(Value::String(schema.id.clone()));
+        }
+    }
 }
