@@ -231,6 +231,11 @@ mod tests {
     }
 
     #[test]
+    fn default_page_size_cap_is_the_engines() {
+        assert_eq!(crate::profile::types::DEFAULT_MAX_PAGE_SIZE, crate::list::MAX_RESULTS);
+    }
+
+    #[test]
     fn knob_sources_must_name_a_knob() {
         let mut p = Profile::rfc();
         p.knob_sources.insert(

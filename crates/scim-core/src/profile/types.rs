@@ -156,6 +156,10 @@ pub enum UnsupportedFilter {
     EmptyList,
 }
 
+/// `behaviour.maxPageSize` when a profile leaves it out: the engine's own cap on one list
+/// response (the list module's `MAX_RESULTS`; a test holds the two equal).
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
+
 /// The knobs on which real services disagree. Defaults are the RFC's reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -226,7 +230,7 @@ impl Default for Behaviour {
             sorting: true,
             paging: Paging::Index,
             default_page_size: None,
-            max_page_size: crate::list::MAX_RESULTS,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
             filter_operators: None,
             unsupported_filter: UnsupportedFilter::Reject,
             filter_required: false,
