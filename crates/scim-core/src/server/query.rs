@@ -85,7 +85,8 @@ impl Server {
                 (at, size(q.count), Some(at))
             }
         };
-        let next = (skip.saturating_add(take) < total).then(|| skip.saturating_add(take));
+        // `count=0` asks for totals only (RFC 7644 §3.4.2.4): no next page to point at.
+        let next = (take > 0 && skip.saturating_add(take) < total).then(|| skip.saturating_add(take));
         hits = hits.into_iter().skip(skip).take(take).collect();
         let mut resources = Vec::with_capacity(hits.len());
         for hit in hits {
