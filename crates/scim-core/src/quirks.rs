@@ -173,6 +173,17 @@ pub fn put_ignores(kind: &ResourceKind, old: &Map<String, Value>, body: &mut Val
     ignored
 }
 
+/// `resourceTypes[].neverReturned`: a resource as shown, without the attributes the service
+/// never returns.
+pub fn strip_never_returned(kind: &ResourceKind, r: &mut Map<String, Value>) {
+    for name in &kind.def.never_returned {
+        let keys: Vec<String> = r.keys().filter(|k| k.eq_ignore_ascii_case(name)).cloned().collect();
+        for k in keys {
+            r.remove(&k);
+        }
+    }
+}
+
 /// `resourceTypes[].listOmitsExtensions`: a listed resource without its extension objects
 /// (and their URNs in `schemas`).
 pub fn strip_extensions(kind: &ResourceKind, r: &mut Map<String, Value>) {

@@ -87,6 +87,8 @@ export interface ResourceTypeDefinition {
   maxValues?: number;
   maxPatchOperations?: number;
   maxMemberChanges?: number;
+  /** Top-level attributes stored but never returned (groups without `members`). */
+  neverReturned?: string[];
 }
 
 /** A behaviour profile, as in the built-in profile files. */

@@ -22,7 +22,7 @@ pub struct Knob {
 }
 
 /// The per-resource-type knobs, in the order they are listed.
-pub(crate) const TYPE_KNOBS: [&str; 11] = [
+pub(crate) const TYPE_KNOBS: [&str; 12] = [
     "endpoint",
     "metaResourceType",
     "methods",
@@ -34,6 +34,7 @@ pub(crate) const TYPE_KNOBS: [&str; 11] = [
     "maxValues",
     "maxPatchOperations",
     "maxMemberChanges",
+    "neverReturned",
 ];
 
 /// The methods a resource type may list in `methods`.
@@ -142,19 +143,20 @@ pub(crate) fn check(p: &Profile, registry: &Registry) -> Result<(), ProfileError
             .map(|a| ("requiredAttributes", a))
             .chain(rt.put_ignores.iter().map(|a| ("putIgnores", a)))
             .chain(rt.filter_attributes.iter().flatten().map(|a| ("filterAttributes", a)))
-            .chain(rt.ref_templates.keys().map(|a| ("refTemplates", a)));
+            .chain(rt.ref_templates.keys().map(|a| ("refTemplates", a)))
+            .chain(rt.never_returned.iter().map(|a| ("neverReturned", a)));
         for (field, path) in paths {
             let Some(r) = kind.resolve_path(path) else {
                 return Err(ProfileError(format!("{at}.{field}: {path:?} is not an attribute of {}", rt.name)));
             };
-            let core_only = matches!(field, "requiredAttributes" | "putIgnores");
+            let core_only = matches!(field, "requiredAttributes" | "putIgnores" | "neverReturned");
             if core_only && r.schema.is_some() {
                 return Err(ProfileError(format!(
                     "{at}.{field}: {path:?} is an extension attribute; only core attributes can be listed here"
                 )));
             }
-            if field == "putIgnores" && r.sub.is_some() {
-                return Err(ProfileError(format!("{at}.putIgnores: {path:?} must be a top-level attribute")));
+            if matches!(field, "putIgnores" | "neverReturned") && r.sub.is_some() {
+                return Err(ProfileError(format!("{at}.{field}: {path:?} must be a top-level attribute")));
             }
             if field == "refTemplates" && (r.sub.is_some() || r.attr.multi_valued || r.attr.sub("value").is_none()) {
                 return Err(ProfileError(format!(

@@ -304,6 +304,10 @@ pub struct ResourceTypeDef {
     /// The most `members` added or removed by one PATCH (or sent in a POST or PUT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_member_changes: Option<usize>,
+    /// Top-level attributes stored (and filterable) but never returned in a response
+    /// (AWS and Entra return groups without `members`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_returned: Vec<String>,
 }
 
 /// Media types (RFC 7644 §3.1, §8.1).

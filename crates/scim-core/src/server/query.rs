@@ -94,6 +94,7 @@ impl Server {
             let mut shown = hit.resource.into_owned();
             decorate(kind, &mut shown);
             quirks::strip_extensions(kind, &mut shown);
+            quirks::strip_never_returned(kind, &mut shown);
             let id = shown.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
             let location = format!("{link_base}{}/{id}", kind.def.endpoint);
             if let Some(Value::Object(meta)) = shown.get_mut("meta") {

@@ -80,7 +80,8 @@ impl Server {
         let needs_decoration = groups::is_group(kind)
             || (groups::is_user(kind)
                 && self.registry.kinds.iter().any(|k| groups::is_group(k) && self.store.len(&k.def.name) > 0));
-        let body = if proj.is_default() && kind.plain_render && !needs_decoration {
+        let plain = proj.is_default() && kind.plain_render && kind.def.never_returned.is_empty();
+        let body = if plain && !needs_decoration {
             render_plain(kind, r, &location)
         } else {
             let mut shown = r.clone();
@@ -88,6 +89,7 @@ impl Server {
                 let memberships = groups::Memberships::build(&self.store, &self.registry);
                 memberships.decorate(&self.store, &self.registry, kind, &mut shown, &self.link_base(cx));
             }
+            crate::quirks::strip_never_returned(kind, &mut shown);
             if let Some(Value::Object(meta)) = shown.get_mut("meta") {
                 meta.insert("location".into(), Value::String(location.clone()));
             }
