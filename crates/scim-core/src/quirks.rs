@@ -87,6 +87,25 @@ pub fn check_patch_operations(kind: &ResourceKind, behaviour: &Behaviour, body: 
             )));
         }
     }
+    if !kind.def.members_replaceable {
+        for (i, op) in ops.into_iter().flatten().enumerate() {
+            let Some(o) = op.as_object() else { continue };
+            let get = |name: &str| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+            let verb = get("op").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+            let path = get("path").and_then(Value::as_str).map(str::trim);
+            let whole = path.is_some_and(|p| p.eq_ignore_ascii_case("members"));
+            let pathless_members = path.is_none()
+                && get("value")
+                    .and_then(Value::as_object)
+                    .is_some_and(|v| v.keys().any(|k| k.eq_ignore_ascii_case("members")));
+            if (verb == "replace" && (whole || pathless_members)) || (verb == "remove" && whole) {
+                return Err(ScimError::invalid_value(format!(
+                    "Operations[{i}] would {verb} every member at once; this service changes members one by one: add them, or remove them with members[value eq \"...\"] (resourceTypes.{}.membersReplaceable).",
+                    kind.def.name
+                )));
+            }
+        }
+    }
     let Some(max) = kind.def.max_patch_operations else { return Ok(()) };
     let n = ops.map_or(0, Vec::len);
     if n > max {

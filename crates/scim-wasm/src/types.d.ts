@@ -89,6 +89,8 @@ export interface ResourceTypeDefinition {
   maxMemberChanges?: number;
   /** Top-level attributes stored but never returned (groups without `members`). */
   neverReturned?: string[];
+  /** Whether a PATCH may replace or remove all `members` at once (default true). */
+  membersReplaceable?: boolean;
 }
 
 /** A behaviour profile, as in the built-in profile files. */

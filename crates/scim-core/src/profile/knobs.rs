@@ -22,7 +22,7 @@ pub struct Knob {
 }
 
 /// The per-resource-type knobs, in the order they are listed.
-pub(crate) const TYPE_KNOBS: [&str; 12] = [
+pub(crate) const TYPE_KNOBS: [&str; 13] = [
     "endpoint",
     "metaResourceType",
     "methods",
@@ -35,6 +35,7 @@ pub(crate) const TYPE_KNOBS: [&str; 12] = [
     "maxPatchOperations",
     "maxMemberChanges",
     "neverReturned",
+    "membersReplaceable",
 ];
 
 /// The methods a resource type may list in `methods`.
@@ -90,6 +91,7 @@ impl Profile {
                 let v = match (k, def.get(k)) {
                     ("metaResourceType", None) => Value::String(rt.name.clone()),
                     ("listOmitsExtensions", None) => Value::Bool(false),
+                    ("membersReplaceable", None) => Value::Bool(true),
                     (_, Some(v)) => v.clone(),
                     (_, None) => Value::Null,
                 };

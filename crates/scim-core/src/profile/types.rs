@@ -308,6 +308,18 @@ pub struct ResourceTypeDef {
     /// (AWS and Entra return groups without `members`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub never_returned: Vec<String>,
+    /// Whether a PATCH may replace `members` whole or remove them all; when off that is a
+    /// 400 and members change one by one (AWS).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub members_replaceable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Media types (RFC 7644 §3.1, §8.1).
