@@ -21,17 +21,36 @@ impl Server {
     /// GET on a resource endpoint: RFC 7644 §3.4.2.
     pub(super) fn list(&self, kind_name: Option<&str>, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let q = Query::from_params(&cx.target.query)?;
-        self.run_query(kind_name, &q, cx)
+        self.run_query(kind_name, &q, cx.param("cursor"), cx)
     }
 
     /// POST `.search` on a resource endpoint or at the root: RFC 7644 §3.4.3.
     pub(super) fn search(&self, kind_name: Option<&str>, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let body = Self::parse_body(cx)?;
         let q = Query::from_search(&body)?;
-        self.run_query(kind_name, &q, cx)
+        // RFC 9865: a SearchRequest carries its cursor in the body.
+        let cursor = body.as_object().and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("cursor")));
+        let cursor = match cursor.map(|(_, v)| v) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(c)) => Some(c.as_str()),
+            Some(other) => {
+                return Err(ScimError::invalid_value(format!(
+                    "SearchRequest \"cursor\" must be a string (RFC 9865); got {other}."
+                )));
+            }
+        };
+        self.run_query(kind_name, &q, cursor, cx)
     }
 
-    fn run_query(&self, kind_name: Option<&str>, q: &Query, cx: &Ctx<'_>) -> Result<Response, ScimError> {
+    /// Lists what `q` selects, paged as the profile pages (`cursor` is the RFC 9865 cursor
+    /// the request carries, from the query string or a SearchRequest body).
+    fn run_query(
+        &self,
+        kind_name: Option<&str>,
+        q: &Query,
+        cursor: Option<&str>,
+        cx: &Ctx<'_>,
+    ) -> Result<Response, ScimError> {
         let kinds: Vec<&ResourceKind> = match kind_name {
             Some(n) => vec![self.kind(n)?],
             None => self.registry.kinds.iter().collect(),
@@ -78,7 +97,7 @@ impl Server {
             Paging::Index => (q.start_index.saturating_sub(1), size(q.count), None),
             Paging::None => (0, b.max_page_size, None),
             Paging::Cursor => {
-                let at = match cx.param("cursor").filter(|c| !c.is_empty()) {
+                let at = match cursor.filter(|c| !c.is_empty()) {
                     Some(c) => decode_cursor(c, total)?,
                     None => 0,
                 };
