@@ -148,8 +148,9 @@ pub fn member_changes(
 
 /// `resourceTypes[].refTemplates`: each named complex attribute's `$ref` rebuilt from its
 /// `value`, so a write that changes `value` never leaves the old `$ref` behind. Without a
-/// `value` the `$ref` goes too.
-pub fn rebuild_refs(kind: &ResourceKind, attrs: &mut Map<String, Value>) {
+/// `value` the `$ref` goes too. Returns the paths whose `$ref` this changed.
+pub fn rebuild_refs(kind: &ResourceKind, attrs: &mut Map<String, Value>) -> Vec<String> {
+    let mut changed = Vec::new();
     for (path, template) in &kind.def.ref_templates {
         let Some(r) = kind.resolve_path(path) else { continue };
         let container = match r.schema {
@@ -161,6 +162,7 @@ pub fn rebuild_refs(kind: &ResourceKind, attrs: &mut Map<String, Value>) {
         };
         let Some(Value::Object(obj)) = container.get_mut(&r.attr.name) else { continue };
         let reference = obj.get("value").and_then(Value::as_str).map(|v| template.replace("{value}", v));
+        let before = obj.get("$ref").cloned();
         match reference {
             Some(link) => {
                 obj.insert("$ref".into(), Value::String(link));
@@ -169,7 +171,11 @@ pub fn rebuild_refs(kind: &ResourceKind, attrs: &mut Map<String, Value>) {
                 obj.remove("$ref");
             }
         }
+        if obj.get("$ref") != before.as_ref() {
+            changed.push(format!("{path}.$ref"));
+        }
     }
+    changed
 }
 
 /// `resourceTypes[].putIgnores`: the PUT body with each listed attribute set back to the

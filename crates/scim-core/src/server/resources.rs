@@ -171,7 +171,10 @@ impl Server {
         {
             return Err(failed(e, expl));
         }
-        crate::quirks::rebuild_refs(kind, &mut written.attributes);
+        for path in crate::quirks::rebuild_refs(kind, &mut written.attributes) {
+            expl.notes
+                .push(format!("{path} was rebuilt from the value (resourceTypes.{}.refTemplates).", kind.def.name));
+        }
         if groups::is_group(kind) {
             if let Err(e) = groups::check_members(&self.store, &self.registry, None, &mut written.attributes, &mut expl)
             {
@@ -268,7 +271,10 @@ impl Server {
         {
             return Err(failed(e, expl));
         }
-        crate::quirks::rebuild_refs(kind, &mut written.attributes);
+        for path in crate::quirks::rebuild_refs(kind, &mut written.attributes) {
+            expl.notes
+                .push(format!("{path} was rebuilt from the value (resourceTypes.{}.refTemplates).", kind.def.name));
+        }
         if groups::is_group(kind) {
             if let Err(e) =
                 groups::check_members(&self.store, &self.registry, Some(id), &mut written.attributes, &mut expl)
