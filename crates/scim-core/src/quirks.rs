@@ -128,14 +128,26 @@ fn member_values(attrs: Option<&Map<String, Value>>) -> BTreeSet<String> {
 }
 
 /// `resourceTypes[].maxMemberChanges`: members added plus members removed by one write
-/// (for a create, the members it sends).
+/// (for a create, the members it sends); `maxMemberRemovals`: members removed.
 pub fn member_changes(
     kind: &ResourceKind,
     old: Option<&Map<String, Value>>,
     new: &Map<String, Value>,
 ) -> Result<(), ScimError> {
-    let Some(max) = kind.def.max_member_changes else { return Ok(()) };
+    if kind.def.max_member_changes.is_none() && kind.def.max_member_removals.is_none() {
+        return Ok(());
+    }
     let (before, after) = (member_values(old), member_values(Some(new)));
+    if let Some(max) = kind.def.max_member_removals {
+        let removed = before.difference(&after).count();
+        if removed > max {
+            return Err(ScimError::invalid_value(format!(
+                "This request removes {removed} members; this service removes at most {max} per request (resourceTypes.{}.maxMemberRemovals).",
+                kind.def.name
+            )));
+        }
+    }
+    let Some(max) = kind.def.max_member_changes else { return Ok(()) };
     let n = before.symmetric_difference(&after).count();
     if n > max {
         return Err(ScimError::invalid_value(format!(

@@ -87,6 +87,7 @@ export interface ResourceTypeDefinition {
   maxValues?: number;
   maxPatchOperations?: number;
   maxMemberChanges?: number;
+  maxMemberRemovals?: number;
   /** Top-level attributes stored but never returned (groups without `members`). */
   neverReturned?: string[];
   /** Whether a PATCH may replace or remove all `members` at once (default true). */

@@ -140,6 +140,7 @@ fn full_profile() -> Profile {
     resource_type.max_values = Some(1);
     resource_type.max_patch_operations = Some(20);
     resource_type.max_member_changes = Some(100);
+    resource_type.max_member_removals = Some(1);
     resource_type.never_returned = vec!["title".into()];
     resource_type.members_replaceable = false;
     let source = KnobSource {

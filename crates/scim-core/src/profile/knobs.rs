@@ -22,7 +22,7 @@ pub struct Knob {
 }
 
 /// The per-resource-type knobs, in the order they are listed.
-pub(crate) const TYPE_KNOBS: [&str; 13] = [
+pub(crate) const TYPE_KNOBS: [&str; 14] = [
     "endpoint",
     "metaResourceType",
     "methods",
@@ -34,6 +34,7 @@ pub(crate) const TYPE_KNOBS: [&str; 13] = [
     "maxValues",
     "maxPatchOperations",
     "maxMemberChanges",
+    "maxMemberRemovals",
     "neverReturned",
     "membersReplaceable",
 ];
@@ -175,6 +176,7 @@ pub(crate) fn check(p: &Profile, registry: &Registry) -> Result<(), ProfileError
             ("maxValues", rt.max_values),
             ("maxPatchOperations", rt.max_patch_operations),
             ("maxMemberChanges", rt.max_member_changes),
+            ("maxMemberRemovals", rt.max_member_removals),
         ] {
             if v == Some(0) {
                 return Err(ProfileError(format!("{at}.{field}: must be at least 1 (leave it out for no limit)")));

@@ -304,6 +304,9 @@ pub struct ResourceTypeDef {
     /// The most `members` added or removed by one PATCH (or sent in a POST or PUT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_member_changes: Option<usize>,
+    /// The most `members` removed by one write (Entra: one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_member_removals: Option<usize>,
     /// Top-level attributes stored (and filterable) but never returned in a response
     /// (AWS and Entra return groups without `members`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
