@@ -76,7 +76,7 @@ pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
 pub use profile::types::{
     Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned,
-    KnobSource, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, ProfileError,
+    KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, ProfileError,
     StringBooleans, Unknown, UnsupportedFilter,
 };
 pub use server::{Seed, SeedReport, Server};

@@ -20,7 +20,9 @@ fn server(name: &str) -> (Server, Vec<String>) {
     for rt in &profile.resource_types {
         let endpoint = rt.endpoint.clone();
         let list = s.handle(&Request::new("GET", &endpoint));
-        let first = list.json().get("Resources").and_then(|r| r.get(0)).and_then(|r| r.get("id")).cloned();
+        let body = list.json();
+        let listed = body.get("Resources").or_else(|| body.get("resources"));
+        let first = listed.and_then(|r| r.get(0)).and_then(|r| r.get("id")).cloned();
         targets.push(endpoint.clone());
         if let Some(Value::String(id)) = first {
             targets.push(format!("{endpoint}/{id}"));

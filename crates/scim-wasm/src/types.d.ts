@@ -49,6 +49,8 @@ export interface Behaviour {
   unsupportedFilter: "reject" | "emptyList";
   filterRequired: boolean;
   patchPathRequired: boolean;
+  /** The key of a ListResponse's resources. */
+  listKey: "Resources" | "resources";
 }
 
 /** How new resource ids are made: UUIDs, or decimal strings counting up from `start`. */

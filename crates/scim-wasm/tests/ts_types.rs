@@ -16,8 +16,8 @@ use std::fmt;
 
 use scim_core::{
     Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, Diff, DiffEntry, DiffKind, Entry, Explanation,
-    IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, MissingExtensionUrn, MultiplePrimary, Omitted, Outcome,
-    Paging, PatchResponse, Profile, ScimError, ScimType, Section, StringBooleans, Unknown, UnsupportedFilter,
+    IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted,
+    Outcome, Paging, PatchResponse, Profile, ScimError, ScimType, Section, StringBooleans, Unknown, UnsupportedFilter,
 };
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Visitor};
@@ -99,6 +99,7 @@ fn behaviour() -> Behaviour {
         unsupported_filter: UnsupportedFilter::EmptyList,
         filter_required: true,
         patch_path_required: true,
+        list_key: ListKey::Lowercase,
     }
 }
 
@@ -118,6 +119,7 @@ fn knobs() -> Vec<(&'static str, BTreeSet<String>)> {
         ("ifMatchUnversioned", strings(&every!(IfMatchUnversioned: Ignore, Reject))),
         ("paging", strings(&every!(Paging: Index, Cursor, None))),
         ("unsupportedFilter", strings(&every!(UnsupportedFilter: Reject, EmptyList))),
+        ("listKey", strings(&every!(ListKey: Capitalized, Lowercase))),
     ]
 }
 

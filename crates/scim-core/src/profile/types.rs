@@ -160,6 +160,18 @@ pub enum UnsupportedFilter {
 /// response (the list module's `MAX_RESULTS`; a test holds the two equal).
 pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
 
+/// The key of the resources in a ListResponse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ListKey {
+    /// `Resources`, as RFC 7644 §3.4.2 spells it.
+    #[default]
+    #[serde(rename = "Resources")]
+    Capitalized,
+    /// `resources` (Microsoft Entra's and Google's examples).
+    #[serde(rename = "resources")]
+    Lowercase,
+}
+
 /// The knobs on which real services disagree. Defaults are the RFC's reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -207,6 +219,8 @@ pub struct Behaviour {
     pub filter_required: bool,
     /// Whether every PATCH operation must name a `path` (400 `invalidSyntax` otherwise).
     pub patch_path_required: bool,
+    /// The key of the resources in a ListResponse.
+    pub list_key: ListKey,
 }
 
 impl Default for Behaviour {
@@ -235,6 +249,7 @@ impl Default for Behaviour {
             unsupported_filter: UnsupportedFilter::Reject,
             filter_required: false,
             patch_path_required: false,
+            list_key: ListKey::Capitalized,
         }
     }
 }

@@ -1,14 +1,14 @@
 //! Listing and searching: GET on an endpoint (RFC 7644 §3.4.2) and POST `.search`
 //! (§3.4.3). Filters, sorting and paging live in [`crate::list`] and [`crate::filter`].
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::error::{ScimError, ScimType};
 use crate::groups;
 use crate::http::Response;
 use crate::list::{self, Query};
 use crate::profile::registry::ResourceKind;
-use crate::profile::types::{Paging, UnsupportedFilter};
+use crate::profile::types::{ListKey, Paging, UnsupportedFilter};
 use crate::project::Projection;
 use crate::quirks;
 use crate::resource::Resource;
@@ -68,7 +68,7 @@ impl Server {
                 return match b.unsupported_filter {
                     UnsupportedFilter::Reject => Err(e),
                     UnsupportedFilter::EmptyList => {
-                        Ok(json_response(200, cx.media, &list_body(0, q.start_index, vec![])))
+                        Ok(json_response(200, cx.media, &list_body(b.list_key, 0, q.start_index, vec![])))
                     }
                 };
             }
@@ -121,7 +121,8 @@ impl Server {
             }
             resources.push(Value::Object(proj.render(kind, &shown)));
         }
-        let mut body = list_body(total, if cursor.is_some() { 1 } else { skip + 1 }, resources);
+        let mut body = list_body(b.list_key, total, if cursor.is_some() { 1 } else { skip + 1 }, resources);
+
         if let (Some(at), Value::Object(o)) = (cursor, &mut body) {
             // RFC 9865 §3: cursor pages carry nextCursor (and previousCursor), not startIndex.
             o.remove("startIndex");
@@ -136,15 +137,20 @@ impl Server {
     }
 }
 
-/// An RFC 7644 §3.4.2 ListResponse.
-fn list_body(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
-    json!({
-        "schemas": [LIST_RESPONSE],
-        "totalResults": total,
-        "itemsPerPage": resources.len(),
-        "startIndex": start_index,
-        "Resources": resources,
-    })
+/// An RFC 7644 §3.4.2 ListResponse, its resources under `Resources` or the profile's
+/// `behaviour.listKey`.
+fn list_body(key: ListKey, total: usize, start_index: usize, resources: Vec<Value>) -> Value {
+    let key = match key {
+        ListKey::Capitalized => "Resources",
+        ListKey::Lowercase => "resources",
+    };
+    let mut body = Map::with_capacity(5);
+    body.insert("schemas".into(), json!([LIST_RESPONSE]));
+    body.insert("totalResults".into(), json!(total));
+    body.insert("itemsPerPage".into(), json!(resources.len()));
+    body.insert("startIndex".into(), json!(start_index));
+    body.insert(key.into(), Value::Array(resources));
+    Value::Object(body)
 }
 
 /// A cursor (RFC 9865): opaque to clients; here the offset of the page it starts.
