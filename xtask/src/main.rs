@@ -3,6 +3,7 @@
 mod bench_http;
 mod conformance;
 mod layers;
+mod profiles_doc;
 mod setup;
 mod test;
 mod util;
@@ -80,6 +81,13 @@ enum Cmd {
         #[arg(long, default_value_t = 64)]
         connections: u32,
     },
+    /// Write docs/profiles.md (every built-in profile × every knob, with sources) from the
+    /// profile files.
+    ProfilesDoc {
+        /// Fail when docs/profiles.md differs instead of writing it.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run the scim-core benchmarks (criterion).
     Bench {
         /// Arguments passed on to `cargo bench` (after `--`).
@@ -131,6 +139,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Cmd::BenchHttp { duration, connections } => {
             bench_http::run(&root, &bench_http::Options { duration, connections })
         }
+        Cmd::ProfilesDoc { check } => profiles_doc::run(&root, check),
         Cmd::Bench { args } => {
             let mut cmd = cargo(&root);
             cmd.args(["bench", "-p", "scim-core"]);

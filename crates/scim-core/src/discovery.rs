@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::list::MAX_RESULTS;
 use crate::profile::registry::ResourceKind;
-use crate::profile::types::Behaviour;
+use crate::profile::types::{Behaviour, Paging};
 use crate::schema::{LIST_RESPONSE, Schema};
 
 /// URN of the RFC 7643 §5 ServiceProviderConfig schema.
@@ -19,19 +19,34 @@ pub const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 /// RFC 7643 §5. Every flag states what the engine does: PATCH, filtering (with
 /// [`MAX_RESULTS`]), sorting and, when `behaviour.versioning` is on, ETags. Bulk and password
 /// change are not offered; the mock has no authentication.
+///
+/// The knobs show: `sort.supported` is `behaviour.sorting`, `filter.maxResults` is
+/// `behaviour.maxPageSize`, and a profile that pages other than by index says how in an RFC
+/// 9865 `pagination` object.
 pub fn service_provider_config(behaviour: &Behaviour, location: &str) -> Value {
-    json!({
+    let mut spc = json!({
         "schemas": [SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": { "supported": true },
         "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
-        "filter": { "supported": true, "maxResults": MAX_RESULTS },
+        "filter": { "supported": true, "maxResults": behaviour.max_page_size.min(MAX_RESULTS) },
         "changePassword": { "supported": false },
-        "sort": { "supported": true },
+        "sort": { "supported": behaviour.sorting },
         "etag": { "supported": behaviour.versioning },
         "authenticationSchemes": [],
         "meta": { "resourceType": "ServiceProviderConfig", "location": location },
-    })
+    });
+    if behaviour.paging != Paging::Index {
+        let cursor = behaviour.paging == Paging::Cursor;
+        let mut p = json!({ "cursor": cursor, "index": false, "maxPageSize": behaviour.max_page_size });
+        if let (Value::Object(o), Some(d)) = (&mut p, behaviour.default_page_size) {
+            o.insert("defaultPageSize".into(), json!(d));
+        }
+        if let Value::Object(o) = &mut spc {
+            o.insert("pagination".into(), p);
+        }
+    }
+    spc
 }
 
 /// RFC 7643 §6: one resource type.

@@ -5,8 +5,10 @@
 //! serves every door: the native HTTP server, the wasm facade, the leptos playground and the
 //! tests.
 //!
-//! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
-//! [`Profile::builtins`]) are JSON data; [`Profile::derive`] changes knobs of one,
+//! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear` and thirteen
+//! vendor and standard profiles such as `aws`, `entra`, `slack`, `interop`; see
+//! [`Profile::builtins`]) are JSON data citing the source of each knob ([`Profile::knobs`]);
+//! [`Profile::derive`] changes knobs of one,
 //! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
 //! users the vendors document, and [`compare()`] sends one request to two servers and diffs
 //! the answers attribute by attribute.
@@ -55,6 +57,7 @@ mod list;
 mod patch;
 mod profile;
 mod project;
+mod quirks;
 mod replace;
 mod resource;
 mod schema;
@@ -69,10 +72,12 @@ pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
+pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
 pub use profile::types::{
-    Auth, Behaviour, ComplexReplace, IdMismatch, IdStyle, MissingExtensionUrn, MultiplePrimary, Omitted, Profile,
-    ProfileError, StringBooleans, Unknown,
+    Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned,
+    KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, ProfileError,
+    StringBooleans, Unknown, UnsupportedFilter,
 };
 pub use server::{Changes, Seed, SeedReport, Server};
 

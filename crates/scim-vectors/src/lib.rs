@@ -2,8 +2,9 @@
 //!
 //! A vector file holds cases; a case picks a profile (with optional behaviour overrides) and
 //! sends steps: requests with optional expectations. A step without `expect` is set-up and
-//! must succeed. Ids and ETags from earlier steps are captured by name and substituted as
-//! `{name}` and `{name.etag}` in later paths, headers and bodies.
+//! must succeed. Ids, ETags and RFC 9865 `nextCursor`s from earlier steps are captured by
+//! name and substituted as `{name}`, `{name.etag}` and `{name.nextCursor}` in later paths,
+//! headers and bodies.
 //!
 //! Beside the explicit expectations, every failed step (status ≥ 400) must leave the store
 //! snapshot byte-identical, on doors that can take snapshots.
@@ -293,6 +294,9 @@ pub fn run_case(door: &mut dyn Door, case: &Case) -> Result<(), String> {
             }
             if let Some(tag) = resp.header_value("etag") {
                 vars.insert(format!("{name}.etag"), tag.to_string());
+            }
+            if let Some(cursor) = body.get("nextCursor").and_then(Value::as_str) {
+                vars.insert(format!("{name}.nextCursor"), cursor.to_string());
             }
         }
         let Some(exp) = &step.expect else {

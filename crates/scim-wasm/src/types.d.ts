@@ -15,7 +15,8 @@ export interface MockServerOptions {
   deterministic?: boolean;
 }
 
-/** What PUT and POST do where real services disagree (RFC 7644 §3.5.1). */
+/** What PUT and POST do where real services disagree (RFC 7644 §3.5.1), and the other
+ *  behaviour knobs (methods' answers, paging, filters, deactivation). */
 export interface Behaviour {
   omitted: "clear" | "keep";
   unknownAttributes: "reject" | "ignore";
@@ -26,6 +27,30 @@ export interface Behaviour {
   complexReplace: "whole" | "merge";
   versioning: boolean;
   strictMediaTypes: boolean;
+  /** PATCH success: 200 with the resource, 204, or 200 with `{}`. */
+  patchResponse: "resource" | "noContent" | "emptyObject";
+  /** DELETE of a resource with `active`: removed, or kept with `active: false`. */
+  deleteMode: "delete" | "deactivate";
+  /** A resource with `active: false`: like any other, or 404 and left out of lists. */
+  deactivated: "visible" | "notFound";
+  caseSensitivePaths: boolean;
+  /** `If-Match` when `versioning` is off: ignored, or 412. */
+  ifMatchUnversioned: "ignore" | "reject";
+  /** Status of a method a resource type does not list: 400, 404, 405 or 501. */
+  unsupportedMethodStatus: number;
+  sorting: boolean;
+  /** `startIndex`/`count`, RFC 9865 `cursor`/`count`, or no paging. */
+  paging: "index" | "cursor" | "none";
+  defaultPageSize: number | null;
+  maxPageSize: number;
+  /** Supported filter operators (`eq`, `and`, `[]`, ...); `null`: all. */
+  filterOperators: string[] | null;
+  /** An unsupported filter: 400 `invalidFilter`, or 200 with an empty list. */
+  unsupportedFilter: "reject" | "emptyList";
+  filterRequired: boolean;
+  patchPathRequired: boolean;
+  /** The key of a ListResponse's resources. */
+  listKey: "Resources" | "resources";
 }
 
 /** How new resource ids are made: UUIDs, or decimal strings counting up from `start`. */
@@ -50,6 +75,25 @@ export interface ResourceTypeDefinition {
   schema: string;
   schemaExtensions?: { schema: string; required?: boolean }[];
   metaResourceType?: string;
+  /** Methods the type supports (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`); default all. */
+  methods?: string[];
+  /** Attribute paths required beyond the schema's. */
+  requiredAttributes?: string[];
+  /** Top-level attributes a PUT accepts but does not change. */
+  putIgnores?: string[];
+  listOmitsExtensions?: boolean;
+  /** Attribute paths a filter may name; default any. */
+  filterAttributes?: string[];
+  /** `$ref` templates (`{value}`) by complex attribute path. */
+  refTemplates?: Record<string, string>;
+  maxValues?: number;
+  maxPatchOperations?: number;
+  maxMemberChanges?: number;
+  maxMemberRemovals?: number;
+  /** Top-level attributes stored but never returned (groups without `members`). */
+  neverReturned?: string[];
+  /** Whether a PATCH may replace or remove all `members` at once (default true). */
+  membersReplaceable?: boolean;
 }
 
 /** A behaviour profile, as in the built-in profile files. */
@@ -70,6 +114,9 @@ export interface ProfileDefinition {
   resourceTypes: ResourceTypeDefinition[];
   /** Demo resources by resource type name (`"User"`), in the shape a GET returns. */
   seed?: Record<string, Record<string, unknown>[]>;
+  /** Where each knob's value comes from, by knob name (`behaviour.paging`,
+   *  `resourceTypes.User.methods`). */
+  knobSources?: Record<string, { basis: "documented" | "inferred" | "secondary"; url: string; quote: string; note?: string }>;
 }
 
 /** A built-in profile. */
@@ -130,7 +177,7 @@ export interface ResourceMeta {
 /** `scimType` keywords of errors (RFC 7644 §3.12). */
 export type ScimType =
   | "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax"
-  | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+  | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive" | "invalidCursor";
 
 /** An error body (RFC 7644 §3.12): what `json` holds when `status` is 400 or more. */
 export interface ScimErrorBody {

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use scim_core::{
-    Auth, Behaviour, ComplexReplace, Diff, DiffEntry, DiffKind, Entry, Explanation, IdMismatch, IdStyle,
-    MissingExtensionUrn, MultiplePrimary, Omitted, Outcome, Profile, ScimError, ScimType, Section, StringBooleans,
-    Unknown,
+    Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, Diff, DiffEntry, DiffKind, Entry, Explanation,
+    IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted,
+    Outcome, Paging, PatchResponse, Profile, ScimError, ScimType, Section, StringBooleans, Unknown, UnsupportedFilter,
 };
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Visitor};
@@ -58,7 +58,7 @@ fn outcomes() -> Vec<Outcome> {
 
 fn scim_types() -> Vec<ScimType> {
     every!(ScimType: InvalidFilter, TooMany, Uniqueness, Mutability, InvalidSyntax, InvalidPath, NoTarget,
-        InvalidValue, InvalidVers, Sensitive)
+        InvalidValue, InvalidVers, Sensitive, InvalidCursor)
 }
 
 fn auths() -> Vec<Auth> {
@@ -85,6 +85,21 @@ fn behaviour() -> Behaviour {
         complex_replace: ComplexReplace::Merge,
         versioning: false,
         strict_media_types: false,
+        patch_response: PatchResponse::NoContent,
+        delete_mode: DeleteMode::Deactivate,
+        deactivated: Deactivated::NotFound,
+        case_sensitive_paths: false,
+        if_match_unversioned: IfMatchUnversioned::Reject,
+        unsupported_method_status: 501,
+        sorting: false,
+        paging: Paging::Cursor,
+        default_page_size: Some(10),
+        max_page_size: 100,
+        filter_operators: Some(vec!["eq".into(), "and".into()]),
+        unsupported_filter: UnsupportedFilter::EmptyList,
+        filter_required: true,
+        patch_path_required: true,
+        list_key: ListKey::Lowercase,
     }
 }
 
@@ -98,6 +113,13 @@ fn knobs() -> Vec<(&'static str, BTreeSet<String>)> {
         ("stringBooleans", strings(&every!(StringBooleans: Reject, Coerce))),
         ("missingExtensionUrn", strings(&every!(MissingExtensionUrn: Reject, Accept))),
         ("complexReplace", strings(&every!(ComplexReplace: Whole, Merge))),
+        ("patchResponse", strings(&every!(PatchResponse: Resource, NoContent, EmptyObject))),
+        ("deleteMode", strings(&every!(DeleteMode: Delete, Deactivate))),
+        ("deactivated", strings(&every!(Deactivated: Visible, NotFound))),
+        ("ifMatchUnversioned", strings(&every!(IfMatchUnversioned: Ignore, Reject))),
+        ("paging", strings(&every!(Paging: Index, Cursor, None))),
+        ("unsupportedFilter", strings(&every!(UnsupportedFilter: Reject, EmptyList))),
+        ("listKey", strings(&every!(ListKey: Capitalized, Lowercase))),
     ]
 }
 
@@ -111,6 +133,24 @@ fn full_profile() -> Profile {
     resource_type.meta_resource_type = Some("Users".into());
     resource_type.schema_extensions.truncate(1);
     resource_type.schema_extensions[0].required = true;
+    resource_type.methods = Some(vec!["GET".into(), "PATCH".into()]);
+    resource_type.required_attributes = vec!["name.givenName".into()];
+    resource_type.put_ignores = vec!["userName".into()];
+    resource_type.list_omits_extensions = true;
+    resource_type.filter_attributes = Some(vec!["userName".into()]);
+    resource_type.ref_templates = BTreeMap::from([("name".into(), "https://example.com/{value}".into())]);
+    resource_type.max_values = Some(1);
+    resource_type.max_patch_operations = Some(20);
+    resource_type.max_member_changes = Some(100);
+    resource_type.max_member_removals = Some(1);
+    resource_type.never_returned = vec!["title".into()];
+    resource_type.members_replaceable = false;
+    let source = KnobSource {
+        basis: Basis::Documented,
+        url: "https://example.com/docs".into(),
+        quote: "PUT keeps what the body leaves out".into(),
+        note: "An example".into(),
+    };
     Profile {
         name: "full".into(),
         title: "Every field".into(),
@@ -126,6 +166,7 @@ fn full_profile() -> Profile {
         schemas: rfc.schemas.iter().take(1).chain(&inline.schemas).cloned().collect(),
         resource_types: vec![resource_type],
         seed: rfc.seed.clone(),
+        knob_sources: BTreeMap::from([("behaviour.omitted".into(), source)]),
     }
 }
 
@@ -826,10 +867,13 @@ fn variant_keys<T: DeserializeOwned + Serialize>(variants: &[T]) -> Vec<(String,
 }
 
 /// The built-in profiles, as JSON.
-fn builtin_profiles() -> Vec<(&'static str, Value)> {
-    ["rfc", "veeva", "ping", "idp-compat", "strict-clear"]
+fn builtin_profiles() -> Vec<(String, Value)> {
+    Profile::builtins()
         .into_iter()
-        .map(|name| (name, to_json(&Profile::builtin(name).unwrap_or_else(|| panic!("built-in profile {name}")))))
+        .map(|info| {
+            let p = Profile::builtin(&info.name).unwrap_or_else(|| panic!("built-in profile {}", info.name));
+            (info.name, to_json(&p))
+        })
         .collect()
 }
 

@@ -13,16 +13,29 @@ use crate::schema::Schema;
 /// The built-in profiles, minified at build time (see `build.rs`). A `static`, not a value
 /// built in the function: rustc then emits each text once, where an array built in every
 /// caller put a second copy of all of them in the wasm.
-static BUILTIN_SOURCES: [(&str, &str); 5] = [
+static BUILTIN_SOURCES: [(&str, &str); 18] = [
     ("rfc", include_str!(concat!(env!("OUT_DIR"), "/profiles/rfc.json"))),
     ("veeva", include_str!(concat!(env!("OUT_DIR"), "/profiles/veeva.json"))),
     ("ping", include_str!(concat!(env!("OUT_DIR"), "/profiles/ping.json"))),
     ("idp-compat", include_str!(concat!(env!("OUT_DIR"), "/profiles/idp-compat.json"))),
     ("strict-clear", include_str!(concat!(env!("OUT_DIR"), "/profiles/strict-clear.json"))),
+    ("aws", include_str!(concat!(env!("OUT_DIR"), "/profiles/aws.json"))),
+    ("entra", include_str!(concat!(env!("OUT_DIR"), "/profiles/entra.json"))),
+    ("google", include_str!(concat!(env!("OUT_DIR"), "/profiles/google.json"))),
+    ("github", include_str!(concat!(env!("OUT_DIR"), "/profiles/github.json"))),
+    ("zoom", include_str!(concat!(env!("OUT_DIR"), "/profiles/zoom.json"))),
+    ("atlassian", include_str!(concat!(env!("OUT_DIR"), "/profiles/atlassian.json"))),
+    ("pingfederate", include_str!(concat!(env!("OUT_DIR"), "/profiles/pingfederate.json"))),
+    ("salesforce", include_str!(concat!(env!("OUT_DIR"), "/profiles/salesforce.json"))),
+    ("slack", include_str!(concat!(env!("OUT_DIR"), "/profiles/slack.json"))),
+    ("snowflake", include_str!(concat!(env!("OUT_DIR"), "/profiles/snowflake.json"))),
+    ("okta", include_str!(concat!(env!("OUT_DIR"), "/profiles/okta.json"))),
+    ("interop", include_str!(concat!(env!("OUT_DIR"), "/profiles/interop.json"))),
+    ("ipsie", include_str!(concat!(env!("OUT_DIR"), "/profiles/ipsie.json"))),
 ];
 
 /// The names and JSON sources of the built-in profiles, embedded at compile time.
-pub(crate) fn builtin_sources() -> [(&'static str, &'static str); 5] {
+pub(crate) fn builtin_sources() -> [(&'static str, &'static str); 18] {
     BUILTIN_SOURCES
 }
 
@@ -79,6 +92,7 @@ impl Profile {
             schemas: vec![],
             resource_types: vec![],
             seed: BTreeMap::new(),
+            knob_sources: BTreeMap::new(),
         })
     }
 
@@ -182,6 +196,7 @@ impl Profile {
             }
             _ => {}
         }
+        crate::profile::knobs::check(self, &self.compile()?)?;
         if !self.seed.is_empty() {
             crate::seed::check(self, &self.compile()?)?;
         }

@@ -4,6 +4,7 @@
 //! and checks profiles (the built-ins, JSON, derived ones), and [`registry`] compiles one into
 //! the tables the engine runs on. The engine branches on knobs, never on a profile's name.
 
+pub(crate) mod knobs;
 pub(crate) mod load;
 pub(crate) mod registry;
 pub(crate) mod types;

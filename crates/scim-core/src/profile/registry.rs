@@ -117,6 +117,13 @@ impl Registry {
             check_attributes(&s.attributes, &format!("schemas[{i}] ({})", s.id))?;
             schemas.push(s);
         }
+        for def in &profile.resource_types {
+            if let Some(s) = schemas.iter_mut().find(|s| s.id.eq_ignore_ascii_case(&def.schema)) {
+                for path in &def.required_attributes {
+                    require(s, path);
+                }
+            }
+        }
         let find = |urn: &str, at: &str| -> Result<Schema, ProfileError> {
             schemas
                 .iter()
@@ -163,9 +170,34 @@ impl Registry {
         self.kinds.iter().find(|k| k.def.endpoint.trim_start_matches('/') == segment)
     }
 
+    /// The resource type served at an endpoint segment, ignoring case when
+    /// `case_sensitive` is off (`behaviour.caseSensitivePaths`).
+    pub fn kind_at_segment(&self, segment: &str, case_sensitive: bool) -> Option<&ResourceKind> {
+        if case_sensitive {
+            return self.kind_by_endpoint(segment);
+        }
+        self.kinds.iter().find(|k| k.def.endpoint.trim_start_matches('/').eq_ignore_ascii_case(segment))
+    }
+
     /// The resource type by its name (`User`).
     pub fn kind(&self, name: &str) -> Option<&ResourceKind> {
         self.kinds.iter().find(|k| k.def.name == name)
+    }
+}
+
+/// Marks a core attribute (`displayName`) or sub-attribute (`name.givenName`, then `name`
+/// too) required: `resourceTypes[].requiredAttributes`. Paths were checked by the loader.
+fn require(schema: &mut Schema, path: &str) {
+    let (top, sub) = match path.split_once('.') {
+        Some((t, s)) => (t, Some(s)),
+        None => (path, None),
+    };
+    let Some(attr) = schema.attributes.iter_mut().find(|a| a.name.eq_ignore_ascii_case(top)) else { return };
+    attr.required = true;
+    if let Some(sub) = sub {
+        if let Some(s) = attr.sub_attributes.iter_mut().find(|s| s.name.eq_ignore_ascii_case(sub)) {
+            s.required = true;
+        }
     }
 }
 

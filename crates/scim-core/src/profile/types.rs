@@ -84,6 +84,94 @@ pub enum ComplexReplace {
     Merge,
 }
 
+/// What a successful PATCH answers (RFC 7644 §3.5.2 allows either).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum PatchResponse {
+    /// 200 with the resource.
+    #[default]
+    Resource,
+    /// 204 No Content (Microsoft Entra's SCIM API).
+    NoContent,
+    /// 200 with an empty JSON object `{}` (Google Cloud Identity).
+    EmptyObject,
+}
+
+/// What DELETE does to a resource that has an `active` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum DeleteMode {
+    /// The resource is removed (RFC 7644 §3.6).
+    #[default]
+    Delete,
+    /// The resource stays with `active: false` (Slack, Salesforce); resources without an
+    /// `active` attribute are still removed.
+    Deactivate,
+}
+
+/// How a resource with `active: false` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum Deactivated {
+    /// Like any other resource.
+    #[default]
+    Visible,
+    /// 404 to every request naming it, and left out of lists (Atlassian, PingFederate).
+    NotFound,
+}
+
+/// `If-Match` on a write when `versioning` is off (RFC 7644 §3.14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum IfMatchUnversioned {
+    /// The header is ignored.
+    #[default]
+    Ignore,
+    /// 412: no version can match.
+    Reject,
+}
+
+/// How a list is paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum Paging {
+    /// `startIndex` and `count` (RFC 7644 §3.4.2.4).
+    #[default]
+    Index,
+    /// `cursor` and `count`, answered with `nextCursor` (RFC 9865); `startIndex` is ignored.
+    Cursor,
+    /// No paging: `startIndex`, `count` and `cursor` are ignored; the whole result (up to
+    /// `maxPageSize`) comes back.
+    None,
+}
+
+/// A filter using an operator or attribute the service does not support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum UnsupportedFilter {
+    /// 400 `invalidFilter` naming what is unsupported.
+    #[default]
+    Reject,
+    /// 200 with an empty list (Snowflake before bundle 2026_03).
+    EmptyList,
+}
+
+/// `behaviour.maxPageSize` when a profile leaves it out: the engine's own cap on one list
+/// response (the list module's `MAX_RESULTS`; a test holds the two equal).
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
+
+/// The key of the resources in a ListResponse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ListKey {
+    /// `Resources`, as RFC 7644 §3.4.2 spells it.
+    #[default]
+    #[serde(rename = "Resources")]
+    Capitalized,
+    /// `resources` (Microsoft Entra's and Google's examples).
+    #[serde(rename = "resources")]
+    Lowercase,
+}
+
 /// The knobs on which real services disagree. Defaults are the RFC's reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -100,6 +188,39 @@ pub struct Behaviour {
     /// Reject request bodies whose Content-Type is not a JSON media type (415), and
     /// requests whose Accept excludes JSON (406).
     pub strict_media_types: bool,
+    /// What a successful PATCH answers.
+    pub patch_response: PatchResponse,
+    /// What DELETE does to a resource with an `active` attribute.
+    pub delete_mode: DeleteMode,
+    /// How a resource with `active: false` answers.
+    pub deactivated: Deactivated,
+    /// Whether endpoint names in paths must match the profile's spelling exactly (`/Users`
+    /// vs `/users`); discovery endpoints included.
+    pub case_sensitive_paths: bool,
+    /// `If-Match` on a write when `versioning` is off.
+    pub if_match_unversioned: IfMatchUnversioned,
+    /// The status of a method a resource type does not support (`methods`): 405 (RFC 9110
+    /// §15.5.6), 501, 400 or 404.
+    pub unsupported_method_status: u16,
+    /// Whether `sortBy` is honoured; when off it is ignored.
+    pub sorting: bool,
+    /// How lists are paged.
+    pub paging: Paging,
+    /// Resources per page when the request gives no `count`; `None`: all (up to
+    /// `maxPageSize`).
+    pub default_page_size: Option<usize>,
+    /// The most resources one page holds; a larger `count` is cut to it.
+    pub max_page_size: usize,
+    /// Filter operators supported (`eq`, `sw`, `and`, `or`, `not`, `pr`, ...); `None`: all.
+    pub filter_operators: Option<Vec<String>>,
+    /// What a filter with an unsupported operator or attribute gets.
+    pub unsupported_filter: UnsupportedFilter,
+    /// Whether a list request must carry a filter (400 `tooMany` without one).
+    pub filter_required: bool,
+    /// Whether every PATCH operation must name a `path` (400 `invalidSyntax` otherwise).
+    pub patch_path_required: bool,
+    /// The key of the resources in a ListResponse.
+    pub list_key: ListKey,
 }
 
 impl Default for Behaviour {
@@ -114,6 +235,21 @@ impl Default for Behaviour {
             complex_replace: ComplexReplace::Whole,
             versioning: true,
             strict_media_types: true,
+            patch_response: PatchResponse::Resource,
+            delete_mode: DeleteMode::Delete,
+            deactivated: Deactivated::Visible,
+            case_sensitive_paths: true,
+            if_match_unversioned: IfMatchUnversioned::Ignore,
+            unsupported_method_status: 405,
+            sorting: true,
+            paging: Paging::Index,
+            default_page_size: None,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            filter_operators: None,
+            unsupported_filter: UnsupportedFilter::Reject,
+            filter_required: false,
+            patch_path_required: false,
+            list_key: ListKey::Capitalized,
         }
     }
 }
@@ -154,6 +290,54 @@ pub struct ResourceTypeDef {
     /// What `meta.resourceType` says (`User`, or Ping's `Users`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta_resource_type: Option<String>,
+    /// The methods the type supports (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`); `None`:
+    /// all. Others get `behaviour.unsupportedMethodStatus`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods: Option<Vec<String>>,
+    /// Attribute paths required beyond the schema's (`name.givenName`, `displayName`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_attributes: Vec<String>,
+    /// Top-level attributes a PUT accepts but does not change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub put_ignores: Vec<String>,
+    /// Whether list responses leave the schema extensions out (a GET by id has them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list_omits_extensions: bool,
+    /// Attribute paths a filter may name; `None`: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_attributes: Option<Vec<String>>,
+    /// `$ref` templates by complex attribute path: after every write the attribute's `$ref`
+    /// is rebuilt from its `value` (`{value}` in the template).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ref_templates: BTreeMap<String, String>,
+    /// The most values one multi-valued attribute may hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_values: Option<usize>,
+    /// The most operations one PATCH may carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_patch_operations: Option<usize>,
+    /// The most `members` added or removed by one PATCH (or sent in a POST or PUT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_member_changes: Option<usize>,
+    /// The most `members` removed by one write (Entra: one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_member_removals: Option<usize>,
+    /// Top-level attributes stored (and filterable) but never returned in a response
+    /// (AWS and Entra return groups without `members`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_returned: Vec<String>,
+    /// Whether a PATCH may replace `members` whole or remove them all; when off that is a
+    /// 400 and members change one by one (AWS).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub members_replaceable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Media types (RFC 7644 §3.1, §8.1).
@@ -262,6 +446,36 @@ pub struct Profile {
     /// readOnly attributes are taken as written, as a store snapshot would hold them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub seed: BTreeMap<String, Vec<Map<String, Value>>>,
+    /// Where each knob's value comes from, by knob name (`behaviour.patchResponse`,
+    /// `resourceTypes.Group.methods`; see [`Profile::knobs`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub knob_sources: BTreeMap<String, KnobSource>,
+}
+
+/// How a knob's value is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Basis {
+    /// The vendor's (or the standard's) own text says so.
+    Documented,
+    /// Reasoned from the vendor's text or examples, not stated there.
+    Inferred,
+    /// From a third party (a forum answer, a client library quoting the vendor).
+    Secondary,
+}
+
+/// The source of one knob's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KnobSource {
+    pub basis: Basis,
+    /// The page.
+    pub url: String,
+    /// A short quote, or a precise pointer into the page.
+    pub quote: String,
+    /// What the quote does not say by itself (an inference, an older version of the docs).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 pub(crate) fn default_base_path() -> String {

@@ -296,7 +296,9 @@ impl Server {
     }
 
     fn kind_at(&self, endpoint: &str) -> Option<&ResourceKind> {
-        self.registry.kind_by_endpoint(endpoint.trim_start_matches('/'))
+        // Exact spelling first, then any case (Entra's `/users`).
+        let segment = endpoint.trim_start_matches('/');
+        self.registry.kind_by_endpoint(segment).or_else(|| self.registry.kind_at_segment(segment, false))
     }
 
     fn no_endpoint(&self, endpoint: &str) -> ScimError {

@@ -13,7 +13,7 @@ use crate::groups;
 use crate::http::Response;
 use crate::patch;
 use crate::profile::registry::ResourceKind;
-use crate::profile::types::IdStyle;
+use crate::profile::types::{DeleteMode, IdStyle, IfMatchUnversioned, PatchResponse};
 use crate::project::Projection;
 use crate::replace::{self, Mode, Target};
 use crate::resource::{Resource, Stamp, Written, assemble, etag_matches, meta_str, revision, same_content, touch};
@@ -80,7 +80,8 @@ impl Server {
         let needs_decoration = groups::is_group(kind)
             || (groups::is_user(kind)
                 && self.registry.kinds.iter().any(|k| groups::is_group(k) && self.store.len(&k.def.name) > 0));
-        let body = if proj.is_default() && kind.plain_render && !needs_decoration {
+        let plain = proj.is_default() && kind.plain_render && kind.def.never_returned.is_empty();
+        let body = if plain && !needs_decoration {
             render_plain(kind, r, &location)
         } else {
             let mut shown = r.clone();
@@ -88,6 +89,7 @@ impl Server {
                 let memberships = groups::Memberships::build(&self.store, &self.registry);
                 memberships.decorate(&self.store, &self.registry, kind, &mut shown, &self.link_base(cx));
             }
+            crate::quirks::strip_never_returned(kind, &mut shown);
             if let Some(Value::Object(meta)) = shown.get_mut("meta") {
                 meta.insert("location".into(), Value::String(location.clone()));
             }
@@ -106,7 +108,7 @@ impl Server {
     pub(super) fn get(&self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let kind = self.kind(kind_name)?;
         let proj = Self::projection(kind, cx)?;
-        let r = self.store.get(kind_name, id).ok_or_else(|| not_found(kind, id))?;
+        let r = self.visible(kind_name, id).ok_or_else(|| not_found(kind, id))?;
         if let (Some(tag), Some(inm)) = (self.etag(r), cx.req.header_value("if-none-match")) {
             if etag_matches(inm, &tag) {
                 return Ok(Response { status: 304, headers: vec![("ETag".into(), tag)], ..Response::default() });
@@ -115,8 +117,29 @@ impl Server {
         Ok(self.resource_response(200, kind, r, cx, &proj))
     }
 
-    /// RFC 7644 §3.14: `If-Match` must name the current version (`*` matches any).
+    /// A stored resource, unless it is deactivated and the profile answers 404 for those
+    /// (`behaviour.deactivated: notFound`).
+    fn visible(&self, kind_name: &str, id: &str) -> Option<&Resource> {
+        self.store.get(kind_name, id).filter(|r| !crate::quirks::hidden(&self.profile.behaviour, r))
+    }
+
+    /// RFC 7644 §3.14: `If-Match` must name the current version (`*` matches any). Without
+    /// versioning the header is ignored, or a 412 (`behaviour.ifMatchUnversioned: reject`).
     fn check_if_match(&self, cx: &Ctx<'_>, current: &Resource) -> Result<(), ScimError> {
+        let b = &self.profile.behaviour;
+        if let (false, IfMatchUnversioned::Reject, Some(im)) =
+            (b.versioning, b.if_match_unversioned, cx.req.header_value("if-match"))
+        {
+            if im.trim() != "*" {
+                return Err(ScimError::new(
+                    412,
+                    None,
+                    format!(
+                        "If-Match {im} cannot match: this service does not version resources (no ETags); send the request without If-Match (RFC 7644 §3.14)."
+                    ),
+                ));
+            }
+        }
         let (Some(tag), Some(im)) = (self.etag(current), cx.req.header_value("if-match")) else {
             return Ok(());
         };
@@ -143,6 +166,15 @@ impl Server {
                 Ok(w) => w,
                 Err(e) => return Err(failed(e, expl)),
             };
+        if let Err(e) = crate::quirks::check_max_values(kind, &written.attributes)
+            .and_then(|()| crate::quirks::member_changes(kind, None, &written.attributes))
+        {
+            return Err(failed(e, expl));
+        }
+        for path in crate::quirks::rebuild_refs(kind, &mut written.attributes) {
+            expl.notes
+                .push(format!("{path} was rebuilt from the value (resourceTypes.{}.refTemplates).", kind.def.name));
+        }
         if groups::is_group(kind) {
             if let Err(e) = groups::check_members(&self.store, &self.registry, None, &mut written.attributes, &mut expl)
             {
@@ -179,14 +211,20 @@ impl Server {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
         let expl = self.explanation(|| format!("{method} {}/{{id}}", kind.def.endpoint));
         let proj = Self::projection(kind, cx).map_err(|e| (e, None))?;
-        let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
+        let old = self.visible(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
         self.check_if_match(cx, old).map_err(|e| (e, None))?;
         let body = Self::parse_body(cx).map_err(|e| (e, None))?;
         Ok(Update { kind, expl, proj, old, body })
     }
 
     pub(super) fn replace(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, Failure> {
-        let Update { kind, mut expl, proj, old, body } = self.update_prologue("PUT", kind_name, id, cx)?;
+        let Update { kind, mut expl, proj, old, mut body } = self.update_prologue("PUT", kind_name, id, cx)?;
+        for name in crate::quirks::put_ignores(kind, old, &mut body) {
+            expl.notes.push(format!(
+                "{name} is accepted but not changed by a PUT on this service (resourceTypes.{}.putIgnores).",
+                kind.def.name
+            ));
+        }
         let target = Target { mode: Mode::Replace, path_id: Some(id), old: Some(old) };
         let written = match replace::apply(kind, &self.profile.behaviour, target, &body, &mut expl) {
             Ok(w) => w,
@@ -195,14 +233,24 @@ impl Server {
         self.commit_update(kind_name, id, written, expl, cx, &proj)
     }
 
-    /// PATCH `/{endpoint}/{id}`: RFC 7644 §3.5.2. Answers 200 with the resource.
+    /// PATCH `/{endpoint}/{id}`: RFC 7644 §3.5.2. Answers 200 with the resource, or 204
+    /// (`behaviour.patchResponse: noContent`).
     pub(super) fn patch(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, Failure> {
         let Update { kind, mut expl, proj, old, body } = self.update_prologue("PATCH", kind_name, id, cx)?;
+        crate::quirks::check_patch_operations(kind, &self.profile.behaviour, &body).map_err(|e| (e, None))?;
         let written = match patch::apply(kind, &self.profile.behaviour, old, &body, &mut expl) {
             Ok(w) => w,
             Err(e) => return Err(failed(e, expl)),
         };
-        self.commit_update(kind_name, id, written, expl, cx, &proj)
+        let resp = self.commit_update(kind_name, id, written, expl, cx, &proj)?;
+        Ok(match self.profile.behaviour.patch_response {
+            PatchResponse::Resource => resp,
+            PatchResponse::NoContent => Response { status: 204, headers: vec![], body: String::new(), ..resp },
+            PatchResponse::EmptyObject => {
+                let headers = vec![("Content-Type".to_string(), cx.media.to_string())];
+                Response { status: 200, headers, body: "{}".into(), ..resp }
+            }
+        })
     }
 
     /// The end of every update (PUT, PATCH): group members checked, uniqueness (409),
@@ -218,6 +266,15 @@ impl Server {
     ) -> Result<Response, Failure> {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
         let old = self.store.get(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
+        if let Err(e) = crate::quirks::check_max_values(kind, &written.attributes)
+            .and_then(|()| crate::quirks::member_changes(kind, Some(old), &written.attributes))
+        {
+            return Err(failed(e, expl));
+        }
+        for path in crate::quirks::rebuild_refs(kind, &mut written.attributes) {
+            expl.notes
+                .push(format!("{path} was rebuilt from the value (resourceTypes.{}.refTemplates).", kind.def.name));
+        }
         if groups::is_group(kind) {
             if let Err(e) =
                 groups::check_members(&self.store, &self.registry, Some(id), &mut written.attributes, &mut expl)
@@ -254,8 +311,19 @@ impl Server {
 
     pub(super) fn delete(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, ScimError> {
         let kind = self.kind(kind_name)?;
-        let r = self.store.get(kind_name, id).ok_or_else(|| not_found(kind, id))?;
+        let r = self.visible(kind_name, id).ok_or_else(|| not_found(kind, id))?;
         self.check_if_match(cx, r)?;
+        // `behaviour.deleteMode: deactivate`: the resource stays, with `active: false`.
+        if self.profile.behaviour.delete_mode == DeleteMode::Deactivate && kind.core.attribute("active").is_some() {
+            if r.get("active") == Some(&Value::Bool(false)) {
+                return Ok(Response { status: 204, ..Response::default() });
+            }
+            let mut r = r.clone();
+            r.insert("active".into(), Value::Bool(false));
+            touch(&mut r, &format_millis(self.time.now()), self.profile.behaviour.versioning);
+            self.put_resource(kind_name, id, r);
+            return Ok(Response { status: 204, changed: true, ..Response::default() });
+        }
         // RFC 7643 §4.2: a deleted resource is no longer a member of any group.
         let touched = groups::without_member(&self.store, &self.registry, id);
         self.remove_resource(kind_name, id);

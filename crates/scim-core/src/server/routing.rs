@@ -113,7 +113,9 @@ impl Server {
         let method = req.method.to_ascii_uppercase();
         let segments = target.segments.clone();
         let cx = Ctx { req, target, media };
-        let kind = |endpoint: &str| self.registry.kind_by_endpoint(endpoint).map(|k| k.def.name.clone());
+        let case_sensitive = self.profile.behaviour.case_sensitive_paths;
+        let kind =
+            |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
         match (segments.as_slice(), method.as_str()) {
             ([endpoint], "POST") => self.create(&kind(endpoint).unwrap_or_default(), &cx),
             ([endpoint, id], "PUT") => self.replace(&kind(endpoint).unwrap_or_default(), id, &cx),
@@ -132,10 +134,33 @@ impl Server {
         let mut target = self.target(path);
         target.query = query;
         let method = req.method.to_ascii_uppercase();
-        let segments = target.segments.clone();
+        let mut segments = target.segments.clone();
+        let case_sensitive = self.profile.behaviour.case_sensitive_paths;
+        if !case_sensitive {
+            // `behaviour.caseSensitivePaths: false`: fixed endpoint names in any case.
+            if let Some(first) = segments.first_mut() {
+                let fixed = ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me"];
+                if let Some(name) = fixed.iter().find(|n| n.eq_ignore_ascii_case(first)) {
+                    *first = name;
+                }
+            }
+        }
         let cx = Ctx { req, target, media };
         let plain = |e: ScimError| -> Failure { (e, None) };
-        let kind_name = |endpoint: &str| self.registry.kind_by_endpoint(endpoint).map(|k| k.def.name.clone());
+        let kind_name =
+            |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
+        // `resourceTypes[].methods`: a method the resource type does not support.
+        if let [endpoint, rest @ ..] = segments.as_slice() {
+            let kind = self.registry.kind_at_segment(endpoint, case_sensitive);
+            let known = crate::profile::knobs::METHODS.contains(&method.as_str());
+            if let Some(kind) = kind.filter(|k| known && rest.len() <= 1 && !crate::quirks::allows(k, &method)) {
+                let search = rest.first() == Some(&".search");
+                if !search {
+                    let e = crate::quirks::unsupported_method(&self.profile.behaviour, kind, &method, !rest.is_empty());
+                    return Some(Err(plain(e)));
+                }
+            }
+        }
         Some(match segments.as_slice() {
             [] => Err(plain(ScimError::not_found(format!(
                 "No resource at the base path; try {}/Users, {0}/Groups or {0}/ServiceProviderConfig (RFC 7644 §3.2).",

@@ -72,7 +72,7 @@ impl Server {
         if seed == Seed::Profile {
             return;
         }
-        let Some(users) = self.registry.kind_by_endpoint("Users").map(|k| k.def.endpoint.clone()) else {
+        let Some(users) = self.kind_at("Users").map(|k| k.def.endpoint.clone()) else {
             return;
         };
         for user in documented_users() {
@@ -97,8 +97,9 @@ impl Server {
         }
     }
 
-    /// Fits `resource` to the type at `endpoint` and POSTs it; when refused, tries once
-    /// more with only its required attributes and `name`. Returns the new id, or `None` when
+    /// Fits `resource` to the type at `endpoint` and POSTs it; when refused, tries again
+    /// with only its required attributes and `name`, then with what the type requires beyond
+    /// the RFC filled in (`quirks::fill_required`). Returns the new id, or `None` when
     /// skipped (unique value taken) or refused (reported).
     fn import(&mut self, endpoint: &str, resource: &Map<String, Value>, report: &mut SeedReport) -> Option<String> {
         let kind = self.kind_at(endpoint)?;
@@ -107,8 +108,11 @@ impl Server {
             return None;
         }
         let minimal = crate::fit::minimal(kind, &fitted);
+        // A type that requires more than the RFC (`requiredAttributes`) gets it filled in.
+        let mut filled = minimal.clone();
+        crate::quirks::fill_required(kind, &mut filled);
         let mut last = None;
-        for body in [fitted, minimal] {
+        for body in [fitted, minimal, filled] {
             let resp = self.serve(&Request::new("POST", endpoint).json(&Value::Object(body)));
             if resp.status == 201 {
                 report.created += 1;
