@@ -114,8 +114,7 @@ impl Server {
         let segments = target.segments.clone();
         let cx = Ctx { req, target, media };
         let case_sensitive = self.profile.behaviour.case_sensitive_paths;
-        let kind =
-            |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
+        let kind = |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
         match (segments.as_slice(), method.as_str()) {
             ([endpoint], "POST") => self.create(&kind(endpoint).unwrap_or_default(), &cx),
             ([endpoint, id], "PUT") => self.replace(&kind(endpoint).unwrap_or_default(), id, &cx),
