@@ -1,6 +1,9 @@
 // End-to-end tests of the playground in headless Chromium.
 //
-//   node tests/e2e/playground.spec.mjs [--screenshots]
+//   node tests/e2e/playground.spec.mjs [--screenshots] [--only TEXT]
+//
+// PLAYGROUND_DIST=DIR serves another build (an older one, to see a test fail before a fix);
+// --only runs the tests whose name contains TEXT.
 //
 // Serves dist/playground (build it with `cargo xtask dist scim-playground`) from a tiny
 // loopback static server on a free port, drives the page through its accessible names
@@ -16,7 +19,9 @@ import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
-const root = path.join(repo, "dist/playground");
+const root = path.resolve(process.env.PLAYGROUND_DIST ?? path.join(repo, "dist/playground"));
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
 const shotsDir = path.join(repo, "docs/screenshots");
 const takeShots = process.argv.includes("--screenshots");
 const BUDGET_GZIP = 200 * 1024;
@@ -162,7 +167,7 @@ test("sends a PUT and shows each lane's status, headers and body", async () => {
   await send(page).click();
   for (const l of ["Lane A", "Lane B"]) {
     await expectText(lane(page, l), "200 OK", l);
-    await expectText(lane(page, l), "PUT /Users/00000000-0000-4000-8000-000000000001", `${l} request line`);
+    await expectText(lane(page, l), "/scim/v2/Users/00000000-0000-4000-8000-000000000001", `${l} request line`);
   }
   // Lane A (rfc) cleared attributes, so the version moved; lane B kept them: nothing changed.
   await expectText(lane(page, "Lane A"), 'W/"2"', "lane A ETag");
@@ -198,8 +203,8 @@ test("default lanes: the first Send shows the omitted-attribute difference", asy
   const b = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
   assert(a === "rfc" && b === "veeva", `default profiles: ${a}, ${b}`);
   await send(page).click();
-  await expectText(lane(page, "Lane A"), "PUT /Users/00000000-0000-4000-8000-000000000001", "lane A request line");
-  await expectText(lane(page, "Lane B"), "PUT /Users/93522", "lane B request line");
+  await expectText(lane(page, "Lane A"), "PUT /scim/v2/Users/00000000-0000-4000-8000-000000000001", "lane A request line");
+  await expectText(lane(page, "Lane B"), "PUT /api/v23.1/scim/v2/Users/93522", "lane B request line");
   const diff = page.getByRole("region", { name: "Differences" });
   const row = diff.getByRole("row").filter({ hasText: "title" });
   await row.first().waitFor({ timeout: 5000 });
@@ -226,11 +231,11 @@ test("vendor lanes show their documented seed users; templates reach them", asyn
   const tpl = page.getByRole("combobox", { name: "Template" });
   await tpl.selectOption("veeva");
   await send(page).click();
-  await expectText(lane(page, "Lane A"), "PUT /Users/93521", "veeva template in the veeva lane");
+  await expectText(lane(page, "Lane A"), "PUT /api/v23.1/scim/v2/Users/93521", "veeva template in the veeva lane");
   await expectText(lane(page, "Lane A"), "200 OK", "veeva template status");
   await tpl.selectOption("ping");
   await send(page).click();
-  await expectText(lane(page, "Lane B"), "PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", "ping template in the ping lane");
+  await expectText(lane(page, "Lane B"), "PUT /scim/v2/Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", "ping template in the ping lane");
   await expectText(lane(page, "Lane B"), "200 OK", "ping template status");
   await context.close();
 });
@@ -517,10 +522,114 @@ test("a full quota trims history and says so", async () => {
   await context.close();
 });
 
+// ---- The first minute (issue 17) ----
+
+const TEMPLATE_LANES = {
+  minimal: ["rfc", "veeva"],
+  ping: ["rfc", "ping"],
+  veeva: ["veeva", "rfc (keep omitted)"],
+  rfc: ["rfc", "veeva"],
+};
+
+const profileOf = (page, l) => lane(page, l).getByRole("combobox", { name: "Profile" }).inputValue();
+const statusOf = async (page, l) => {
+  const loc = lane(page, l).locator(".status").first();
+  await loc.waitFor({ timeout: 5000 });
+  return loc.innerText();
+};
+/** Rows of Differences that are not marked server-generated. */
+const behaviourRows = (page) =>
+  page.getByRole("region", { name: "Differences" }).locator("tbody tr:not(.volatile)");
+
+test("friction 1: every template opens its lanes, says what to look for, and succeeds in both", async () => {
+  const { context, page } = await open();
+  const tpl = page.getByRole("combobox", { name: "Template" });
+  for (const [id, [a, b]] of Object.entries(TEMPLATE_LANES)) {
+    await tpl.selectOption(id);
+    assert((await profileOf(page, "Lane A")) === a, `${id}: lane A is ${await profileOf(page, "Lane A")}`);
+    assert((await profileOf(page, "Lane B")) === b, `${id}: lane B is ${await profileOf(page, "Lane B")}`);
+    await expectText(page.getByRole("note"), "Look for:", `${id} look-for sentence`);
+    await send(page).click();
+    for (const l of ["Lane A", "Lane B"]) {
+      const st = await statusOf(page, l);
+      assert(/^2\d\d/.test(st), `${id} in ${l}: ${st}`);
+    }
+    const n = await behaviourRows(page).count();
+    assert(n > 0, `${id}: no behaviour difference row`);
+  }
+  await context.close();
+});
+
+test("friction 1: the Ping template in the default lanes is rendered per lane, not a 400", async () => {
+  const { context, page } = await open();
+  await page.getByRole("combobox", { name: "Template" }).selectOption("ping");
+  // Back to the default lanes, keeping the Ping body: both lanes render it in their dialect.
+  await profiles(page, "rfc", "veeva");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "ping body in the rfc lane");
+  await expectText(lane(page, "Lane B"), "200 OK", "ping body in the veeva lane");
+  await lane(page, "Lane A").getByText("Request as sent").first().click();
+  const sent = await lane(page, "Lane A").getByLabel("Lane A request as sent").innerText();
+  assert(sent.includes("urn:ietf:params:scim:schemas:core:2.0:User") && !sent.includes("pingidentity:schemas:User"), `rendered: ${sent}`);
+  // Raw mode sends the body unchanged: the rfc lane rejects Ping's schema URN.
+  await page.getByRole("checkbox", { name: "Raw: send exactly as written" }).check();
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "400 Bad Request", "raw ping body in the rfc lane");
+  await context.close();
+});
+
+test("friction 2: the Ping template shows the omitted attribute without editing", async () => {
+  const { context, page } = await open();
+  await page.getByRole("combobox", { name: "Template" }).selectOption("ping");
+  await send(page).click();
+  const explB = lane(page, "Lane B").getByRole("region", { name: "Explanation" });
+  const row = explB.getByRole("row").filter({ hasText: "emails" }).first();
+  await row.waitFor({ timeout: 5000 });
+  assert(/kept omitted/.test(await row.innerText()), `ping emails row: ${await row.innerText()}`);
+  const diff = page.getByRole("region", { name: "Differences" }).getByRole("row").filter({ hasText: "emails" });
+  assert((await diff.count()) > 0, "no emails row in Differences");
+  await context.close();
+});
+
+test("friction 5: earlier sends do not break later ones; the user picker works in both lanes", async () => {
+  const { context, page } = await open();
+  await page.getByRole("combobox", { name: "Template" }).selectOption("veeva");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "first veeva send");
+  await send(page).click();
+  for (const l of ["Lane A", "Lane B"]) {
+    const st = await statusOf(page, l);
+    assert(st === "200 OK", `second veeva send in ${l}: ${st}`);
+  }
+  // The picker names users by userName (resolved per lane) and shows each lane's id.
+  await profiles(page, "rfc", "veeva");
+  const pick = page.getByRole("combobox", { name: "Pick user" });
+  const labels = await pick.locator("option").allInnerTexts();
+  const bj = labels.find((t) => t.startsWith("bjensen"));
+  assert(bj && bj.includes("A id 00000000-0000-4000-8000-000000000001") && bj.includes("B id 93522"), `options: ${labels.join(" | ")}`);
+  await pick.selectOption({ label: bj });
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  await send(page).click();
+  for (const l of ["Lane A", "Lane B"]) {
+    const st = await statusOf(page, l);
+    assert(st === "200 OK", `picked user in ${l}: ${st}`);
+  }
+  // A user an earlier request deleted: the 404 says why and offers Reset.
+  await page.getByRole("combobox", { name: "Method" }).selectOption("DELETE");
+  await send(page).click();
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "earlier request may have renamed or deleted it", "404 hint");
+  await lane(page, "Lane A").getByRole("button", { name: "Back to the seed users" }).click();
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "after reset");
+  await context.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;
-for (const t of tests) {
+for (const t of tests.filter((t) => !only || t.name.includes(only))) {
   const started = Date.now();
   try {
     await t.fn();

@@ -19,6 +19,7 @@ struct DraftSignals {
     path: RwSignal<String>,
     headers: RwSignal<String>,
     body: RwSignal<String>,
+    raw: RwSignal<bool>,
 }
 
 impl DraftSignals {
@@ -28,11 +29,18 @@ impl DraftSignals {
             path: RwSignal::new(d.path),
             headers: RwSignal::new(d.headers),
             body: RwSignal::new(d.body),
+            raw: RwSignal::new(d.raw),
         }
     }
 
     fn get(&self) -> Draft {
-        Draft { method: self.method.get(), path: self.path.get(), headers: self.headers.get(), body: self.body.get() }
+        Draft {
+            method: self.method.get(),
+            path: self.path.get(),
+            headers: self.headers.get(),
+            body: self.body.get(),
+            raw: self.raw.get(),
+        }
     }
 
     fn get_untracked(&self) -> Draft {
@@ -41,6 +49,7 @@ impl DraftSignals {
             path: self.path.get_untracked(),
             headers: self.headers.get_untracked(),
             body: self.body.get_untracked(),
+            raw: self.raw.get_untracked(),
         }
     }
 
@@ -49,6 +58,7 @@ impl DraftSignals {
         self.path.set(d.path);
         self.headers.set(d.headers);
         self.body.set(d.body);
+        self.raw.set(d.raw);
     }
 }
 
@@ -116,6 +126,7 @@ pub fn App() -> impl IntoView {
 
     let pg = RwSignal::new(pg);
     let draft = DraftSignals::new(draft);
+    let body_ref: NodeRef<leptos::html::Textarea> = NodeRef::new();
     let notices = Notices(RwSignal::new(Vec::new()));
     for n in notes {
         notices.push(n);
@@ -199,13 +210,13 @@ pub fn App() -> impl IntoView {
             }}
         </p>
         <main>
-            <Composer draft=draft pg=pg send=send notices=notices />
+            <Composer draft=draft pg=pg send=send notices=notices body_ref=body_ref />
             <div class="lanes">
-                <LaneView idx=0 pg=pg draft=draft />
-                <LaneView idx=1 pg=pg draft=draft />
+                <LaneView idx=0 pg=pg draft=draft body_ref=body_ref />
+                <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
             </div>
             <Differences pg=pg />
-            <HistoryView pg=pg draft=draft send=send />
+            <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>
         <footer class="foot">
             <p>
@@ -271,12 +282,17 @@ fn Composer(
     pg: RwSignal<Playground>,
     send: impl Fn() + Copy + Send + Sync + 'static,
     notices: Notices,
+    body_ref: NodeRef<leptos::html::Textarea>,
 ) -> impl IntoView {
+    // The template whose "look for" sentence shows, and the draft a template replaced.
+    let scenario: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let undo: RwSignal<Option<Draft>> = RwSignal::new(None);
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
     let share_url = RwSignal::new(String::new());
     let export_kind = RwSignal::new(String::new());
 
     let load_template = move |id: String| {
+        let before = draft.get_untracked();
         if id == templates::CURRENT_USER {
             let path = draft.path.get_untracked();
             match pg.try_update(|p| p.lanes.first_mut().map(|l| l.current_as_body(&path))).flatten() {
@@ -289,7 +305,13 @@ fn Composer(
             }
         } else if let Some(t) = templates::by_id(&id) {
             draft.set((t.make)());
+            pg.update(|p| p.start_scenario(t.lanes));
+            scenario.set(Some(t.id));
         }
+        if draft.get_untracked() != before {
+            undo.set(Some(before));
+        }
+        focus_composer(body_ref);
     };
 
     let do_share = move || {
@@ -346,20 +368,23 @@ fn Composer(
                             draft.path.set(v);
                         }
                     }>
-                        <option value="" selected=move || { pg.track(); draft.path.track(); true }>"Existing ids…"</option>
+                        <option value="" selected=move || { pg.track(); draft.path.track(); true }>"A user, by userName…"</option>
                         {move || {
-                            pg.with(|p| p.lanes.first().map(|l| l.users()).unwrap_or_default())
+                            pg.with(|p| p.user_choices())
                                 .into_iter()
-                                .flat_map(|u| {
-                                    [
-                                        (format!("/Users/{}", u.id), format!("{} (id {})", u.user_name, u.id)),
-                                        (
-                                            format!("/Users/{{userName:{}}}", u.user_name),
-                                            format!("{} (by userName, each lane)", u.user_name),
-                                        ),
-                                    ]
+                                .map(|(name, ids)| {
+                                    let where_ = ids
+                                        .iter()
+                                        .zip(LANE_NAMES)
+                                        .map(|(id, lane)| match id {
+                                            Some(id) => format!("{} id {id}", lane.trim_start_matches("Lane ")),
+                                            None => format!("not in {lane}"),
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join(" · ");
+                                    let label = format!("{name} ({where_})");
+                                    view! { <option value=format!("/Users/{{userName:{name}}}")>{label}</option> }
                                 })
-                                .map(|(value, label)| view! { <option value=value>{label}</option> })
                                 .collect_view()
                         }}
                     </select>
@@ -381,6 +406,42 @@ fn Composer(
                     </select>
                 </label>
             </div>
+            {move || {
+                scenario
+                    .get()
+                    .and_then(templates::by_id)
+                    .map(|t| {
+                        view! {
+                            <p class="lookfor" role="note">
+                                <strong>"Look for: "</strong>
+                                {t.look_for}
+                                {format!(" (lanes: {} and {})", t.lanes[0], t.lanes[1])}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                undo.get()
+                    .map(|prev| {
+                        view! {
+                            <p class="undo">
+                                "The template replaced your request. "
+                                <button
+                                    type="button"
+                                    class="small"
+                                    on:click=move |_| {
+                                        draft.set(prev.clone());
+                                        undo.set(None);
+                                        scenario.set(None);
+                                        focus_composer(body_ref);
+                                    }
+                                >
+                                    "Undo"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
             <div class="editors">
                 <label class="field headers">
                     <span>"Headers"</span>
@@ -395,6 +456,7 @@ fn Composer(
                 <label class="field body">
                     <span>"Request body"</span>
                     <textarea
+                        node_ref=body_ref
                         rows="12"
                         spellcheck="false"
                         aria-describedby="body-check"
@@ -417,6 +479,14 @@ fn Composer(
                     "Send"
                 </button>
                 <span class="hint">"Ctrl+Enter / ⌘+Enter"</span>
+                <label class="field inline raw" title="Send headers and body exactly as written (only {userName:…} in the path is resolved)">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || draft.raw.get()
+                        on:change=move |e| draft.raw.set(event_target_checked(&e))
+                    />
+                    <span>"Raw: send exactly as written"</span>
+                </label>
                 <button type="button" on:click=move |_| do_share()>
                     "Share"
                 </button>
@@ -462,6 +532,18 @@ fn Composer(
     }
 }
 
+/// Brings the composer into view and puts the caret in the body, so a request loaded from
+/// elsewhere (a template, History "Edit", a user link) is where the person looks next.
+fn focus_composer(body_ref: NodeRef<leptos::html::Textarea>) {
+    if let Some(el) = body_ref.get_untracked() {
+        let _ = el.focus();
+        el.set_selection_range(0, 0).ok();
+        if let Some(section) = document().get_element_by_id("composer") {
+            section.scroll_into_view();
+        }
+    }
+}
+
 fn status_class(status: u16) -> &'static str {
     match status {
         200..=299 => "status ok",
@@ -492,7 +574,12 @@ fn outcome_label(o: scim_core::Outcome) -> String {
 }
 
 #[component]
-fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl IntoView {
+fn LaneView(
+    idx: usize,
+    pg: RwSignal<Playground>,
+    draft: DraftSignals,
+    body_ref: NodeRef<leptos::html::Textarea>,
+) -> impl IntoView {
     let name = LANE_NAMES.get(idx).copied().unwrap_or("Lane");
     let heading = format!("lane-{idx}-h");
     let last = move || pg.with(|p| p.lanes.get(idx).and_then(|l| l.last.clone()));
@@ -544,6 +631,35 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                             <p class="reqline">
                                 <code>{x.request_line.clone()}</code>
                             </p>
+                            {x.hint.clone().map(|h| view! {
+                                <p class="hint-box">
+                                    {h}
+                                    " "
+                                    <button type="button" class="small" on:click=move |_| pg.update(|p| p.reset_lane(idx))>
+                                        "Back to the seed users"
+                                    </button>
+                                </p>
+                            })}
+                            {x.sent.clone().map(|req| {
+                                let body = String::from_utf8_lossy(&req.body).into_owned();
+                                let notes = x.notes.clone();
+                                let summary = if notes.is_empty() { "Request as sent".to_string() } else { format!("Request as sent ({} rewritten for this profile)", notes.len()) };
+                                view! {
+                                    <details class="sent">
+                                        <summary>{summary}</summary>
+                                        {(!notes.is_empty()).then(|| view! {
+                                            <ul class="notes" aria-label=format!("{name}: rewritten for its profile")>
+                                                {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                                            </ul>
+                                        })}
+                                        <pre class="body" tabindex="0" aria-label=format!("{name} request as sent")>
+                                            {format!("{} {}\n", req.method, req.path)}
+                                            {req.headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect::<String>()}
+                                            {(!body.is_empty()).then(|| format!("\n{body}"))}
+                                        </pre>
+                                    </details>
+                                }
+                            })}
                             <p class=status_class(x.response.status)>
                                 {x.status_text()}
                             </p>
@@ -658,6 +774,7 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                                             on:click=move |_| {
                                                 let headers = draft.headers.get_untracked();
                                                 draft.set(Playground::user_as_put(&u, &headers));
+                                                focus_composer(body_ref);
                                             }
                                         >
                                             {un}
@@ -757,6 +874,7 @@ fn HistoryView(
     pg: RwSignal<Playground>,
     draft: DraftSignals,
     send: impl Fn() + Copy + Send + Sync + 'static,
+    body_ref: NodeRef<leptos::html::Textarea>,
 ) -> impl IntoView {
     view! {
         <section class="history" aria-labelledby="history-h">
@@ -792,7 +910,10 @@ fn HistoryView(
                                         type="button"
                                         class="small"
                                         aria-label=format!("Edit {line}")
-                                        on:click=move |_| draft.set(d2.clone())
+                                        on:click=move |_| {
+                                            draft.set(d2.clone());
+                                            focus_composer(body_ref);
+                                        }
                                     >
                                         "Edit"
                                     </button>

@@ -101,6 +101,7 @@ mod tests {
             path: "/Users/{userName:x}".into(),
             headers: "Content-Type: application/scim+json".into(),
             body: "{\"userName\": \"o'brien\"}".into(),
+            raw: false,
         }
     }
 

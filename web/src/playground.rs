@@ -63,6 +63,33 @@ impl Playground {
         }
     }
 
+    /// Both lanes on these profiles, fresh from their seed users (a template's scenario).
+    pub fn start_scenario(&mut self, profiles: [&str; 2]) {
+        for (i, name) in profiles.iter().enumerate() {
+            self.set_profile(i, name);
+        }
+    }
+
+    /// The userNames the users pickers offer: every user of lane A, then those only lane B
+    /// holds, each with its id in each lane that has it (`None` where it has not).
+    pub fn user_choices(&self) -> Vec<(String, Vec<Option<String>>)> {
+        let mut names: Vec<String> = Vec::new();
+        for lane in &self.lanes {
+            for u in lane.users() {
+                if !u.user_name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(&u.user_name)) {
+                    names.push(u.user_name);
+                }
+            }
+        }
+        names
+            .into_iter()
+            .map(|n| {
+                let ids = self.lanes.iter().map(|l| l.id_of(&n)).collect();
+                (n, ids)
+            })
+            .collect()
+    }
+
     pub fn reset_lane(&mut self, lane: usize) {
         if let Some(l) = self.lanes.get_mut(lane) {
             l.reset();
@@ -92,6 +119,7 @@ impl Playground {
             path,
             headers: headers.to_string(),
             body: serde_json::to_string_pretty(&body).unwrap_or_default(),
+            raw: false,
         }
     }
 }
@@ -108,6 +136,7 @@ mod tests {
             path: path.into(),
             headers: "Content-Type: application/scim+json".into(),
             body: body.to_string(),
+            raw: false,
         }
     }
 
@@ -126,12 +155,12 @@ mod tests {
         let mut pg = Playground::with_profiles("veeva", "ping");
         pg.send(&crate::templates::veeva()).unwrap();
         let v = pg.lanes[0].last.as_ref().unwrap();
-        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /Users/93521", 200));
+        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /api/v23.1/scim/v2/Users/93521", 200));
         pg.send(&crate::templates::ping()).unwrap();
         let p = pg.lanes[1].last.as_ref().unwrap();
         assert_eq!(
             (p.request_line.as_str(), p.response.status),
-            ("PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
+            ("PUT /scim/v2/Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
         );
         // The same placeholder names the same user in the other lane, under its own id.
         assert_eq!(pg.lanes[1].resolve_path("/Users/{userName:a.smithn@veepharm.com}").unwrap(), {

@@ -1,5 +1,7 @@
-//! Starting points for the composer: the vendor examples this project reproduces, the RFC's
-//! own PUT example, and a minimal body. "Current user as a PUT body" needs a lane and lives in
+//! Scenarios for the composer: each template is a request (an intent, rendered per lane)
+//! plus the two lanes that make its point and one sentence saying what to look for. Loading
+//! one sets both lanes to those profiles, fresh from their seed users, so it works the same
+//! however many requests came before. "Current user as a PUT body" needs a lane and lives in
 //! [`crate::lane::Lane::current_as_body`].
 
 use crate::draft::Draft;
@@ -12,6 +14,10 @@ pub const SCIM_HEADERS: &str = "Content-Type: application/scim+json\nAccept: app
 pub struct Template {
     pub id: &'static str,
     pub label: &'static str,
+    /// The profiles of lanes A and B that show the point.
+    pub lanes: [&'static str; 2],
+    /// One sentence: what to look at after Send.
+    pub look_for: &'static str,
     pub make: fn() -> Draft,
 }
 
@@ -20,10 +26,34 @@ pub const CURRENT_USER: &str = "current";
 
 /// The picker's entries, in order (the "current user" entry is added by the UI).
 pub const TEMPLATES: &[Template] = &[
-    Template { id: "veeva", label: "Veeva Vault: update user", make: veeva },
-    Template { id: "ping", label: "Ping Identity: update all user attributes", make: ping },
-    Template { id: "rfc", label: "RFC 7644 §3.5.1 example", make: rfc_example },
-    Template { id: "minimal", label: "Minimal body", make: minimal },
+    Template {
+        id: "minimal",
+        label: "Minimal PUT: what happens to omitted attributes",
+        lanes: ["rfc", "veeva"],
+        look_for: "The body names only userName: the rfc lane clears every attribute it leaves out (title, name, emails), Veeva keeps them.",
+        make: minimal,
+    },
+    Template {
+        id: "ping",
+        label: "Ping Identity: update all user attributes",
+        lanes: ["rfc", "ping"],
+        look_for: "Ping's documented body without emails: Ping keeps the omitted emails, the rfc lane clears them (RFC 7644 §3.5.1 allows both).",
+        make: ping,
+    },
+    Template {
+        id: "veeva",
+        label: "Veeva Vault: null, [] and a partial name",
+        lanes: ["veeva", "rfc (keep omitted)"],
+        look_for: "null (locale) and [] (emails) clear in both lanes; name differs: Veeva merges the sub-attributes sent, the RFC replaces the whole object.",
+        make: veeva,
+    },
+    Template {
+        id: "rfc",
+        label: "RFC 7644 §3.5.1 example",
+        lanes: ["rfc", "veeva"],
+        look_for: "RFC 7644's own PUT: roles: [] clears in both lanes; what the example leaves out (title, displayName) is cleared by the rfc lane and kept by Veeva.",
+        make: rfc_example,
+    },
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Template> {
@@ -32,7 +62,7 @@ pub fn by_id(id: &str) -> Option<&'static Template> {
 
 /// Bodies are kept as text (already pretty-printed): far smaller in wasm than `json!`.
 fn put(path: &str, headers: &str, body: &str) -> Draft {
-    Draft { method: "PUT".into(), path: path.into(), headers: headers.into(), body: body.into() }
+    Draft { method: "PUT".into(), path: path.into(), headers: headers.into(), body: body.into(), raw: false }
 }
 
 const VEEVA_BODY: &str = r#"{
@@ -40,11 +70,12 @@ const VEEVA_BODY: &str = r#"{
     "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User",
     "urn:ietf:params:scim:schemas:core:2.0:User"
   ],
-  "userName": "AbigailSmith@veepharm.com",
+  "userName": "a.smithn@veepharm.com",
   "name": {
-    "familyName": "Smith",
-    "givenName": "Abigail"
+    "givenName": "Abby"
   },
+  "locale": null,
+  "emails": [],
   "urn:ietf:params:scim:schemas:extension:veevavault:2.0:User": {
     "securityProfile": {
       "value": "system_admin__v"
@@ -61,13 +92,6 @@ const PING_BODY: &str = r#"{
       "primary": true,
       "region": "NY",
       "type": "home"
-    }
-  ],
-  "emails": [
-    {
-      "primary": true,
-      "type": "work",
-      "value": "pat.conley@runciter.com"
     }
   ],
   "name": {
@@ -116,7 +140,9 @@ const MINIMAL_BODY: &str = r#"{
   "userName": "bjensen"
 }"#;
 
-/// Veeva Vault's "Update User with SCIM" request body, verbatim (API reference 23.1).
+/// After Veeva Vault's "Update User with SCIM" body (API reference 23.1), keeping the seed
+/// user's userName (the page's example renames the user, which made a second Send a 404) and
+/// adding the `null` and `[]` the page documents.
 pub fn veeva() -> Draft {
     put(
         "/Users/{userName:a.smithn@veepharm.com}",
@@ -125,7 +151,8 @@ pub fn veeva() -> Draft {
     )
 }
 
-/// Ping Identity's "Update All User Attributes" request body, verbatim.
+/// Ping Identity's "Update All User Attributes" body without its `emails`, so the omitted
+/// attribute is there to see.
 pub fn ping() -> Draft {
     put("/Users/{userName:pconley}", SCIM_HEADERS, PING_BODY)
 }
@@ -153,17 +180,7 @@ mod tests {
     use super::*;
     use crate::draft::BodyCheck;
     use crate::lane::Lane;
-    use serde_json::Value;
-
-    /// The lane (profile) each template is written for, and the status it answers there.
-    /// The minimal template is the default draft, so it must succeed in both default lanes.
-    const MEANT_FOR: &[(&str, &str, u16)] = &[
-        ("veeva", "veeva", 200),
-        ("ping", "ping", 200),
-        ("rfc", "rfc", 200),
-        ("minimal", "rfc", 200),
-        ("minimal", "veeva", 200),
-    ];
+    use crate::playground::Playground;
 
     #[test]
     fn every_template_is_valid_json_with_parseable_headers() {
@@ -172,36 +189,101 @@ mod tests {
             assert_eq!(BodyCheck::of(&d.body), BodyCheck::Valid, "{}", t.id);
             assert!(d.parse_headers().is_ok(), "{}", t.id);
             assert!(by_id(t.id).is_some());
-        }
-    }
-
-    #[test]
-    fn every_template_replaces_its_user_in_the_lane_it_is_meant_for() {
-        for t in TEMPLATES {
-            assert!(MEANT_FOR.iter().any(|(id, ..)| *id == t.id), "template {} has no lane in MEANT_FOR", t.id);
-        }
-        for &(id, profile, status) in MEANT_FOR {
-            let draft = (by_id(id).unwrap().make)();
-            let mut lane = Lane::new(profile);
-            assert_eq!(lane.profile_name, profile);
-            let path = lane.resolve_path(&draft.path).unwrap_or_else(|e| panic!("{id} in {profile}: {e}"));
-            let x = lane.send(&draft, &draft.parse_headers().unwrap());
-            let body = x.response.json();
-            assert_eq!(
-                (x.request_line.as_str(), x.response.status),
-                (format!("PUT {path}").as_str(), status),
-                "{id} in {profile}: {body}"
+            assert!(
+                crate::catalog::find_profile(t.lanes[0]).is_some()
+                    && crate::catalog::find_profile(t.lanes[1]).is_some()
             );
-            // The replaced user carries the template's userName under the id the path named.
-            let sent: Value = serde_json::from_str(&draft.body).unwrap();
-            assert_eq!((&body["userName"], body["id"].as_str()), (&sent["userName"], path.strip_prefix("/Users/")));
         }
     }
 
     #[test]
-    fn rfc_lane_rejects_vendor_extensions_it_does_not_know() {
+    fn every_template_succeeds_in_both_of_its_lanes_and_shows_a_behaviour_difference() {
+        for t in TEMPLATES {
+            let mut pg = Playground::with_profiles(t.lanes[0], t.lanes[1]);
+            assert_eq!([pg.lanes[0].profile_name.as_str(), pg.lanes[1].profile_name.as_str()], t.lanes, "{}", t.id);
+            let draft = (t.make)();
+            // Twice: an earlier Send must not break the next one (no rename, no delete).
+            for round in 0..2 {
+                pg.send(&draft).unwrap();
+                for lane in &pg.lanes {
+                    let x = lane.last.as_ref().unwrap();
+                    assert!(
+                        (200..300).contains(&x.response.status),
+                        "{} round {round} in {}: {} {}",
+                        t.id,
+                        lane.profile_name,
+                        x.request_line,
+                        x.response.body
+                    );
+                }
+                let rows = pg.differences().unwrap();
+                assert!(rows.iter().any(|r| !r.volatile), "{}: no behaviour difference in {rows:?}", t.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_template_succeeds_in_every_profile_once_rendered_for_it() {
+        for t in TEMPLATES {
+            for choice in crate::catalog::catalog() {
+                let mut lane = Lane::new(&choice.name);
+                let draft = (t.make)();
+                let x = lane.send(&draft, &draft.parse_headers().unwrap());
+                assert!(
+                    (200..300).contains(&x.response.status),
+                    "{} in {}: {} {} {:?}",
+                    t.id,
+                    choice.name,
+                    x.request_line,
+                    x.response.body,
+                    x.notes
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn raw_mode_sends_the_body_as_written() {
+        let mut lane = Lane::new("ping");
+        let draft = Draft { raw: true, ..minimal() };
+        let x = lane.send(&draft, &draft.parse_headers().unwrap());
+        assert_eq!(x.response.status, 400, "the core User URN is not Ping's: {}", x.response.body);
+        assert_eq!(x.sent.as_ref().unwrap().body, draft.body.as_bytes());
+        assert!(x.request_line.starts_with("PUT /Users/"), "no base path added: {}", x.request_line);
+    }
+
+    #[test]
+    fn the_ping_template_leaves_emails_out_and_ping_keeps_them() {
+        let mut pg = Playground::with_profiles("rfc", "ping");
+        pg.send(&ping()).unwrap();
+        let rfc = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let ping = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert!(rfc.get("emails").is_none());
+        assert_eq!(ping["emails"][0]["value"], "pat.conley@runciter.com");
+        let expl = pg.lanes[1].last.as_ref().unwrap().response.explanation.clone().unwrap();
+        assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::KeptOmitted);
+    }
+
+    #[test]
+    fn the_veeva_template_clears_by_null_and_empty_array_and_merges_name() {
+        let mut pg = Playground::with_profiles("veeva", crate::catalog::RFC_KEEP_OMITTED);
+        pg.send(&veeva()).unwrap();
+        for lane in &pg.lanes {
+            let expl = lane.last.as_ref().unwrap().response.explanation.clone().unwrap();
+            assert_eq!(expl.get("locale").unwrap().outcome, scim_core::Outcome::ClearedByNull, "{}", lane.profile_name);
+            assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::ClearedByEmptyArray);
+        }
+        let veeva = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let rfc = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert_eq!(veeva["name"], serde_json::json!({"familyName": "Smith", "givenName": "Abby"}));
+        assert_eq!(rfc["name"], serde_json::json!({"givenName": "Abby"}));
+        assert_eq!(pg.lanes[0].last.as_ref().unwrap().request_line, "PUT /api/v23.1/scim/v2/Users/93521");
+    }
+
+    #[test]
+    fn in_raw_mode_the_rfc_lane_rejects_vendor_extensions_it_does_not_know() {
         let mut lane = Lane::new("rfc");
-        let draft = veeva();
+        let draft = Draft { raw: true, ..veeva() };
         assert_eq!(lane.send(&draft, &draft.parse_headers().unwrap()).response.status, 400);
     }
 }

@@ -51,6 +51,7 @@ mod filter;
 mod fit;
 mod groups;
 mod http;
+mod intent;
 mod list;
 mod patch;
 mod profile;
@@ -69,6 +70,7 @@ pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
+pub use intent::{AUTH_PLACEHOLDER, Rendered};
 pub use profile::load::ProfileInfo;
 pub use profile::types::{
     Auth, Behaviour, ComplexReplace, IdMismatch, IdStyle, MissingExtensionUrn, MultiplePrimary, Omitted, Profile,

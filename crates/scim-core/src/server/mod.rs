@@ -264,7 +264,7 @@ impl Server {
         Ok(Value::Object(crate::fit::fit(kind, obj)))
     }
 
-    fn kind_at(&self, endpoint: &str) -> Option<&ResourceKind> {
+    pub(crate) fn kind_at(&self, endpoint: &str) -> Option<&ResourceKind> {
         self.registry.kind_by_endpoint(endpoint.trim_start_matches('/'))
     }
 
