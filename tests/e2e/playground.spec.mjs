@@ -626,6 +626,62 @@ test("friction 5: earlier sends do not break later ones; the user picker works i
   await context.close();
 });
 
+test("friction 3: a rejected request says it was not applied; what it would have done stands apart", async () => {
+  const { context, page } = await open();
+  await profiles(page, "rfc", "rfc (keep omitted)");
+  await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen", nickName: "B", shoeSize: 9 }));
+  await send(page).click();
+  const expl = lane(page, "Lane A").getByRole("region", { name: "Explanation" });
+  await expectText(expl, "Not applied: 400 Bad Request", "400 headline");
+  const text = await expl.innerText();
+  assert(text.indexOf("Not applied") < text.indexOf("shoeSize"), `headline first: ${text.slice(0, 300)}`);
+  const plain = [...text.matchAll(/(would have: )?cleared omitted/g)];
+  assert(plain.length > 0 && plain.every((m) => m[1]), `every "cleared omitted" is a "would have": ${text.slice(0, 600)}`);
+  assert((await expl.locator("table.would").count()) === 1, "the would-have table is its own table");
+  // 409: the userName of another user.
+  await page.getByRole("combobox", { name: "Method" }).selectOption("POST");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users");
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  await expectText(expl, "Not applied: 409 Conflict", "409 headline");
+  const t409 = await expl.innerText();
+  assert(!t409.split("\n").some((l) => /\badded\b/.test(l) && !/would have/.test(l) && !/rejected/.test(l)), `409 shows nothing as done: ${t409}`);
+  await context.close();
+});
+
+test("friction 7: short names, schema named once, linked rules, notes once, readable at 375 px", async () => {
+  const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  for (const width of [1280, 375]) {
+    const { context, page } = await open({ viewport: { width, height: 800 } });
+    await profiles(page, "rfc", "veeva");
+    await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ent], userName: "bjensen", [ent]: { department: "Tours" } }));
+    await send(page).click();
+    const expl = lane(page, "Lane A").getByRole("region", { name: "Explanation" });
+    await expectText(expl, "department", "short name");
+    const heads = await expl.locator("tbody th").allInnerTexts();
+    assert(heads.every((h) => !h.includes("urn:")), `row names without URNs: ${heads.join(", ")}`);
+    const text = await expl.innerText();
+    assert(text.split(ent).length - 1 === 1, `the schema is named once: ${text.split(ent).length - 1}`);
+    assert((await expl.locator('a[href^="https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1"]').count()) > 0, "RFC rules link to the section");
+    assert((await expl.locator('a[href="#lane-0-profile"]').count()) > 0, "knob rules link to the profile card");
+    const notes = await expl.locator(".note").allInnerTexts();
+    assert(new Set(notes).size === notes.length, `notes repeat: ${notes.join(" | ")}`);
+    const fits = await expl.evaluate((el) => {
+      const over = [...el.querySelectorAll("table")].filter((t) => t.scrollWidth > el.clientWidth + 1).length;
+      const cells = [...el.querySelectorAll("tbody tr")].slice(0, 5).flatMap((tr) => [...tr.children].map((c) => c.getBoundingClientRect()));
+      let overlap = false;
+      for (let i = 0; i < cells.length; i++)
+        for (let j = i + 1; j < cells.length; j++) {
+          const a = cells[i], b = cells[j];
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlap = true;
+        }
+      return { over, overlap };
+    });
+    assert(fits.over === 0 && !fits.overlap, `at ${width} px: ${JSON.stringify(fits)}`);
+    await context.close();
+  }
+});
+
 // Run.
 let passed = 0;
 let failed = 0;

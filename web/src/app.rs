@@ -10,7 +10,7 @@ use crate::diff::DiffRow;
 use crate::draft::{BodyCheck, Draft, METHODS};
 use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{catalog, export, share, templates};
+use crate::{catalog, explain_view, export, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -559,18 +559,19 @@ fn compact(v: &Option<Value>) -> String {
     }
 }
 
-fn outcome_label(o: scim_core::Outcome) -> String {
-    let raw = serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let mut out = String::new();
-    for c in raw.chars() {
-        if c.is_ascii_uppercase() {
-            out.push(' ');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
+/// The profile's knobs in one line (`omitted: keep · unknownAttributes: ignore · …`): the
+/// card an Explanation rule that names a knob links to.
+fn knobs(p: &scim_core::Profile) -> String {
+    match serde_json::to_value(&p.behaviour) {
+        Ok(Value::Object(m)) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect();
+            format!("Knobs: {}.", parts.join(" · "))
         }
+        _ => String::new(),
     }
-    out
 }
 
 #[component]
@@ -619,8 +620,12 @@ fn LaneView(
                     "Reset"
                 </button>
             </div>
-            <p class="desc">
+            <p class="desc" id=format!("lane-{idx}-profile") tabindex="-1">
                 {move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile().description.clone()).unwrap_or_default())}
+                " "
+                <span class="knobs">
+                    {move || pg.with(|p| p.lanes.get(idx).map(|l| knobs(l.profile())).unwrap_or_default())}
+                </span>
             </p>
             {move || match last() {
                 None => view! { <p class="status none">"No request sent yet."</p> }.into_any(),
@@ -694,20 +699,15 @@ fn LaneView(
             <section class="explanation" aria-label="Explanation">
                 <h3>"Explanation"</h3>
                 {move || {
-                    let expl = last().and_then(|x| x.response.explanation);
-                    match expl {
-                        None => view! { <p class="muted">"Writes (PUT, POST) are explained here, attribute by attribute."</p> }.into_any(),
-                        Some(e) => {
-                            view! {
-                                <div class="scroll">
-                                    <table>
-                                        <caption>{format!("{} under profile {}", e.operation, e.profile)}</caption>
-                                        <colgroup>
-                                            <col class="attr" />
-                                            <col class="outcome" />
-                                            <col class="change" />
-                                            <col class="rule" />
-                                        </colgroup>
+                    let view = last().and_then(|x| explain_view::build(&x.response));
+                    match view {
+                        None => view! { <p class="muted">"Writes (PUT, POST, PATCH) are explained here, attribute by attribute."</p> }.into_any(),
+                        Some(v) => {
+                            let schemas = v.schemas.clone();
+                            let table = move |rows: Vec<explain_view::Row>, caption: &'static str, class: &'static str| {
+                                view! {
+                                    <table class=class>
+                                        <caption>{caption}</caption>
                                         <thead>
                                             <tr>
                                                 <th scope="col">"Attribute"</th>
@@ -717,25 +717,29 @@ fn LaneView(
                                             </tr>
                                         </thead>
                                         <tbody>
-                                            {e
-                                                .entries
+                                            {rows
                                                 .into_iter()
-                                                .map(|en| {
-                                                    let bad = en.outcome.is_rejection();
+                                                .map(|r| {
+                                                    let href = r.rule_href.map(|h| if h == "#profile" { format!("#lane-{idx}-profile") } else { h });
                                                     view! {
-                                                        <tr class:bad=bad>
+                                                        <tr class:bad=r.rejected>
                                                             <th scope="row">
-                                                                <code>{en.path}</code>
+                                                                <code>{r.name}</code>
+                                                                {r.schema.map(|i| view! { <sup class="tag">{format!(" ext{}", i + 1)}</sup> })}
                                                             </th>
-                                                            <td>{outcome_label(en.outcome)}</td>
-                                                            <td>
-                                                                <code>{compact(&en.old)}</code>
-                                                                " → "
-                                                                <code>{compact(&en.new)}</code>
+                                                            <td>{r.outcome}</td>
+                                                            <td class="change">
+                                                                {r.change.into_iter().map(|c| view! { <code>{c}</code> }).collect_view()}
                                                             </td>
                                                             <td>
-                                                                {en.rule}
-                                                                {(!en.note.is_empty()).then(|| view! { <div class="note">{en.note}</div> })}
+                                                                {match href {
+                                                                    Some(h) => {
+                                                                        let target = if h.starts_with('#') { "_self" } else { "_blank" };
+                                                                        view! { <a href=h target=target rel="noopener">{r.rule}</a> }.into_any()
+                                                                    }
+                                                                    None => view! { <span>{r.rule}</span> }.into_any(),
+                                                                }}
+                                                                {r.note.map(|n| view! { <div class="note">{n}</div> })}
                                                             </td>
                                                         </tr>
                                                     }
@@ -743,8 +747,21 @@ fn LaneView(
                                                 .collect_view()}
                                         </tbody>
                                     </table>
-                                </div>
-                                {e.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
+                                }
+                            };
+                            view! {
+                                {v.not_applied.map(|t| view! { <p class="not-applied" role="alert">{t}</p> })}
+                                {(!v.stopped.is_empty()).then(|| table(v.stopped, "Why it stopped", "stopped"))}
+                                {(!v.rows.is_empty()).then(|| {
+                                    let caption = if v.not_applied_flag { "What the engine had decided before it stopped (not applied)" } else { "What happened" };
+                                    table(v.rows, caption, if v.not_applied_flag { "would" } else { "done" })
+                                })}
+                                {(!schemas.is_empty()).then(|| view! {
+                                    <p class="note">
+                                        {schemas.iter().enumerate().map(|(i, s)| format!("ext{} = {s}", i + 1)).collect::<Vec<_>>().join("; ")}
+                                    </p>
+                                })}
+                                {v.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
                             }
                                 .into_any()
                         }
