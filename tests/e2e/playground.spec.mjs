@@ -682,6 +682,42 @@ test("friction 7: short names, schema named once, linked rules, notes once, read
   }
 });
 
+test("friction 4: Differences compare like with like and show behaviour by default", async () => {
+  const { context, page } = await open();
+  const diff = page.getByRole("region", { name: "Differences" });
+  const rows = () => diff.locator("tbody tr");
+  // A 400 next to a 200: the verdict, not an error body diffed against a resource.
+  await profiles(page, "rfc", "veeva");
+  await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen", shoeSize: 9 }));
+  await send(page).click();
+  await expectText(diff, "not applied", "verdict row");
+  const n400 = await rows().count();
+  assert(n400 <= 2, `400 next to 200: ${n400} rows: ${await diff.innerText()}`);
+  // A no-op PUT (a user's own GET body): no behaviour rows; seed and server-generated rows behind a toggle.
+  await lane(page, "Lane A").getByRole("button", { name: "Reset" }).click();
+  await lane(page, "Lane B").getByRole("button", { name: "Reset" }).click();
+  await lane(page, "Lane A").getByRole("button", { name: "Edit a.smithn@veepharm.com as a PUT" }).click();
+  await send(page).click();
+  await expectText(diff, "Both lanes behaved the same", "no-op PUT");
+  assert((await diff.locator("tr.volatile").count()) === 0, "server-generated rows hidden by default");
+  const toggle = diff.getByRole("checkbox", { name: /^Show \d+ more/ });
+  await toggle.check();
+  await expectText(diff, "differed before the request", "seed rows behind the toggle");
+  assert((await diff.locator("tr.volatile").count()) > 0, "server-generated rows shown on demand");
+  await toggle.uncheck();
+  // GET /Users: the same user compared with the same user.
+  await profiles(page, "rfc", "ping");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users");
+  await send(page).click();
+  await expectText(diff, "Both lanes behaved the same", "list by userName");
+  await toggle.check();
+  const paths = await diff.locator("tbody th").allInnerTexts();
+  assert(paths.length > 0 && paths.every((p) => !p.includes("Resources[")), `list rows: ${paths.slice(0, 5).join(", ")}`);
+  assert(paths.some((p) => p.startsWith("Resources.pconley.")), `keyed by userName: ${paths.slice(0, 5).join(", ")}`);
+  await context.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;

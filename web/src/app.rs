@@ -812,6 +812,7 @@ fn LaneView(
 
 #[component]
 fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
+    let show_all = RwSignal::new(false);
     let names = move || {
         pg.with(|p| {
             p.lanes
@@ -827,56 +828,69 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
             {move || {
                 match pg.with(|p| p.differences()) {
                     None => view! { <p class="muted">"Send a request to compare the two lanes."</p> }.into_any(),
-                    Some(rows) if rows.is_empty() => view! { <p class="same">"Both lanes answered the same."</p> }.into_any(),
-                    Some(rows) => {
+                    Some(all) => {
                         let n = names();
-                        let count = rows.len();
-                        let volatile = rows.iter().filter(|r| r.volatile).count();
-                        let summary = format!(
-                            "{count} difference{}{}.",
-                            if count == 1 { "" } else { "s" },
-                            if volatile > 0 { format!(", {volatile} of them server-generated (ids, timestamps, versions)") } else { String::new() }
-                        );
+                        let total = all.len();
+                        let shown: Vec<DiffRow> = if show_all.get() { all } else { all.into_iter().filter(DiffRow::is_behaviour).collect() };
+                        let behaviour = shown.iter().filter(|r| r.is_behaviour()).count();
+                        let hidden = total - shown.len();
+                        let summary = if behaviour == 0 {
+                            "Both lanes behaved the same for this request.".to_string()
+                        } else {
+                            format!("{behaviour} difference{} in behaviour.", if behaviour == 1 { "" } else { "s" })
+                        };
+                        let others = total - behaviour;
                         view! {
-                            <p>{summary}</p>
-                            <div class="scroll">
-                                <table>
-                                    <colgroup>
-                                        <col class="attr" />
-                                        <col />
-                                        <col />
-                                    </colgroup>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Attribute"</th>
-                                            <th scope="col">{n.first().cloned().unwrap_or_default()}</th>
-                                            <th scope="col">{n.get(1).cloned().unwrap_or_default()}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {rows
-                                            .into_iter()
-                                            .map(|row| {
-                                                let DiffRow { path, left: a, right: b, volatile } = row;
-                                                view! {
-                                                    <tr class:volatile=volatile>
-                                                        <th scope="row">
-                                                            <code>{path}</code>
-                                                            {volatile.then(|| view! { <span class="tag">" server-generated"</span> })}
-                                                        </th>
-                                                        <td class:absent=a.is_none()>
-                                                            <code>{compact(&a)}</code>
-                                                        </td>
-                                                        <td class:absent=b.is_none()>
-                                                            <code>{compact(&b)}</code>
-                                                        </td>
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <p class=if behaviour == 0 { "same" } else { "" }>{summary}</p>
+                            {(others > 0).then(|| view! {
+                                <label class="field inline toggle">
+                                    <input type="checkbox" prop:checked=move || show_all.get() on:change=move |e| show_all.set(event_target_checked(&e)) />
+                                    <span>{format!("Show {others} more: server-generated, differed before the request, dialect")}</span>
+                                </label>
+                            })}
+                            {(!shown.is_empty()).then(|| view! {
+                                <div class="scroll">
+                                    <table>
+                                        <colgroup>
+                                            <col class="attr" />
+                                            <col />
+                                            <col />
+                                        </colgroup>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Attribute"</th>
+                                                <th scope="col">{n.first().cloned().unwrap_or_default()}</th>
+                                                <th scope="col">{n.get(1).cloned().unwrap_or_default()}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {shown
+                                                .into_iter()
+                                                .map(|row| {
+                                                    let label = row.cause.label();
+                                                    let quiet = !row.is_behaviour();
+                                                    let DiffRow { path, left: a, right: b, volatile, .. } = row;
+                                                    view! {
+                                                        <tr class:volatile=volatile class:quiet=quiet>
+                                                            <th scope="row">
+                                                                <code>{path}</code>
+                                                                {quiet.then(|| view! { <span class="tag">{format!(" {label}")}</span> })}
+                                                            </th>
+                                                            <td class:absent=a.is_none()>
+                                                                <code>{compact(&a)}</code>
+                                                            </td>
+                                                            <td class:absent=b.is_none()>
+                                                                <code>{compact(&b)}</code>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            })}
+                            {(hidden > 0).then(|| view! { <p class="muted">{format!("{hidden} rows hidden.")}</p> })}
                         }
                             .into_any()
                     }

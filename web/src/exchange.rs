@@ -17,6 +17,9 @@ pub struct Exchange {
     /// What the person can do about this answer, when there is something to say (a user
     /// an earlier request renamed or deleted).
     pub hint: Option<String>,
+    /// The target resource as it was before a PUT, PATCH or DELETE (what the Differences
+    /// table uses to tell the seed data's differences from the request's).
+    pub before: Option<Value>,
     pub response: Response,
 }
 

@@ -109,12 +109,14 @@ impl Lane {
         let method = draft.method.trim().to_ascii_uppercase();
         let exchange = match self.render(draft, headers) {
             Ok(rendered) => {
+                let before = self.before(&rendered.request);
                 let response = self.server.handle(&rendered.request);
                 Exchange {
                     request_line: format!("{method} {}", rendered.request.path),
                     sent: Some(rendered.request),
                     notes: rendered.notes,
                     hint: None,
+                    before,
                     response,
                 }
             }
@@ -129,11 +131,25 @@ impl Lane {
                     sent: None,
                     notes: Vec::new(),
                     hint,
+                    before: None,
                     response: e.to_response(),
                 }
             }
         };
         self.last.insert(exchange)
+    }
+
+    /// The resource a PUT, PATCH or DELETE is about to change, as a GET returns it (a GET
+    /// changes nothing, not even the clock).
+    fn before(&mut self, req: &Request) -> Option<Value> {
+        if !matches!(req.method.as_str(), "PUT" | "PATCH" | "DELETE") {
+            return None;
+        }
+        let path = req.path.split_once('?').map_or(req.path.as_str(), |(p, _)| p);
+        let mut get = Request::new("GET", path);
+        get.headers = req.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("content-type")).cloned().collect();
+        let resp = self.server.handle(&get);
+        (resp.status == 200).then(|| resp.json())
     }
 
     /// The id of the user with this userName in this lane.

@@ -100,7 +100,7 @@ impl Playground {
     pub fn differences(&self) -> Option<Vec<DiffRow>> {
         let a = self.lanes.first()?.last.as_ref()?;
         let b = self.lanes.get(1)?.last.as_ref()?;
-        Some(diff::responses(&a.response, &b.response))
+        Some(diff::exchanges(a, b))
     }
 
     /// A draft that PUTs this user back (addressed by userName so both lanes find it).
