@@ -718,6 +718,36 @@ test("friction 4: Differences compare like with like and show behaviour by defau
   await context.close();
 });
 
+test("friction 8: exports are runnable: encoded URL, the lane's base path, id and auth, a Copy button", async () => {
+  const { context, page } = await open();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  await profiles(page, "veeva", "rfc");
+  await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
+  await page.getByRole("textbox", { name: "Path" }).fill('/Users?filter=userName eq "bjensen"');
+  await page.getByRole("combobox", { name: "Export as" }).selectOption("curl");
+  const out = page.getByRole("textbox", { name: "Exported request" });
+  let text = await out.inputValue();
+  assert(
+    text.startsWith("curl -X GET 'https://scim.example.com/api/v23.1/scim/v2/Users?filter=userName%20eq%20%22bjensen%22'"),
+    `veeva export: ${text}`,
+  );
+  assert(text.includes("-H 'Authorization: YOUR_TOKEN'"), `veeva auth placeholder: ${text}`);
+  await page.getByRole("button", { name: "Copy request" }).click();
+  await expectText(page.getByRole("status").first(), "Copied to the clipboard", "copy notice");
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert(clip === text, `clipboard: ${clip.slice(0, 80)}`);
+  await page.getByRole("combobox", { name: "for" }).selectOption({ label: "Lane B" });
+  text = await out.inputValue();
+  assert(text.startsWith("curl -X GET 'https://scim.example.com/scim/v2/Users?filter="), `rfc export: ${text}`);
+  assert(!text.includes("Authorization"), `rfc names no auth scheme: ${text}`);
+  // A PUT names the lane's own id.
+  await page.getByRole("combobox", { name: "Template" }).selectOption("veeva");
+  await page.getByRole("combobox", { name: "for" }).selectOption({ label: "Lane A" });
+  text = await out.inputValue();
+  assert(text.includes("/api/v23.1/scim/v2/Users/93521'"), `veeva id: ${text.slice(0, 120)}`);
+  await context.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;

@@ -290,6 +290,7 @@ fn Composer(
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
     let share_url = RwSignal::new(String::new());
     let export_kind = RwSignal::new(String::new());
+    let export_lane = RwSignal::new(0usize);
 
     let load_template = move |id: String| {
         let before = draft.get_untracked();
@@ -497,16 +498,25 @@ fn Composer(
                         {export::KINDS.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
                     </select>
                 </label>
+                <label class="field inline">
+                    <span>"for"</span>
+                    <select on:change=move |e| export_lane.set(event_target_value(&e).parse().unwrap_or(0))>
+                        {LANE_NAMES.iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{*n}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
             {move || {
                 let url = share_url.get();
                 (!url.is_empty())
                     .then(|| {
                         view! {
-                            <label class="field">
-                                <span>"Share link"</span>
-                                <input type="text" readonly prop:value=url />
-                            </label>
+                            <div class="copyable">
+                                <label class="field">
+                                    <span>"Share link"</span>
+                                    <input type="text" readonly prop:value=url.clone() />
+                                </label>
+                                <button type="button" class="small" on:click=move |_| copy(&url, notices)>"Copy link"</button>
+                            </div>
                         }
                     })
             }}
@@ -515,21 +525,37 @@ fn Composer(
                 let d = draft.get();
                 (!kind.is_empty())
                     .then(|| {
-                        let path = pg
-                            .with(|p| p.lanes.first().map(|l| l.resolve_path(&d.path)))
-                            .and_then(Result::ok)
-                            .unwrap_or_else(|| d.path.clone());
-                        let text = export::render(&kind, &d, &path);
+                        let i = export_lane.get();
+                        let text = match pg.with(|p| p.lanes.get(i).map(|l| l.export_request(&d))) {
+                            Some(Ok(req)) => export::render(&kind, &req, export::ORIGIN),
+                            Some(Err(e)) => format!("# Cannot export for {}: {e}", LANE_NAMES.get(i).copied().unwrap_or("this lane")),
+                            None => String::new(),
+                        };
+                        let copied = text.clone();
                         view! {
-                            <label class="field">
-                                <span>"Exported request"</span>
-                                <textarea readonly rows="8" spellcheck="false" prop:value=text></textarea>
-                            </label>
+                            <div class="copyable">
+                                <label class="field">
+                                    <span>"Exported request"</span>
+                                    <textarea readonly rows="8" spellcheck="false" prop:value=text></textarea>
+                                </label>
+                                <button type="button" class="small" on:click=move |_| copy(&copied, notices)>"Copy request"</button>
+                            </div>
                         }
                     })
             }}
         </section>
     }
+}
+
+/// Puts `text` on the clipboard and says so (or that the browser refused).
+fn copy(text: &str, notices: Notices) {
+    let promise = window().navigator().clipboard().write_text(text);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => notices.push("Copied to the clipboard."),
+            Err(_) => notices.push("The browser did not allow copying; select the text and copy it."),
+        }
+    });
 }
 
 /// Brings the composer into view and puts the caret in the body, so a request loaded from

@@ -152,6 +152,23 @@ impl Lane {
         (resp.status == 200).then(|| resp.json())
     }
 
+    /// The request to export for this lane: what [`Lane::render`] sends, plus the profile's
+    /// `Authorization` header when the draft (in raw mode) has none, so the export runs
+    /// against a service that enforces it.
+    pub fn export_request(&self, draft: &Draft) -> Result<Request, String> {
+        let headers = draft.parse_headers()?;
+        let mut req = self.render(draft, &headers).map_err(|e| e.detail)?.request;
+        if let Some((name, value)) = self.server.auth_header() {
+            if req.header_value(&name).is_none() {
+                req.headers.push((name, value));
+            }
+        }
+        if draft.raw && !self.profile().serves(&req.path) {
+            req.path = format!("{}{}", self.server.base_path().trim_end_matches('/'), req.path);
+        }
+        Ok(req)
+    }
+
     /// The id of the user with this userName in this lane.
     pub fn id_of(&self, user_name: &str) -> Option<String> {
         self.server.resolve_placeholders(&format!("{{userName:{user_name}}}")).ok()

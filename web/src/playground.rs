@@ -257,4 +257,123 @@ mod tests {
         assert_eq!(d.path, "/Users/{userName:a.smithn@veepharm.com}");
         assert!(!d.body.contains("\"meta\""));
     }
+
+    #[test]
+    fn every_template_succeeds_in_both_of_its_lanes_and_shows_a_behaviour_difference() {
+        for t in crate::templates::TEMPLATES {
+            let mut pg = Playground::with_profiles(t.lanes[0], t.lanes[1]);
+            assert_eq!([pg.lanes[0].profile_name.as_str(), pg.lanes[1].profile_name.as_str()], t.lanes, "{}", t.id);
+            let draft = (t.make)();
+            // Twice: an earlier Send must not break the next one (no rename, no delete).
+            for round in 0..2 {
+                pg.send(&draft).unwrap();
+                for lane in &pg.lanes {
+                    let x = lane.last.as_ref().unwrap();
+                    assert!(
+                        (200..300).contains(&x.response.status),
+                        "{} round {round} in {}: {} {}",
+                        t.id,
+                        lane.profile_name,
+                        x.request_line,
+                        x.response.body
+                    );
+                }
+                // The first Send is the scenario; a second one only shows what it changed again.
+                let rows = pg.differences().unwrap();
+                assert!(
+                    round == 1 || rows.iter().any(|r| r.is_behaviour()),
+                    "{}: no behaviour difference in {rows:?}",
+                    t.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_ping_template_leaves_emails_out_and_ping_keeps_them() {
+        let mut pg = Playground::with_profiles("rfc", "ping");
+        pg.send(&crate::templates::ping()).unwrap();
+        let rfc = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let ping = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert!(rfc.get("emails").is_none());
+        assert_eq!(ping["emails"][0]["value"], "pat.conley@runciter.com");
+        let expl = pg.lanes[1].last.as_ref().unwrap().response.explanation.clone().unwrap();
+        assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::KeptOmitted);
+    }
+
+    #[test]
+    fn the_veeva_template_clears_by_null_and_empty_array_and_merges_name() {
+        let mut pg = Playground::with_profiles("veeva", crate::catalog::RFC_KEEP_OMITTED);
+        pg.send(&crate::templates::veeva()).unwrap();
+        for lane in &pg.lanes {
+            let expl = lane.last.as_ref().unwrap().response.explanation.clone().unwrap();
+            assert_eq!(expl.get("locale").unwrap().outcome, scim_core::Outcome::ClearedByNull, "{}", lane.profile_name);
+            assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::ClearedByEmptyArray);
+        }
+        let veeva = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let rfc = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert_eq!(veeva["name"], serde_json::json!({"familyName": "Smith", "givenName": "Abby"}));
+        assert_eq!(rfc["name"], serde_json::json!({"givenName": "Abby"}));
+        assert_eq!(pg.lanes[0].last.as_ref().unwrap().request_line, "PUT /api/v23.1/scim/v2/Users/93521");
+    }
+
+    fn draft_of(method: &str, path: &str, body: &str) -> Draft {
+        Draft {
+            method: method.into(),
+            path: path.into(),
+            headers: "Content-Type: application/scim+json".into(),
+            body: body.into(),
+            raw: false,
+        }
+    }
+
+    #[test]
+    fn an_error_next_to_a_resource_is_two_rows_not_a_body_diff() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        let body =
+            r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen", "shoeSize": 9}"#;
+        pg.send(&draft_of("PUT", "/Users/{userName:bjensen}", body)).unwrap();
+        let rows = pg.differences().unwrap();
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["status", "request"], "{rows:?}");
+        assert_eq!(rows[1].right, Some(json!("applied")));
+        assert!(rows[1].left.as_ref().unwrap().as_str().unwrap().starts_with("not applied (invalidSyntax"), "{rows:?}");
+    }
+
+    #[test]
+    fn two_errors_compare_status_scim_type_and_detail_only() {
+        let mut pg = Playground::with_profiles("rfc", "strict-clear");
+        pg.send(&draft_of(
+            "POST",
+            "/Users",
+            r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#,
+        ))
+        .unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(rows.iter().all(|r| ["status", "scimType", "detail"].contains(&r.path.as_str())), "{rows:?}");
+    }
+
+    #[test]
+    fn a_no_op_put_differs_only_in_what_the_seed_already_had() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        let user = pg.lanes[0].users().into_iter().find(|u| u.user_name == "a.smithn@veepharm.com").unwrap();
+        pg.send(&Playground::user_as_put(&user, "Content-Type: application/scim+json")).unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(!rows.is_empty());
+        let behaviour: Vec<&DiffRow> = rows.iter().filter(|r| r.is_behaviour()).collect();
+        assert!(behaviour.is_empty(), "{behaviour:?}");
+        assert!(rows.iter().any(|r| r.cause == crate::diff::Cause::Before), "{rows:?}");
+    }
+
+    #[test]
+    fn lists_are_compared_by_user_name_not_position() {
+        // The ping lane lists its own seed user first, the rfc lane bjensen first.
+        let mut pg = Playground::with_profiles("rfc", "ping");
+        pg.send(&draft_of("GET", "/Users", "")).unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(rows.iter().all(|r| !r.path.contains("Resources[")), "{rows:?}");
+        assert!(rows.iter().any(|r| r.path.starts_with("Resources.pconley.")), "{rows:?}");
+        let behaviour = rows.iter().filter(|r| r.is_behaviour()).count();
+        assert!(behaviour < 6, "{behaviour} behaviour rows: {rows:?}");
+    }
 }
