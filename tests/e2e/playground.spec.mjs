@@ -529,6 +529,9 @@ const TEMPLATE_LANES = {
   ping: ["rfc", "ping"],
   veeva: ["veeva", "rfc (keep omitted)"],
   rfc: ["rfc", "veeva"],
+  patch: ["rfc", "ping"],
+  group: ["rfc", "strict-clear"],
+  filter: ["rfc", "ping"],
 };
 
 const profileOf = (page, l) => lane(page, l).getByRole("combobox", { name: "Profile" }).inputValue();
@@ -539,7 +542,7 @@ const statusOf = async (page, l) => {
 };
 /** Rows of Differences that are not marked server-generated. */
 const behaviourRows = (page) =>
-  page.getByRole("region", { name: "Differences" }).locator("tbody tr:not(.volatile)");
+  page.getByRole("region", { name: "Differences" }).locator("tbody tr:not(.quiet)");
 
 test("friction 1: every template opens its lanes, says what to look for, and succeeds in both", async () => {
   const { context, page } = await open();
@@ -710,7 +713,9 @@ test("friction 4: Differences compare like with like and show behaviour by defau
   await page.getByRole("combobox", { name: "Method" }).selectOption("GET");
   await page.getByRole("textbox", { name: "Path" }).fill("/Users");
   await send(page).click();
-  await expectText(diff, "Both lanes behaved the same", "list by userName");
+  // Ping keeps no ETags: meta.version is the only behaviour left, one row per user.
+  const behaviour = await diff.locator("tbody tr:not(.quiet) th").allInnerTexts();
+  assert(behaviour.length <= 3 && behaviour.every((p) => p.endsWith("meta.version")), `list behaviour rows: ${behaviour.join(", ")}`);
   await toggle.check();
   const paths = await diff.locator("tbody th").allInnerTexts();
   assert(paths.length > 0 && paths.every((p) => !p.includes("Resources[")), `list rows: ${paths.slice(0, 5).join(", ")}`);
@@ -746,6 +751,50 @@ test("friction 8: exports are runnable: encoded URL, the lane's base path, id an
   text = await out.inputValue();
   assert(text.includes("/api/v23.1/scim/v2/Users/93521'"), `veeva id: ${text.slice(0, 120)}`);
   await context.close();
+});
+
+test("friction 6: loading into the composer moves focus there; Undo after a template; the answer comes into view on narrow screens", async () => {
+  const { context, page } = await open();
+  await profiles(page);
+  const bodyFocused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-describedby") === "body-check");
+  const composerInView = () =>
+    page.evaluate(() => {
+      const r = document.getElementById("composer").getBoundingClientRect();
+      return r.top < window.innerHeight && r.bottom > 0;
+    });
+  await setBody(page, MINIMAL);
+  await send(page).click();
+  // History "Edit", far below the composer.
+  await page.getByRole("button", { name: "Edit PUT /Users/{userName:bjensen}" }).first().scrollIntoViewIfNeeded();
+  await page.getByRole("button", { name: "Edit PUT /Users/{userName:bjensen}" }).first().click();
+  assert(await bodyFocused(), "History Edit focuses the body");
+  assert(await composerInView(), "History Edit brings the composer into view");
+  // A user link.
+  const link = lane(page, "Lane B").getByRole("button", { name: "Edit pconley as a PUT" });
+  await link.scrollIntoViewIfNeeded();
+  await link.click();
+  assert(await bodyFocused(), "a user link focuses the body");
+  assert(await composerInView(), "a user link brings the composer into view");
+  // A template replaces edits; Undo brings them back.
+  await setBody(page, '{"my": "edits"}');
+  await page.getByRole("combobox", { name: "Template" }).selectOption("ping");
+  assert((await body(page).inputValue()).includes("pconley"), "template loaded");
+  await page.getByRole("button", { name: "Undo" }).click();
+  const back = await body(page).inputValue();
+  assert(back === '{"my": "edits"}', `undo: ${back}`);
+  await context.close();
+  // 375 px: after Send the first answer is in view.
+  const narrow = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await narrow.page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
+  await send(narrow.page).click();
+  await expectText(lane(narrow.page, "Lane A"), "200 OK", "narrow send");
+  await narrow.page.waitForTimeout(300);
+  const visible = await narrow.page.evaluate(() => {
+    const r = document.querySelector("#lane-0 .status").getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  assert(visible, "the answer is in view after Send at 375 px");
+  await narrow.context.close();
 });
 
 // Run.

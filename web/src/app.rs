@@ -163,8 +163,17 @@ pub fn App() -> impl IntoView {
 
     let send = move || {
         let d = draft.get_untracked();
-        if let Some(Err(e)) = pg.try_update(|p| p.send(&d)) {
-            notices.push(e);
+        match pg.try_update(|p| p.send(&d)) {
+            Some(Err(e)) => notices.push(e),
+            // Lanes stack below 900 px: bring the first answer into view.
+            _ if window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0) => {
+                request_animation_frame(|| {
+                    if let Some(el) = document().get_element_by_id("lane-0") {
+                        el.scroll_into_view();
+                    }
+                });
+            }
+            _ => {}
         }
     };
 
@@ -614,7 +623,7 @@ fn LaneView(
     let choices = catalog::catalog();
 
     view! {
-        <section class="lane" aria-label=name>
+        <section class="lane" aria-label=name id=format!("lane-{idx}")>
             <div class="lane-head">
                 <h2 id=heading>{name}</h2>
                 <label class="field inline">
@@ -897,7 +906,7 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                                                     let quiet = !row.is_behaviour();
                                                     let DiffRow { path, left: a, right: b, volatile, .. } = row;
                                                     view! {
-                                                        <tr class:volatile=volatile class:quiet=quiet>
+                                                        <tr class:volatile=volatile && quiet class:quiet=quiet>
                                                             <th scope="row">
                                                                 <code>{path}</code>
                                                                 {quiet.then(|| view! { <span class="tag">{format!(" {label}")}</span> })}

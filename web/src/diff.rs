@@ -8,7 +8,8 @@
 //! - list responses are compared by each resource's `userName` (or `displayName`, else `id`),
 //!   not by position;
 //! - every row says why it differs: [`Cause::Behaviour`] (what the default view shows),
-//!   [`Cause::ServerGenerated`] (ids, timestamps, versions), [`Cause::Before`] (neither lane
+//!   [`Cause::ServerGenerated`] (ids, timestamps, versions; but a version or ETag that only one
+//!   side has is the versioning knob, behaviour), [`Cause::Before`] (neither lane
 //!   changed it, and they already differed there before the request: their seed users, or an
 //!   earlier request) or [`Cause::Dialect`]
 //!   (`schemas`, `meta.resourceType`, media type: how a vendor spells things).
@@ -73,9 +74,16 @@ pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
             };
             let mut rows = responses(&a.response, &b.response);
             for row in &mut rows {
-                if row.cause == Cause::Behaviour
-                    && before.iter().any(|r| r.path == row.path && r.left == row.left && r.right == row.right)
-                {
+                // An ETag on one side only is as old as the meta.version on that side.
+                let already = |r: &DiffRow| match row.path.as_str() {
+                    "header ETag" => {
+                        r.path == "meta.version"
+                            && r.left.is_some() == row.left.is_some()
+                            && r.right.is_some() == row.right.is_some()
+                    }
+                    _ => r.path == row.path && r.left == row.left && r.right == row.right,
+                };
+                if row.cause == Cause::Behaviour && before.iter().any(already) {
                     row.cause = Cause::Before;
                 }
             }
@@ -166,7 +174,12 @@ pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
                     || path.contains(".meta.lastModified")
                     || path.contains(".meta.version")
                     || path.contains(".meta.location"));
-            let cause = if e.volatile || generated || path == "header Location" {
+            // ETags on one side only: the versioning knob (RFC 7644 §3.14), not a value.
+            let versioning =
+                (path.ends_with("meta.version") || path == "header ETag") && left.is_some() != right.is_some();
+            let cause = if versioning {
+                Cause::Behaviour
+            } else if e.volatile || generated || path == "header Location" {
                 Cause::ServerGenerated
             } else if is_dialect(&path) {
                 Cause::Dialect

@@ -14,7 +14,7 @@ use scim_playground::catalog::{catalog, find_profile};
 use scim_playground::draft::Draft;
 use scim_playground::export;
 use scim_playground::lane::Lane;
-use scim_playground::templates::TEMPLATES;
+use scim_playground::templates::{self, TEMPLATES};
 
 /// A scim-mock serving `lane`'s store under its profile, on a free loopback port.
 struct Mock {
@@ -82,7 +82,8 @@ fn every_template_exported_as_curl_runs_against_scim_mock_in_every_profile() {
             let mut lane = Lane::new(&choice.name);
             let tag = format!("{}-{}", t.id, choice.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
             let (status, _) = check(&mut lane, &(t.make)(), &tag);
-            assert!((200..300).contains(&status), "{tag}: {status}");
+            let served = choice.profile.resource_types.iter().any(|r| r.endpoint == templates::endpoint(t));
+            assert!(!served || (200..300).contains(&status), "{tag}: {status}");
         }
     }
 }
