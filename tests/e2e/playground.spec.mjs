@@ -210,13 +210,6 @@ test("default lanes: the first Send shows the omitted-attribute difference", asy
   await row.first().waitFor({ timeout: 5000 });
   const text = await row.first().innerText();
   assert(text.includes("(absent)") && text.includes("Tour Guide"), `title row: ${text}`);
-  if (takeShots) {
-    fs.mkdirSync(shotsDir, { recursive: true });
-    await page.screenshot({ path: path.join(shotsDir, "desktop.png"), fullPage: false });
-    await page.screenshot({ path: path.join(shotsDir, "desktop-full.png"), fullPage: true });
-    await diff.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(shotsDir, "desktop-differences.png"), fullPage: false });
-  }
   await context.close();
 });
 
@@ -280,6 +273,8 @@ test("reload keeps composer, lanes and history", async () => {
 test("corrupt saved state is backed up and the page recovers with a notice", async () => {
   const { context, page } = await open();
   await profiles(page);
+  // The page saves 250 ms after the last change (and on pagehide): let that happen first.
+  await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.includes("keep omitted"));
   await page.evaluate(() => localStorage.setItem("scim-playground:state", "{broken"));
   await page.reload();
   await page.waitForSelector("html[data-ready-ms]");
@@ -289,6 +284,7 @@ test("corrupt saved state is backed up and the page recovers with a notice", asy
   await setBody(page, MINIMAL);
   await send(page).click();
   await expectText(lane(page, "Lane A"), "200 OK", "works after recovery");
+  await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.startsWith("{\""));
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).version);
   assert(saved === 2, `saved version ${saved}`);
   await context.close();
@@ -413,12 +409,6 @@ test("375 px wide: lanes stack and nothing scrolls sideways", async () => {
   });
   assert(layout.overflow <= 375, `page is ${layout.overflow}px wide`);
   assert(layout.stacked, "lanes are stacked");
-  if (takeShots) {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(shotsDir, "mobile.png"), fullPage: false });
-    await lane(page, "Lane A").getByText("200 OK").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(shotsDir, "mobile-lane.png"), fullPage: false });
-  }
   await context.close();
 });
 
@@ -430,7 +420,6 @@ test("dark theme follows prefers-color-scheme", async () => {
   await expectText(lane(page, "Lane A"), "200 OK", "dark send");
   const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   assert(bg === "rgb(22, 24, 28)", `dark background: ${bg}`);
-  if (takeShots) await page.screenshot({ path: path.join(shotsDir, "dark.png"), fullPage: false });
   await context.close();
 });
 
@@ -441,6 +430,7 @@ test("embed mode: minimal chrome, session storage only", async () => {
   await setBody(page, MINIMAL);
   await send(page).click();
   await expectText(lane(page, "Lane A"), "200 OK", "embed send");
+  await page.waitForFunction(() => sessionStorage.getItem("scim-playground:embed:state") !== null);
   const keys = await page.evaluate(() => ({
     local: localStorage.getItem("scim-playground:state"),
     session: sessionStorage.getItem("scim-playground:embed:state"),
@@ -797,6 +787,77 @@ test("friction 6: loading into the composer moves focus there; Undo after a temp
   await narrow.context.close();
 });
 
+test("the first minute, as the screenshots show it (desktop, 375 px, dark, embed at 600 px)", async () => {
+  const shot = async (page, name, opts = {}) => {
+    if (!takeShots) return;
+    fs.mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, name), fullPage: false, ...opts });
+  };
+  // Desktop: the Ping template, sent as loaded.
+  {
+    const { context, page } = await open({ viewport: { width: 1280, height: 900 } });
+    await page.getByRole("combobox", { name: "Template" }).selectOption("ping");
+    await send(page).click();
+    await expectText(lane(page, "Lane B"), "200 OK", "ping lane");
+    await expectText(page.getByRole("region", { name: "Differences" }), "emails", "emails row");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, "desktop.png");
+    await shot(page, "desktop-full.png", { fullPage: true });
+    await page.getByRole("region", { name: "Differences" }).scrollIntoViewIfNeeded();
+    await shot(page, "desktop-differences.png");
+    await context.close();
+  }
+  // 375 px: the Veeva template; Send brings the answer into view.
+  {
+    const { context, page } = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    await page.getByRole("combobox", { name: "Template" }).selectOption("veeva");
+    await shot(page, "mobile.png");
+    await send(page).click();
+    await expectText(lane(page, "Lane A"), "200 OK", "veeva lane");
+    await page.waitForTimeout(300);
+    await shot(page, "mobile-lane.png");
+    await context.close();
+  }
+  // Dark: a rejected request (unknown attribute under rfc), not applied.
+  {
+    const { context, page } = await open({ colorScheme: "dark", viewport: { width: 1280, height: 900 } });
+    await profiles(page, "rfc", "veeva");
+    await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen", nickName: "Babs", shoeSize: 9 }, null, 2));
+    await send(page).click();
+    await expectText(lane(page, "Lane A"), "Not applied", "rejected");
+    await lane(page, "Lane A").getByRole("region", { name: "Explanation" }).scrollIntoViewIfNeeded();
+    await shot(page, "dark.png");
+    await context.close();
+  }
+  // Embed at 600 px.
+  {
+    const { context, page } = await open({ viewport: { width: 600, height: 900 } }, `${base}?embed=1`);
+    await page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
+    await send(page).click();
+    await expectText(lane(page, "Lane B"), "200 OK", "embed send");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, "embed-600.png");
+    await context.close();
+  }
+});
+
+test("friction 10: with 2,000 users per lane the Users lists and the picker stay short and searchable", async () => {
+  const { ctx, pg } = await openWithUsers(2000);
+  const users = pg.getByRole("region", { name: "Users in Lane A" });
+  assert((await users.locator("li").count()) <= 20, `users listed: ${await users.locator("li").count()}`);
+  await expectText(users, "Showing 20 of 2003", "count line");
+  await users.getByRole("searchbox", { name: "Find a user in Lane A" }).fill("user1999");
+  await expectText(users, "user1999", "search finds the last user");
+  const options = await pg.getByRole("combobox", { name: "Pick user" }).locator("option").count();
+  assert(options <= 22, `picker options: ${options}`);
+  await pg.getByRole("searchbox", { name: "Find user" }).fill("user1999");
+  const labels = await pg.getByRole("combobox", { name: "Pick user" }).locator("option").allInnerTexts();
+  assert(labels.some((l) => l.startsWith("user1999 (A id")), `picker after search: ${labels.join(" | ")}`);
+  const nodes = await pg.evaluate(() => document.getElementsByTagName("*").length);
+  assert(nodes < 1500, `DOM nodes: ${nodes}`);
+  await ctx.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;
@@ -832,6 +893,110 @@ for (let i = 0; i < 5; i++) {
 }
 runs.sort((a, b) => a - b);
 console.log(`time to interactive (navigation start to mounted, loopback, 5 cold loads): median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`);
+
+// Scale: N extra users per lane (restored from saved state), then time to interactive, one
+// Send until the Differences region changes, and until the main thread is free again (the
+// whole synchronous cost of a Send, persistence included). Measured, never asserted.
+/** A page whose lanes (rfc, rfc keep omitted) hold n extra users each, restored from saved state. */
+async function openWithUsers(n) {
+  const { context, page } = await open();
+  await profiles(page, "rfc", "rfc (keep omitted)");
+  await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.includes("keep omitted"));
+  const state = JSON.parse(await page.evaluate(() => localStorage.getItem("scim-playground:state")));
+  await context.close();
+  for (const l of state.lanes) {
+    const users = l.store.resources.User;
+    const start = l.store.ids.counting;
+    for (let i = 0; i < n; i++) {
+      users.push({
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        id: `00000000-0000-4000-8000-${(start + i).toString(16).padStart(12, "0")}`,
+        meta: { resourceType: "User", created: "2026-01-01T00:00:00.000Z", lastModified: "2026-01-01T00:00:00.000Z", version: 'W/"1"' },
+        userName: `user${i}`,
+      });
+    }
+    l.store.ids.counting = start + n;
+  }
+  const text = JSON.stringify(state);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Seed the storage once, before the app reads it.
+  await ctx.addInitScript((t) => {
+    if (!sessionStorage.getItem("seeded")) {
+      localStorage.setItem("scim-playground:state", t);
+      sessionStorage.setItem("seeded", "1");
+    }
+  }, text);
+  const pg = await ctx.newPage();
+  await pg.goto(base);
+  await pg.waitForSelector("html[data-ready-ms]", { timeout: 60000 });
+  return { ctx, pg, chars: text.length };
+}
+
+async function scale(n) {
+  const { ctx, pg } = await openWithUsers(n);
+  const tti = Number(await pg.getAttribute("html", "data-ready-ms"));
+  const users = await pg.getByRole("region", { name: "Users in Lane A" }).locator("li").count();
+  const sends = [];
+  for (let i = 0; i < 5; i++) {
+    sends.push(
+      await pg.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const diff = document.querySelector("section.differences");
+            const t0 = performance.now();
+            let tDiff = null;
+            const mo = new MutationObserver(() => {
+              if (tDiff === null) tDiff = performance.now() - t0;
+            });
+            mo.observe(diff, { childList: true, subtree: true, characterData: true });
+            [...document.querySelectorAll("button")].find((b) => b.textContent === "Send").click();
+            setTimeout(() => {
+              mo.disconnect();
+              resolve({ diff: tDiff, free: performance.now() - t0 });
+            }, 0);
+          }),
+      ),
+    );
+  }
+  // The save that follows 250 ms after the last change: the longest task in the next second.
+  const saveTask = await pg.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let longest = 0;
+        const po = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
+        });
+        po.observe({ type: "longtask" });
+        [...document.querySelectorAll("button")].find((b) => b.textContent === "Send").click();
+        setTimeout(() => {
+          po.disconnect();
+          resolve(longest);
+        }, 1500);
+      }),
+  );
+  const nodes = await pg.evaluate(() => document.getElementsByTagName("*").length);
+  const height = await pg.evaluate(() => document.documentElement.scrollHeight);
+  await ctx.close();
+  const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    n,
+    tti,
+    sendToDifferences: med(sends.map((x) => x.diff ?? x.free)),
+    sendToIdle: med(sends.map((x) => x.free)),
+    usersListed: users,
+    saveTask,
+    domNodes: nodes,
+    pageHeight: height,
+  };
+}
+for (const n of [0, 2000, 10000]) {
+  const r = await scale(n);
+  console.log(
+    r.error
+      ? `scale ${n} users per lane: ${r.error}`
+      : `scale ${n} extra users per lane: time to interactive ${r.tti} ms; Send → Differences ${r.sendToDifferences.toFixed(1)} ms, Send → idle ${r.sendToIdle.toFixed(1)} ms (median of 5); longest task after a Send (the deferred save included) ${r.saveTask.toFixed(0)} ms; Users list items ${r.usersListed}; DOM nodes ${r.domNodes}; page height ${r.pageHeight} px`,
+  );
+}
 
 await browser.close();
 server.close();

@@ -133,10 +133,11 @@ pub fn App() -> impl IntoView {
     }
     let persistence: StoredValue<Persistence<BrowserBackend>, LocalStorage> = StoredValue::new_local(persistence);
 
-    // Save whenever the draft or the lanes change.
-    Effect::new(move |_| {
-        let d = draft.get();
-        pg.track();
+    // Save when the draft or the lanes change: once typing or sending pauses (a store of
+    // thousands of users is not serialised on every keystroke or inside a Send), and at once
+    // when the page is hidden or unloaded.
+    let save_now = move || {
+        let d = draft.get_untracked();
         let mut saved = pg.update_untracked(|p| storage::capture(p, &d));
         let trimmed = saved.history.len();
         if let Some(n) = persistence.try_update_value(|p| p.save(&mut saved)).flatten() {
@@ -144,6 +145,29 @@ pub fn App() -> impl IntoView {
                 pg.update_untracked(|p| p.history.truncate(saved.history.len()));
             }
             notices.push(n);
+        }
+    };
+    let pending: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let _ = draft.get();
+        pg.track();
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || {
+                pending.set_value(None);
+                save_now();
+            },
+            std::time::Duration::from_millis(SAVE_DELAY_MS),
+        )
+        .ok();
+        pending.set_value(h);
+    });
+    let _ = window_event_listener(ev::pagehide, move |_| {
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+            save_now();
         }
     });
 
@@ -295,6 +319,7 @@ fn Composer(
 ) -> impl IntoView {
     // The template whose "look for" sentence shows, and the draft a template replaced.
     let scenario: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let pick_filter = RwSignal::new(String::new());
     let undo: RwSignal<Option<Draft>> = RwSignal::new(None);
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
     let share_url = RwSignal::new(String::new());
@@ -380,7 +405,12 @@ fn Composer(
                     }>
                         <option value="" selected=move || { pg.track(); draft.path.track(); true }>"A user, by userName…"</option>
                         {move || {
-                            pg.with(|p| p.user_choices())
+                            let (choices, total) = pg.with(|p| p.user_choices(&pick_filter.get(), LIST_PAGE));
+                            let more = total.saturating_sub(choices.len());
+                            let rest = (more > 0).then(|| {
+                                view! { <option value="" disabled=true>{format!("… {more} more: type in Find user to narrow")}</option> }
+                            });
+                            let options = choices
                                 .into_iter()
                                 .map(|(name, ids)| {
                                     let where_ = ids
@@ -395,9 +425,18 @@ fn Composer(
                                     let label = format!("{name} ({where_})");
                                     view! { <option value=format!("/Users/{{userName:{name}}}")>{label}</option> }
                                 })
-                                .collect_view()
+                                .collect_view();
+                            view! { {options} {rest} }
                         }}
                     </select>
+                    <input
+                        type="search"
+                        class="find"
+                        aria-label="Find user"
+                        placeholder="Find user…"
+                        prop:value=move || pick_filter.get()
+                        on:input=move |e| pick_filter.set(event_target_value(&e))
+                    />
                 </label>
                 <label class="field template">
                     <span>"Template"</span>
@@ -579,6 +618,12 @@ fn focus_composer(body_ref: NodeRef<leptos::html::Textarea>) {
     }
 }
 
+/// How long the page waits after the last change before saving.
+const SAVE_DELAY_MS: u64 = 250;
+
+/// How many users the Users lists and the picker show at once (the rest are a search away).
+const LIST_PAGE: usize = 20;
+
 fn status_class(status: u16) -> &'static str {
     match status {
         200..=299 => "status ok",
@@ -621,6 +666,11 @@ fn LaneView(
     let last = move || pg.with(|p| p.lanes.get(idx).and_then(|l| l.last.clone()));
     let profile_name = move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile_name.clone()).unwrap_or_default());
     let choices = catalog::catalog();
+    let users_filter = RwSignal::new(String::new());
+    let users_page = Memo::new(move |_| {
+        let f = users_filter.get();
+        pg.with(|p| p.lanes.get(idx).map(|l| l.users_page(&f, LIST_PAGE)).unwrap_or_default())
+    });
 
     view! {
         <section class="lane" aria-label=name id=format!("lane-{idx}")>
@@ -805,9 +855,23 @@ fn LaneView(
             </section>
             <section class="users" aria-label=format!("Users in {name}")>
                 <h3>"Users"</h3>
+                <input
+                    type="search"
+                    class="find"
+                    aria-label=format!("Find a user in {name}")
+                    placeholder="Find a user…"
+                    prop:value=move || users_filter.get()
+                    on:input=move |e| users_filter.set(event_target_value(&e))
+                />
+                <p class="muted count">
+                    {move || {
+                        let total = users_page.with(|(_, t)| *t);
+                        if total > LIST_PAGE { format!("Showing {LIST_PAGE} of {total}; type to narrow.") } else { String::new() }
+                    }}
+                </p>
                 <ul>
                     {move || {
-                        let users = pg.with(|p| p.lanes.get(idx).map(|l| l.users()).unwrap_or_default());
+                        let users = users_page.with(|(u, _)| u.clone());
                         if users.is_empty() {
                             return view! { <li class="muted">"No users. Reset restores the seed users."</li> }.into_any();
                         }

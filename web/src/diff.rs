@@ -158,6 +158,27 @@ fn ok(resource: &Value) -> Response {
 pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
     let (ka, kb) = (keyed(a), keyed(b));
     let (a, b) = (ka.as_ref().unwrap_or(a), kb.as_ref().unwrap_or(b));
+    // Extension URNs each side declares: an attribute of an extension only one side has is
+    // dialect (that service has no such schema), not behaviour.
+    let declared = |r: &Response| -> Vec<String> {
+        if !r.body.contains("urn:") {
+            return Vec::new();
+        }
+        let j = r.json();
+        j.get("schemas")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let (da, db) = (declared(a), declared(b));
+    let foreign = |path: &str| {
+        let p = path.to_ascii_lowercase();
+        let (ina, inb) = (da.iter().any(|u| p.starts_with(u.as_str())), db.iter().any(|u| p.starts_with(u.as_str())));
+        p.starts_with("urn:") && ina != inb
+    };
     diff_responses(a, b)
         .entries
         .into_iter()
@@ -181,7 +202,7 @@ pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
                 Cause::Behaviour
             } else if e.volatile || generated || path == "header Location" {
                 Cause::ServerGenerated
-            } else if is_dialect(&path) {
+            } else if is_dialect(&path) || foreign(&path) {
                 Cause::Dialect
             } else {
                 Cause::Behaviour

@@ -165,7 +165,11 @@ fn short(v: Option<&Value>) -> String {
         Some(Value::Array(items)) if items.is_empty() => "[]".into(),
         Some(v @ Value::Array(items)) => {
             let s = v.to_string();
-            if s.chars().count() <= 60 { s } else { format!("[{} values]", items.len()) }
+            if s.chars().count() <= 60 {
+                s
+            } else {
+                format!("[{} value{}]", items.len(), if items.len() == 1 { "" } else { "s" })
+            }
         }
         Some(v) => {
             let s = v.to_string();

@@ -76,6 +76,29 @@ impl Lane {
             .collect()
     }
 
+    /// At most `limit` users whose userName contains `filter` (case-insensitive), in creation
+    /// order, and how many match in all. Only the page is copied, so a lane with thousands of
+    /// users lists them in time independent of how many there are (apart from the scan).
+    pub fn users_page(&self, filter: &str, limit: usize) -> (Vec<UserSummary>, usize) {
+        let needle = filter.trim().to_lowercase();
+        let mut page = Vec::new();
+        let mut total = 0;
+        for r in self.server.resources("/Users") {
+            let name = r.get("userName").and_then(Value::as_str).unwrap_or_default();
+            if needle.is_empty() || name.to_lowercase().contains(&needle) {
+                total += 1;
+                if page.len() < limit {
+                    page.push(UserSummary {
+                        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        user_name: name.to_string(),
+                        resource: Value::Object(r.clone()),
+                    });
+                }
+            }
+        }
+        (page, total)
+    }
+
     /// Replaces `{userName:NAME}` with that user's id in this lane.
     pub fn resolve_path(&self, path: &str) -> Result<String, String> {
         self.server.resolve_placeholders(path).map_err(|e| e.detail)

@@ -8,6 +8,9 @@ use crate::diff::{self, DiffRow};
 use crate::draft::Draft;
 use crate::lane::{Lane, UserSummary};
 
+/// A userName and its id in each lane (`None` where the lane has no such user).
+pub type UserChoice = (String, Vec<Option<String>>);
+
 /// How many requests the history keeps (oldest dropped first).
 pub const HISTORY_CAP: usize = 50;
 
@@ -70,24 +73,31 @@ impl Playground {
         }
     }
 
-    /// The userNames the users pickers offer: every user of lane A, then those only lane B
-    /// holds, each with its id in each lane that has it (`None` where it has not).
-    pub fn user_choices(&self) -> Vec<(String, Vec<Option<String>>)> {
+    /// The users the "Pick user" list offers: at most `limit` userNames containing `filter`
+    /// (lane A's first, then those only lane B holds), each with its id in each lane that has
+    /// it (`None` where it has not), and how many match in all.
+    pub fn user_choices(&self, filter: &str, limit: usize) -> (Vec<UserChoice>, usize) {
         let mut names: Vec<String> = Vec::new();
-        for lane in &self.lanes {
-            for u in lane.users() {
-                if !u.user_name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(&u.user_name)) {
+        let mut total = 0;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            let (page, matching) = lane.users_page(filter, limit);
+            for u in page {
+                let earlier = self.lanes.iter().take(i).any(|l| l.id_of(&u.user_name).is_some());
+                if !u.user_name.is_empty() && !earlier && !names.iter().any(|n| n.eq_ignore_ascii_case(&u.user_name)) {
                     names.push(u.user_name);
                 }
             }
+            total = total.max(matching);
         }
-        names
+        names.truncate(limit);
+        let choices = names
             .into_iter()
             .map(|n| {
                 let ids = self.lanes.iter().map(|l| l.id_of(&n)).collect();
                 (n, ids)
             })
-            .collect()
+            .collect();
+        (choices, total)
     }
 
     pub fn reset_lane(&mut self, lane: usize) {
@@ -293,6 +303,9 @@ mod tests {
     fn the_ping_template_leaves_emails_out_and_ping_keeps_them() {
         let mut pg = Playground::with_profiles("rfc", "ping");
         pg.send(&crate::templates::ping()).unwrap();
+        let rows = pg.differences().unwrap();
+        let birth = rows.iter().find(|r| r.path.ends_with("birthDate")).expect("birthDate row");
+        assert_eq!(birth.cause, crate::diff::Cause::Dialect, "the rfc lane has no schema for it");
         let rfc = pg.lanes[0].last.as_ref().unwrap().response.json();
         let ping = pg.lanes[1].last.as_ref().unwrap().response.json();
         assert!(rfc.get("emails").is_none());
@@ -375,5 +388,28 @@ mod tests {
         assert!(rows.iter().any(|r| r.path.starts_with("Resources.pconley.")), "{rows:?}");
         let behaviour = rows.iter().filter(|r| r.is_behaviour()).count();
         assert!(behaviour < 6, "{behaviour} behaviour rows: {rows:?}");
+    }
+
+    #[test]
+    fn user_lists_are_paged_and_searchable_per_lane() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        for i in 0..30 {
+            let body =
+                format!(r#"{{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user{i}"}}"#);
+            pg.send(&Draft { method: "POST".into(), path: "/Users".into(), body, ..Draft::default() }).unwrap();
+        }
+        let (page, total) = pg.lanes[0].users_page("", 20);
+        assert_eq!((page.len(), total), (20, 33));
+        let (page, total) = pg.lanes[0].users_page("USER2", 20);
+        assert_eq!(total, 11, "user2 and user20..user29");
+        assert_eq!(page[0].user_name, "user2");
+        let (choices, total) = pg.user_choices("user29", 20);
+        assert_eq!(total, 1);
+        let (name, ids) = &choices[0];
+        assert_eq!(name, "user29");
+        assert_eq!(ids[0].as_deref(), Some("00000000-0000-4000-8000-000000000021"));
+        assert_eq!(ids[1].as_deref(), Some("93553"), "each lane's own id");
+        let (all, total) = pg.user_choices("", 20);
+        assert_eq!((all.len(), total), (20, 33));
     }
 }

@@ -62,6 +62,7 @@ impl Server {
         request.headers = intent.headers.clone();
         if let Some((name, value)) = auth_header(profile) {
             if request.header_value(&name).is_none() {
+                notes.push(format!("{name}: the profile's scheme, {value} standing for the credential."));
                 request.headers.push((name, value));
             }
         }
