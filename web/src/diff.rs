@@ -73,6 +73,9 @@ pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
                 _ => Vec::new(),
             };
             let mut rows = responses(&a.response, &b.response);
+            // The ETag header repeats meta.version (RFC 7644 §3.14): one row says it.
+            let version_row = rows.iter().any(|r| r.path == "meta.version" && r.is_behaviour());
+            rows.retain(|r| !(version_row && r.path == "header ETag" && r.is_behaviour()));
             for row in &mut rows {
                 // An ETag on one side only is as old as the meta.version on that side.
                 let already = |r: &DiffRow| match row.path.as_str() {
@@ -87,6 +90,8 @@ pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
                     row.cause = Cause::Before;
                 }
             }
+            // What the request did to attributes first; the versioning knob's row last.
+            rows.sort_by_key(|r| r.path.ends_with("meta.version") || r.path == "header ETag");
             rows
         }
         (true, true) => {
