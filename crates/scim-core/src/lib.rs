@@ -8,8 +8,10 @@
 //! Built-in profiles (`rfc`, `veeva`, `ping`, `idp-compat`, `strict-clear`; see
 //! [`Profile::builtins`]) are JSON data; [`Profile::derive`] changes knobs of one,
 //! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
-//! users the vendors document, and [`compare()`] sends one request to two servers and diffs
-//! the answers attribute by attribute.
+//! users the vendors document, [`compare()`] sends one request to two servers and diffs
+//! the answers attribute by attribute, and [`Server::render`] rewrites a request written for
+//! any profile into one server's dialect (base path, schema URNs, ids, `Authorization`
+//! header) so that servers are compared on what they do, not on how they spell it.
 //!
 //! Beside POST, GET, PUT and DELETE it serves PATCH (RFC 7644 §3.5.2), listing with filters,
 //! sorting and paging plus `.search` (§3.4.2–§3.4.3), Groups with membership derived into a
