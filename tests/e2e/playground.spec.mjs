@@ -858,6 +858,50 @@ test("friction 10: with 2,000 users per lane the Users lists and the picker stay
   await ctx.close();
 });
 
+test("friction 9: an embed at 600 px runs on load, is compact, reports its height after every change; the builder writes the snippet", async () => {
+  const context = await browser.newContext({ viewport: { width: 700, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}index.html?parent`);
+  const frameUrl = `${base}?embed=1&template=veeva&run=1`;
+  await page.evaluate((src) => {
+    document.body.innerHTML = "";
+    window.__heights = [];
+    window.addEventListener("message", (e) => {
+      if (e.data && e.data.type === "scim-playground:height") window.__heights.push(e.data.height);
+    });
+    const f = document.createElement("iframe");
+    f.src = src;
+    f.width = "600";
+    f.height = "900";
+    f.style.border = "0";
+    document.body.append(f);
+  }, frameUrl);
+  const frame = page.frameLocator("iframe");
+  // run=1: both lanes answered without a click; template=veeva opened its lanes.
+  await frame.getByText("200 OK").first().waitFor({ timeout: 15000 });
+  const profA = await frame.getByRole("region", { name: "Lane A", exact: true }).getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(profA === "veeva", `template lanes in the embed: ${profA}`);
+  const f = page.frames().find((x) => x.url().includes("embed=1"));
+  const top = await f.evaluate(() => document.querySelector("#lane-0 .status").getBoundingClientRect().top);
+  assert(top < 900, `the first answer starts at ${top} px`);
+  await page.waitForFunction(() => window.__heights.length > 0);
+  const reported = await page.evaluate(() => window.__heights.at(-1));
+  const actual = await f.evaluate(() => document.documentElement.scrollHeight);
+  assert(reported === actual && reported < 4000, `reported ${reported} px, page ${actual} px`);
+  // A change (typing in the body) is reported right after.
+  const before = await page.evaluate(() => window.__heights.length);
+  await frame.getByRole("textbox", { name: "Request body" }).fill("{}");
+  await page.waitForFunction((n) => window.__heights.length > n, before, { timeout: 5000 });
+  await context.close();
+  // The builder on the full page.
+  const { context: c2, page: p2 } = await open();
+  await p2.getByText("Embed this request in your docs").click();
+  const snippet = await p2.getByRole("textbox", { name: "Embed snippet" }).inputValue();
+  assert(snippet.startsWith("<iframe src=") && snippet.includes("?embed=1&run=1#s=") && snippet.includes('height="600"'), snippet.slice(0, 200));
+  assert(snippet.includes("scim-playground:height"), "the snippet resizes the iframe");
+  await c2.close();
+});
+
 // Run.
 let passed = 0;
 let failed = 0;

@@ -77,13 +77,18 @@ impl Notices {
     }
 }
 
+/// A query parameter of the page's own URL.
+fn query_param(name: &str) -> Option<String> {
+    window().location().search().ok().and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())?.get(name)
+}
+
+/// `?name=1` or `?name=true`.
+fn query_flag(name: &str) -> bool {
+    query_param(name).is_some_and(|v| v == "1" || v == "true")
+}
+
 fn is_embed() -> bool {
-    window()
-        .location()
-        .search()
-        .ok()
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .is_some_and(|p| p.get("embed").is_some_and(|v| v == "1" || v == "true"))
+    query_flag("embed")
 }
 
 /// The whole page. Restore order: share link, then saved state, then defaults.
@@ -123,6 +128,15 @@ pub fn App() -> impl IntoView {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     }
+
+    // `?template=ID` opens a template's scenario (an embed's or a link's starting point).
+    let url_template = query_param("template").and_then(|id| templates::by_id(&id));
+    if let Some(t) = url_template {
+        pg.start_scenario(t.lanes);
+        draft = (t.make)();
+    }
+    let run_on_load = query_flag("run");
+    let read_only = query_flag("readonly");
 
     let pg = RwSignal::new(pg);
     let draft = DraftSignals::new(draft);
@@ -212,11 +226,16 @@ pub fn App() -> impl IntoView {
         if let Some(root) = document().document_element() {
             let _ = root.class_list().add_1("embed");
         }
+        // After every change (any composer field, any lane), once the DOM has it.
         Effect::new(move |_| {
             pg.track();
-            draft.body.track();
+            let _ = draft.get();
             request_animation_frame(post_height);
         });
+    }
+    if run_on_load {
+        // `?run=1`: the request runs once the page is up.
+        request_animation_frame(send);
     }
 
     view! {
@@ -243,7 +262,15 @@ pub fn App() -> impl IntoView {
             }}
         </p>
         <main>
-            <Composer draft=draft pg=pg send=send notices=notices body_ref=body_ref />
+            <Composer
+                draft=draft
+                pg=pg
+                send=send
+                notices=notices
+                body_ref=body_ref
+                initial_scenario=url_template.map(|t| t.id)
+                read_only=read_only
+            />
             <div class="lanes">
                 <LaneView idx=0 pg=pg draft=draft body_ref=body_ref />
                 <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
@@ -251,6 +278,7 @@ pub fn App() -> impl IntoView {
             <Differences pg=pg />
             <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>
+        {(!embed).then(|| view! { <EmbedBuilder draft=draft pg=pg notices=notices /> })}
         <footer class="foot">
             <p>
                 {seed_users_sentence()}
@@ -276,6 +304,59 @@ fn post_height() {
         let _ = js_sys::Reflect::set(&msg, &"type".into(), &"scim-playground:height".into());
         let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
         let _ = parent.post_message(&msg, "*");
+    }
+}
+
+/// "Embed this": the iframe snippet for the current request and lanes (carried in the
+/// `#s=` fragment, like a share link), with auto-run, read-only and a height, plus the few
+/// lines that resize the iframe to the height the page posts.
+#[component]
+fn EmbedBuilder(draft: DraftSignals, pg: RwSignal<Playground>, notices: Notices) -> impl IntoView {
+    let run = RwSignal::new(true);
+    let read_only = RwSignal::new(false);
+    let height = RwSignal::new(String::from("600"));
+    let snippet = move || {
+        let profiles: Vec<String> = pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect());
+        let frag = share::encode(&draft.get(), &profiles);
+        let loc = window().location();
+        let mut src = format!("{}{}?embed=1", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        if run.get() {
+            src.push_str("&run=1");
+        }
+        if read_only.get() {
+            src.push_str("&readonly=1");
+        }
+        let h: u32 = height.get().trim().parse().unwrap_or(600);
+        format!(
+            "<iframe src=\"{src}#{frag}\" title=\"SCIM playground\" width=\"100%\" height=\"{h}\" style=\"border:0\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"scim-playground:height\")\n    for (const f of document.querySelectorAll(\"iframe\")) if (f.contentWindow === e.source) f.height = e.data.height;\n}});\n</script>"
+        )
+    };
+    view! {
+        <details class="embed-builder">
+            <summary>"Embed this request in your docs"</summary>
+            <div class="row">
+                <label class="field inline">
+                    <input type="checkbox" prop:checked=move || run.get() on:change=move |e| run.set(event_target_checked(&e)) />
+                    <span>"Run on load"</span>
+                </label>
+                <label class="field inline">
+                    <input type="checkbox" prop:checked=move || read_only.get() on:change=move |e| read_only.set(event_target_checked(&e)) />
+                    <span>"Read-only"</span>
+                </label>
+                <label class="field inline">
+                    <span>"Height (px)"</span>
+                    <input type="text" inputmode="numeric" size="5" prop:value=move || height.get() on:input=move |e| height.set(event_target_value(&e)) />
+                </label>
+            </div>
+            <div class="copyable">
+                <label class="field">
+                    <span>"Embed snippet"</span>
+                    <textarea readonly rows="6" spellcheck="false" prop:value=snippet></textarea>
+                </label>
+                <button type="button" class="small" on:click=move |_| copy(&snippet(), notices)>"Copy snippet"</button>
+            </div>
+            <p class="hint">"The lanes and the request travel in the link; the template's scenario opens with ?template=ID instead (see docs/embedding.md)."</p>
+        </details>
     }
 }
 
@@ -316,9 +397,11 @@ fn Composer(
     send: impl Fn() + Copy + Send + Sync + 'static,
     notices: Notices,
     body_ref: NodeRef<leptos::html::Textarea>,
+    initial_scenario: Option<&'static str>,
+    read_only: bool,
 ) -> impl IntoView {
     // The template whose "look for" sentence shows, and the draft a template replaced.
-    let scenario: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let scenario: RwSignal<Option<&'static str>> = RwSignal::new(initial_scenario);
     let pick_filter = RwSignal::new(String::new());
     let undo: RwSignal<Option<Draft>> = RwSignal::new(None);
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
@@ -391,6 +474,7 @@ fn Composer(
                         type="text"
                         spellcheck="false"
                         autocomplete="off"
+                        readonly=read_only
                         prop:value=move || draft.path.get()
                         on:input=move |e| draft.path.set(event_target_value(&e))
                     />
@@ -495,6 +579,7 @@ fn Composer(
                 <label class="field headers">
                     <span>"Headers"</span>
                     <textarea
+                        readonly=read_only
                         rows="4"
                         spellcheck="false"
                         prop:value=move || draft.headers.get()
@@ -506,6 +591,7 @@ fn Composer(
                     <span>"Request body"</span>
                     <textarea
                         node_ref=body_ref
+                        readonly=read_only
                         rows="12"
                         spellcheck="false"
                         aria-describedby="body-check"
