@@ -831,10 +831,8 @@ test("the first minute, as the screenshots show it (desktop, 375 px, dark, embed
   }
   // Embed at 600 px.
   {
-    const { context, page } = await open({ viewport: { width: 600, height: 900 } }, `${base}?embed=1`);
-    await page.getByRole("combobox", { name: "Template" }).selectOption("minimal");
-    await send(page).click();
-    await expectText(lane(page, "Lane B"), "200 OK", "embed send");
+    const { context, page } = await open({ viewport: { width: 600, height: 900 } }, `${base}?embed=1&template=ping&run=1`);
+    await expectText(lane(page, "Lane B"), "200 OK", "embed runs on load");
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, "embed-600.png");
     await context.close();
