@@ -10,7 +10,7 @@ use crate::diff::DiffRow;
 use crate::draft::{BodyCheck, Draft, METHODS};
 use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{catalog, export, share, templates};
+use crate::{catalog, explain_view, export, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +19,7 @@ struct DraftSignals {
     path: RwSignal<String>,
     headers: RwSignal<String>,
     body: RwSignal<String>,
+    raw: RwSignal<bool>,
 }
 
 impl DraftSignals {
@@ -28,11 +29,18 @@ impl DraftSignals {
             path: RwSignal::new(d.path),
             headers: RwSignal::new(d.headers),
             body: RwSignal::new(d.body),
+            raw: RwSignal::new(d.raw),
         }
     }
 
     fn get(&self) -> Draft {
-        Draft { method: self.method.get(), path: self.path.get(), headers: self.headers.get(), body: self.body.get() }
+        Draft {
+            method: self.method.get(),
+            path: self.path.get(),
+            headers: self.headers.get(),
+            body: self.body.get(),
+            raw: self.raw.get(),
+        }
     }
 
     fn get_untracked(&self) -> Draft {
@@ -41,6 +49,7 @@ impl DraftSignals {
             path: self.path.get_untracked(),
             headers: self.headers.get_untracked(),
             body: self.body.get_untracked(),
+            raw: self.raw.get_untracked(),
         }
     }
 
@@ -49,6 +58,7 @@ impl DraftSignals {
         self.path.set(d.path);
         self.headers.set(d.headers);
         self.body.set(d.body);
+        self.raw.set(d.raw);
     }
 }
 
@@ -67,13 +77,18 @@ impl Notices {
     }
 }
 
+/// A query parameter of the page's own URL.
+fn query_param(name: &str) -> Option<String> {
+    window().location().search().ok().and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())?.get(name)
+}
+
+/// `?name=1` or `?name=true`.
+fn query_flag(name: &str) -> bool {
+    query_param(name).is_some_and(|v| v == "1" || v == "true")
+}
+
 fn is_embed() -> bool {
-    window()
-        .location()
-        .search()
-        .ok()
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .is_some_and(|p| p.get("embed").is_some_and(|v| v == "1" || v == "true"))
+    query_flag("embed")
 }
 
 /// The whole page. Restore order: share link, then saved state, then defaults.
@@ -114,18 +129,29 @@ pub fn App() -> impl IntoView {
         }
     }
 
+    // `?template=ID` opens a template's scenario (an embed's or a link's starting point).
+    let url_template = query_param("template").and_then(|id| templates::by_id(&id));
+    if let Some(t) = url_template {
+        pg.start_scenario(t.lanes);
+        draft = (t.make)();
+    }
+    let run_on_load = query_flag("run");
+    let read_only = query_flag("readonly");
+
     let pg = RwSignal::new(pg);
     let draft = DraftSignals::new(draft);
+    let body_ref: NodeRef<leptos::html::Textarea> = NodeRef::new();
     let notices = Notices(RwSignal::new(Vec::new()));
     for n in notes {
         notices.push(n);
     }
     let persistence: StoredValue<Persistence<BrowserBackend>, LocalStorage> = StoredValue::new_local(persistence);
 
-    // Save whenever the draft or the lanes change.
-    Effect::new(move |_| {
-        let d = draft.get();
-        pg.track();
+    // Save when the draft or the lanes change: once typing or sending pauses (a store of
+    // thousands of users is not serialised on every keystroke or inside a Send), and at once
+    // when the page is hidden or unloaded.
+    let save_now = move || {
+        let d = draft.get_untracked();
         let mut saved = pg.update_untracked(|p| storage::capture(p, &d));
         let trimmed = saved.history.len();
         if let Some(n) = persistence.try_update_value(|p| p.save(&mut saved)).flatten() {
@@ -133,6 +159,29 @@ pub fn App() -> impl IntoView {
                 pg.update_untracked(|p| p.history.truncate(saved.history.len()));
             }
             notices.push(n);
+        }
+    };
+    let pending: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let _ = draft.get();
+        pg.track();
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || {
+                pending.set_value(None);
+                save_now();
+            },
+            std::time::Duration::from_millis(SAVE_DELAY_MS),
+        )
+        .ok();
+        pending.set_value(h);
+    });
+    let _ = window_event_listener(ev::pagehide, move |_| {
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+            save_now();
         }
     });
 
@@ -152,8 +201,17 @@ pub fn App() -> impl IntoView {
 
     let send = move || {
         let d = draft.get_untracked();
-        if let Some(Err(e)) = pg.try_update(|p| p.send(&d)) {
-            notices.push(e);
+        match pg.try_update(|p| p.send(&d)) {
+            Some(Err(e)) => notices.push(e),
+            // Lanes stack below 900 px: bring the first answer into view.
+            _ if window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 900.0) => {
+                request_animation_frame(|| {
+                    if let Some(el) = document().get_element_by_id("lane-0") {
+                        el.scroll_into_view();
+                    }
+                });
+            }
+            _ => {}
         }
     };
 
@@ -168,11 +226,16 @@ pub fn App() -> impl IntoView {
         if let Some(root) = document().document_element() {
             let _ = root.class_list().add_1("embed");
         }
+        // After every change (any composer field, any lane), once the DOM has it.
         Effect::new(move |_| {
             pg.track();
-            draft.body.track();
+            let _ = draft.get();
             request_animation_frame(post_height);
         });
+    }
+    if run_on_load {
+        // `?run=1`: the request runs once the page is up.
+        request_animation_frame(send);
     }
 
     view! {
@@ -199,14 +262,23 @@ pub fn App() -> impl IntoView {
             }}
         </p>
         <main>
-            <Composer draft=draft pg=pg send=send notices=notices />
+            <Composer
+                draft=draft
+                pg=pg
+                send=send
+                notices=notices
+                body_ref=body_ref
+                initial_scenario=url_template.map(|t| t.id)
+                read_only=read_only
+            />
             <div class="lanes">
-                <LaneView idx=0 pg=pg draft=draft />
-                <LaneView idx=1 pg=pg draft=draft />
+                <LaneView idx=0 pg=pg draft=draft body_ref=body_ref />
+                <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
             </div>
             <Differences pg=pg />
-            <HistoryView pg=pg draft=draft send=send />
+            <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>
+        {(!embed).then(|| view! { <EmbedBuilder draft=draft pg=pg notices=notices /> })}
         <footer class="foot">
             <p>
                 {seed_users_sentence()}
@@ -232,6 +304,59 @@ fn post_height() {
         let _ = js_sys::Reflect::set(&msg, &"type".into(), &"scim-playground:height".into());
         let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
         let _ = parent.post_message(&msg, "*");
+    }
+}
+
+/// "Embed this": the iframe snippet for the current request and lanes (carried in the
+/// `#s=` fragment, like a share link), with auto-run, read-only and a height, plus the few
+/// lines that resize the iframe to the height the page posts.
+#[component]
+fn EmbedBuilder(draft: DraftSignals, pg: RwSignal<Playground>, notices: Notices) -> impl IntoView {
+    let run = RwSignal::new(true);
+    let read_only = RwSignal::new(false);
+    let height = RwSignal::new(String::from("600"));
+    let snippet = move || {
+        let profiles: Vec<String> = pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect());
+        let frag = share::encode(&draft.get(), &profiles);
+        let loc = window().location();
+        let mut src = format!("{}{}?embed=1", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        if run.get() {
+            src.push_str("&run=1");
+        }
+        if read_only.get() {
+            src.push_str("&readonly=1");
+        }
+        let h: u32 = height.get().trim().parse().unwrap_or(600);
+        format!(
+            "<iframe src=\"{src}#{frag}\" title=\"SCIM playground\" width=\"100%\" height=\"{h}\" style=\"border:0\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"scim-playground:height\")\n    for (const f of document.querySelectorAll(\"iframe\")) if (f.contentWindow === e.source) f.height = e.data.height;\n}});\n</script>"
+        )
+    };
+    view! {
+        <details class="embed-builder">
+            <summary>"Embed this request in your docs"</summary>
+            <div class="row">
+                <label class="field inline">
+                    <input type="checkbox" prop:checked=move || run.get() on:change=move |e| run.set(event_target_checked(&e)) />
+                    <span>"Run on load"</span>
+                </label>
+                <label class="field inline">
+                    <input type="checkbox" prop:checked=move || read_only.get() on:change=move |e| read_only.set(event_target_checked(&e)) />
+                    <span>"Read-only"</span>
+                </label>
+                <label class="field inline">
+                    <span>"Height (px)"</span>
+                    <input type="text" inputmode="numeric" size="5" prop:value=move || height.get() on:input=move |e| height.set(event_target_value(&e)) />
+                </label>
+            </div>
+            <div class="copyable">
+                <label class="field">
+                    <span>"Embed snippet"</span>
+                    <textarea readonly rows="6" spellcheck="false" prop:value=snippet></textarea>
+                </label>
+                <button type="button" class="small" on:click=move |_| copy(&snippet(), notices)>"Copy snippet"</button>
+            </div>
+            <p class="hint">"The lanes and the request travel in the link; the template's scenario opens with ?template=ID instead (see docs/embedding.md)."</p>
+        </details>
     }
 }
 
@@ -271,12 +396,21 @@ fn Composer(
     pg: RwSignal<Playground>,
     send: impl Fn() + Copy + Send + Sync + 'static,
     notices: Notices,
+    body_ref: NodeRef<leptos::html::Textarea>,
+    initial_scenario: Option<&'static str>,
+    read_only: bool,
 ) -> impl IntoView {
+    // The template whose "look for" sentence shows, and the draft a template replaced.
+    let scenario: RwSignal<Option<&'static str>> = RwSignal::new(initial_scenario);
+    let pick_filter = RwSignal::new(String::new());
+    let undo: RwSignal<Option<Draft>> = RwSignal::new(None);
     let check = Memo::new(move |_| draft.body.with(|b| BodyCheck::of(b)));
     let share_url = RwSignal::new(String::new());
     let export_kind = RwSignal::new(String::new());
+    let export_lane = RwSignal::new(0usize);
 
     let load_template = move |id: String| {
+        let before = draft.get_untracked();
         if id == templates::CURRENT_USER {
             let path = draft.path.get_untracked();
             match pg.try_update(|p| p.lanes.first_mut().map(|l| l.current_as_body(&path))).flatten() {
@@ -289,7 +423,13 @@ fn Composer(
             }
         } else if let Some(t) = templates::by_id(&id) {
             draft.set((t.make)());
+            pg.update(|p| p.start_scenario(t.lanes));
+            scenario.set(Some(t.id));
         }
+        if draft.get_untracked() != before {
+            undo.set(Some(before));
+        }
+        focus_composer(body_ref);
     };
 
     let do_share = move || {
@@ -334,6 +474,7 @@ fn Composer(
                         type="text"
                         spellcheck="false"
                         autocomplete="off"
+                        readonly=read_only
                         prop:value=move || draft.path.get()
                         on:input=move |e| draft.path.set(event_target_value(&e))
                     />
@@ -346,23 +487,40 @@ fn Composer(
                             draft.path.set(v);
                         }
                     }>
-                        <option value="" selected=move || { pg.track(); draft.path.track(); true }>"Existing ids…"</option>
+                        <option value="" selected=move || { pg.track(); draft.path.track(); true }>"A user, by userName…"</option>
                         {move || {
-                            pg.with(|p| p.lanes.first().map(|l| l.users()).unwrap_or_default())
+                            let (choices, total) = pg.with(|p| p.user_choices(&pick_filter.get(), LIST_PAGE));
+                            let more = total.saturating_sub(choices.len());
+                            let rest = (more > 0).then(|| {
+                                view! { <option value="" disabled=true>{format!("… {more} more: type in Find user to narrow")}</option> }
+                            });
+                            let options = choices
                                 .into_iter()
-                                .flat_map(|u| {
-                                    [
-                                        (format!("/Users/{}", u.id), format!("{} (id {})", u.user_name, u.id)),
-                                        (
-                                            format!("/Users/{{userName:{}}}", u.user_name),
-                                            format!("{} (by userName, each lane)", u.user_name),
-                                        ),
-                                    ]
+                                .map(|(name, ids)| {
+                                    let where_ = ids
+                                        .iter()
+                                        .zip(LANE_NAMES)
+                                        .map(|(id, lane)| match id {
+                                            Some(id) => format!("{} id {id}", lane.trim_start_matches("Lane ")),
+                                            None => format!("not in {lane}"),
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join(" · ");
+                                    let label = format!("{name} ({where_})");
+                                    view! { <option value=format!("/Users/{{userName:{name}}}")>{label}</option> }
                                 })
-                                .map(|(value, label)| view! { <option value=value>{label}</option> })
-                                .collect_view()
+                                .collect_view();
+                            view! { {options} {rest} }
                         }}
                     </select>
+                    <input
+                        type="search"
+                        class="find"
+                        aria-label="Find user"
+                        placeholder="Find user…"
+                        prop:value=move || pick_filter.get()
+                        on:input=move |e| pick_filter.set(event_target_value(&e))
+                    />
                 </label>
                 <label class="field template">
                     <span>"Template"</span>
@@ -381,10 +539,47 @@ fn Composer(
                     </select>
                 </label>
             </div>
+            {move || {
+                scenario
+                    .get()
+                    .and_then(templates::by_id)
+                    .map(|t| {
+                        view! {
+                            <p class="lookfor" role="note">
+                                <strong>"Look for: "</strong>
+                                {t.look_for}
+                                {format!(" (lanes: {} and {})", t.lanes[0], t.lanes[1])}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                undo.get()
+                    .map(|prev| {
+                        view! {
+                            <p class="undo">
+                                "The template replaced your request. "
+                                <button
+                                    type="button"
+                                    class="small"
+                                    on:click=move |_| {
+                                        draft.set(prev.clone());
+                                        undo.set(None);
+                                        scenario.set(None);
+                                        focus_composer(body_ref);
+                                    }
+                                >
+                                    "Undo"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
             <div class="editors">
                 <label class="field headers">
                     <span>"Headers"</span>
                     <textarea
+                        readonly=read_only
                         rows="4"
                         spellcheck="false"
                         prop:value=move || draft.headers.get()
@@ -395,6 +590,8 @@ fn Composer(
                 <label class="field body">
                     <span>"Request body"</span>
                     <textarea
+                        node_ref=body_ref
+                        readonly=read_only
                         rows="12"
                         spellcheck="false"
                         aria-describedby="body-check"
@@ -417,6 +614,14 @@ fn Composer(
                     "Send"
                 </button>
                 <span class="hint">"Ctrl+Enter / ⌘+Enter"</span>
+                <label class="field inline raw" title="Send headers and body exactly as written (only {userName:…} in the path is resolved)">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || draft.raw.get()
+                        on:change=move |e| draft.raw.set(event_target_checked(&e))
+                    />
+                    <span>"Raw: send exactly as written"</span>
+                </label>
                 <button type="button" on:click=move |_| do_share()>
                     "Share"
                 </button>
@@ -427,16 +632,25 @@ fn Composer(
                         {export::KINDS.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
                     </select>
                 </label>
+                <label class="field inline">
+                    <span>"for"</span>
+                    <select on:change=move |e| export_lane.set(event_target_value(&e).parse().unwrap_or(0))>
+                        {LANE_NAMES.iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{*n}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
             {move || {
                 let url = share_url.get();
                 (!url.is_empty())
                     .then(|| {
                         view! {
-                            <label class="field">
-                                <span>"Share link"</span>
-                                <input type="text" readonly prop:value=url />
-                            </label>
+                            <div class="copyable">
+                                <label class="field">
+                                    <span>"Share link"</span>
+                                    <input type="text" readonly prop:value=url.clone() />
+                                </label>
+                                <button type="button" class="small" on:click=move |_| copy(&url, notices)>"Copy link"</button>
+                            </div>
                         }
                     })
             }}
@@ -445,22 +659,56 @@ fn Composer(
                 let d = draft.get();
                 (!kind.is_empty())
                     .then(|| {
-                        let path = pg
-                            .with(|p| p.lanes.first().map(|l| l.resolve_path(&d.path)))
-                            .and_then(Result::ok)
-                            .unwrap_or_else(|| d.path.clone());
-                        let text = export::render(&kind, &d, &path);
+                        let i = export_lane.get();
+                        let text = match pg.with(|p| p.lanes.get(i).map(|l| l.export_request(&d))) {
+                            Some(Ok(req)) => export::render(&kind, &req, export::ORIGIN),
+                            Some(Err(e)) => format!("# Cannot export for {}: {e}", LANE_NAMES.get(i).copied().unwrap_or("this lane")),
+                            None => String::new(),
+                        };
+                        let copied = text.clone();
                         view! {
-                            <label class="field">
-                                <span>"Exported request"</span>
-                                <textarea readonly rows="8" spellcheck="false" prop:value=text></textarea>
-                            </label>
+                            <div class="copyable">
+                                <label class="field">
+                                    <span>"Exported request"</span>
+                                    <textarea readonly rows="8" spellcheck="false" prop:value=text></textarea>
+                                </label>
+                                <button type="button" class="small" on:click=move |_| copy(&copied, notices)>"Copy request"</button>
+                            </div>
                         }
                     })
             }}
         </section>
     }
 }
+
+/// Puts `text` on the clipboard and says so (or that the browser refused).
+fn copy(text: &str, notices: Notices) {
+    let promise = window().navigator().clipboard().write_text(text);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => notices.push("Copied to the clipboard."),
+            Err(_) => notices.push("The browser did not allow copying; select the text and copy it."),
+        }
+    });
+}
+
+/// Brings the composer into view and puts the caret in the body, so a request loaded from
+/// elsewhere (a template, History "Edit", a user link) is where the person looks next.
+fn focus_composer(body_ref: NodeRef<leptos::html::Textarea>) {
+    if let Some(el) = body_ref.get_untracked() {
+        let _ = el.focus();
+        el.set_selection_range(0, 0).ok();
+        if let Some(section) = document().get_element_by_id("composer") {
+            section.scroll_into_view();
+        }
+    }
+}
+
+/// How long the page waits after the last change before saving.
+const SAVE_DELAY_MS: u64 = 250;
+
+/// How many users the Users lists and the picker show at once (the rest are a search away).
+const LIST_PAGE: usize = 20;
 
 fn status_class(status: u16) -> &'static str {
     match status {
@@ -477,30 +725,41 @@ fn compact(v: &Option<Value>) -> String {
     }
 }
 
-fn outcome_label(o: scim_core::Outcome) -> String {
-    let raw = serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let mut out = String::new();
-    for c in raw.chars() {
-        if c.is_ascii_uppercase() {
-            out.push(' ');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
+/// The profile's knobs in one line (`omitted: keep · unknownAttributes: ignore · …`): the
+/// card an Explanation rule that names a knob links to.
+fn knobs(p: &scim_core::Profile) -> String {
+    match serde_json::to_value(&p.behaviour) {
+        Ok(Value::Object(m)) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect();
+            format!("Knobs: {}.", parts.join(" · "))
         }
+        _ => String::new(),
     }
-    out
 }
 
 #[component]
-fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl IntoView {
+fn LaneView(
+    idx: usize,
+    pg: RwSignal<Playground>,
+    draft: DraftSignals,
+    body_ref: NodeRef<leptos::html::Textarea>,
+) -> impl IntoView {
     let name = LANE_NAMES.get(idx).copied().unwrap_or("Lane");
     let heading = format!("lane-{idx}-h");
     let last = move || pg.with(|p| p.lanes.get(idx).and_then(|l| l.last.clone()));
     let profile_name = move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile_name.clone()).unwrap_or_default());
     let choices = catalog::catalog();
+    let users_filter = RwSignal::new(String::new());
+    let users_page = Memo::new(move |_| {
+        let f = users_filter.get();
+        pg.with(|p| p.lanes.get(idx).map(|l| l.users_page(&f, LIST_PAGE)).unwrap_or_default())
+    });
 
     view! {
-        <section class="lane" aria-label=name>
+        <section class="lane" aria-label=name id=format!("lane-{idx}")>
             <div class="lane-head">
                 <h2 id=heading>{name}</h2>
                 <label class="field inline">
@@ -532,8 +791,12 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                     "Reset"
                 </button>
             </div>
-            <p class="desc">
+            <p class="desc" id=format!("lane-{idx}-profile") tabindex="-1">
                 {move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile().description.clone()).unwrap_or_default())}
+                " "
+                <span class="knobs">
+                    {move || pg.with(|p| p.lanes.get(idx).map(|l| knobs(l.profile())).unwrap_or_default())}
+                </span>
             </p>
             {move || match last() {
                 None => view! { <p class="status none">"No request sent yet."</p> }.into_any(),
@@ -544,6 +807,35 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                             <p class="reqline">
                                 <code>{x.request_line.clone()}</code>
                             </p>
+                            {x.hint.clone().map(|h| view! {
+                                <p class="hint-box">
+                                    {h}
+                                    " "
+                                    <button type="button" class="small" on:click=move |_| pg.update(|p| p.reset_lane(idx))>
+                                        "Back to the seed users"
+                                    </button>
+                                </p>
+                            })}
+                            {x.sent.clone().map(|req| {
+                                let body = String::from_utf8_lossy(&req.body).into_owned();
+                                let notes = x.notes.clone();
+                                let summary = if notes.is_empty() { "Request as sent".to_string() } else { format!("Request as sent ({} rewritten for this profile)", notes.len()) };
+                                view! {
+                                    <details class="sent">
+                                        <summary>{summary}</summary>
+                                        {(!notes.is_empty()).then(|| view! {
+                                            <ul class="notes" aria-label=format!("{name}: rewritten for its profile")>
+                                                {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                                            </ul>
+                                        })}
+                                        <pre class="body" tabindex="0" aria-label=format!("{name} request as sent")>
+                                            {format!("{} {}\n", req.method, req.path)}
+                                            {req.headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect::<String>()}
+                                            {(!body.is_empty()).then(|| format!("\n{body}"))}
+                                        </pre>
+                                    </details>
+                                }
+                            })}
                             <p class=status_class(x.response.status)>
                                 {x.status_text()}
                             </p>
@@ -578,20 +870,15 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
             <section class="explanation" aria-label="Explanation">
                 <h3>"Explanation"</h3>
                 {move || {
-                    let expl = last().and_then(|x| x.response.explanation);
-                    match expl {
-                        None => view! { <p class="muted">"Writes (PUT, POST) are explained here, attribute by attribute."</p> }.into_any(),
-                        Some(e) => {
-                            view! {
-                                <div class="scroll">
-                                    <table>
-                                        <caption>{format!("{} under profile {}", e.operation, e.profile)}</caption>
-                                        <colgroup>
-                                            <col class="attr" />
-                                            <col class="outcome" />
-                                            <col class="change" />
-                                            <col class="rule" />
-                                        </colgroup>
+                    let view = last().and_then(|x| explain_view::build(&x.response));
+                    match view {
+                        None => view! { <p class="muted">"Writes (PUT, POST, PATCH) are explained here, attribute by attribute."</p> }.into_any(),
+                        Some(v) => {
+                            let schemas = v.schemas.clone();
+                            let table = move |rows: Vec<explain_view::Row>, caption: &'static str, class: &'static str| {
+                                view! {
+                                    <table class=class>
+                                        <caption>{caption}</caption>
                                         <thead>
                                             <tr>
                                                 <th scope="col">"Attribute"</th>
@@ -601,25 +888,29 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                                             </tr>
                                         </thead>
                                         <tbody>
-                                            {e
-                                                .entries
+                                            {rows
                                                 .into_iter()
-                                                .map(|en| {
-                                                    let bad = en.outcome.is_rejection();
+                                                .map(|r| {
+                                                    let href = r.rule_href.map(|h| if h == "#profile" { format!("#lane-{idx}-profile") } else { h });
                                                     view! {
-                                                        <tr class:bad=bad>
+                                                        <tr class:bad=r.rejected>
                                                             <th scope="row">
-                                                                <code>{en.path}</code>
+                                                                <code>{r.name}</code>
+                                                                {r.schema.map(|i| view! { <sup class="tag">{format!(" ext{}", i + 1)}</sup> })}
                                                             </th>
-                                                            <td>{outcome_label(en.outcome)}</td>
-                                                            <td>
-                                                                <code>{compact(&en.old)}</code>
-                                                                " → "
-                                                                <code>{compact(&en.new)}</code>
+                                                            <td>{r.outcome}</td>
+                                                            <td class="change">
+                                                                {r.change.into_iter().map(|c| view! { <code>{c}</code> }).collect_view()}
                                                             </td>
                                                             <td>
-                                                                {en.rule}
-                                                                {(!en.note.is_empty()).then(|| view! { <div class="note">{en.note}</div> })}
+                                                                {match href {
+                                                                    Some(h) => {
+                                                                        let target = if h.starts_with('#') { "_self" } else { "_blank" };
+                                                                        view! { <a href=h target=target rel="noopener">{r.rule}</a> }.into_any()
+                                                                    }
+                                                                    None => view! { <span>{r.rule}</span> }.into_any(),
+                                                                }}
+                                                                {r.note.map(|n| view! { <div class="note">{n}</div> })}
                                                             </td>
                                                         </tr>
                                                     }
@@ -627,8 +918,21 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                                                 .collect_view()}
                                         </tbody>
                                     </table>
-                                </div>
-                                {e.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
+                                }
+                            };
+                            view! {
+                                {v.not_applied.map(|t| view! { <p class="not-applied" role="alert">{t}</p> })}
+                                {(!v.stopped.is_empty()).then(|| table(v.stopped, "Why it stopped", "stopped"))}
+                                {(!v.rows.is_empty()).then(|| {
+                                    let caption = if v.not_applied_flag { "What the engine had decided before it stopped (not applied)" } else { "What happened" };
+                                    table(v.rows, caption, if v.not_applied_flag { "would" } else { "done" })
+                                })}
+                                {(!schemas.is_empty()).then(|| view! {
+                                    <p class="note">
+                                        {schemas.iter().enumerate().map(|(i, s)| format!("ext{} = {s}", i + 1)).collect::<Vec<_>>().join("; ")}
+                                    </p>
+                                })}
+                                {v.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
                             }
                                 .into_any()
                         }
@@ -637,9 +941,23 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
             </section>
             <section class="users" aria-label=format!("Users in {name}")>
                 <h3>"Users"</h3>
+                <input
+                    type="search"
+                    class="find"
+                    aria-label=format!("Find a user in {name}")
+                    placeholder="Find a user…"
+                    prop:value=move || users_filter.get()
+                    on:input=move |e| users_filter.set(event_target_value(&e))
+                />
+                <p class="muted count">
+                    {move || {
+                        let total = users_page.with(|(_, t)| *t);
+                        if total > LIST_PAGE { format!("Showing {LIST_PAGE} of {total}; type to narrow.") } else { String::new() }
+                    }}
+                </p>
                 <ul>
                     {move || {
-                        let users = pg.with(|p| p.lanes.get(idx).map(|l| l.users()).unwrap_or_default());
+                        let users = users_page.with(|(u, _)| u.clone());
                         if users.is_empty() {
                             return view! { <li class="muted">"No users. Reset restores the seed users."</li> }.into_any();
                         }
@@ -658,6 +976,7 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
                                             on:click=move |_| {
                                                 let headers = draft.headers.get_untracked();
                                                 draft.set(Playground::user_as_put(&u, &headers));
+                                                focus_composer(body_ref);
                                             }
                                         >
                                             {un}
@@ -678,6 +997,7 @@ fn LaneView(idx: usize, pg: RwSignal<Playground>, draft: DraftSignals) -> impl I
 
 #[component]
 fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
+    let show_all = RwSignal::new(false);
     let names = move || {
         pg.with(|p| {
             p.lanes
@@ -693,56 +1013,69 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
             {move || {
                 match pg.with(|p| p.differences()) {
                     None => view! { <p class="muted">"Send a request to compare the two lanes."</p> }.into_any(),
-                    Some(rows) if rows.is_empty() => view! { <p class="same">"Both lanes answered the same."</p> }.into_any(),
-                    Some(rows) => {
+                    Some(all) => {
                         let n = names();
-                        let count = rows.len();
-                        let volatile = rows.iter().filter(|r| r.volatile).count();
-                        let summary = format!(
-                            "{count} difference{}{}.",
-                            if count == 1 { "" } else { "s" },
-                            if volatile > 0 { format!(", {volatile} of them server-generated (ids, timestamps, versions)") } else { String::new() }
-                        );
+                        let total = all.len();
+                        let shown: Vec<DiffRow> = if show_all.get() { all } else { all.into_iter().filter(DiffRow::is_behaviour).collect() };
+                        let behaviour = shown.iter().filter(|r| r.is_behaviour()).count();
+                        let hidden = total - shown.len();
+                        let summary = if behaviour == 0 {
+                            "Both lanes behaved the same for this request.".to_string()
+                        } else {
+                            format!("{behaviour} difference{} in behaviour.", if behaviour == 1 { "" } else { "s" })
+                        };
+                        let others = total - behaviour;
                         view! {
-                            <p>{summary}</p>
-                            <div class="scroll">
-                                <table>
-                                    <colgroup>
-                                        <col class="attr" />
-                                        <col />
-                                        <col />
-                                    </colgroup>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Attribute"</th>
-                                            <th scope="col">{n.first().cloned().unwrap_or_default()}</th>
-                                            <th scope="col">{n.get(1).cloned().unwrap_or_default()}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {rows
-                                            .into_iter()
-                                            .map(|row| {
-                                                let DiffRow { path, left: a, right: b, volatile } = row;
-                                                view! {
-                                                    <tr class:volatile=volatile>
-                                                        <th scope="row">
-                                                            <code>{path}</code>
-                                                            {volatile.then(|| view! { <span class="tag">" server-generated"</span> })}
-                                                        </th>
-                                                        <td class:absent=a.is_none()>
-                                                            <code>{compact(&a)}</code>
-                                                        </td>
-                                                        <td class:absent=b.is_none()>
-                                                            <code>{compact(&b)}</code>
-                                                        </td>
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <p class=if behaviour == 0 { "same" } else { "" }>{summary}</p>
+                            {(others > 0).then(|| view! {
+                                <label class="field inline toggle">
+                                    <input type="checkbox" prop:checked=move || show_all.get() on:change=move |e| show_all.set(event_target_checked(&e)) />
+                                    <span>{format!("Show {others} more: server-generated, differed before the request, dialect")}</span>
+                                </label>
+                            })}
+                            {(!shown.is_empty()).then(|| view! {
+                                <div class="scroll">
+                                    <table>
+                                        <colgroup>
+                                            <col class="attr" />
+                                            <col />
+                                            <col />
+                                        </colgroup>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Attribute"</th>
+                                                <th scope="col">{n.first().cloned().unwrap_or_default()}</th>
+                                                <th scope="col">{n.get(1).cloned().unwrap_or_default()}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {shown
+                                                .into_iter()
+                                                .map(|row| {
+                                                    let label = row.cause.label();
+                                                    let quiet = !row.is_behaviour();
+                                                    let DiffRow { path, left: a, right: b, volatile, .. } = row;
+                                                    view! {
+                                                        <tr class:volatile=volatile && quiet class:quiet=quiet>
+                                                            <th scope="row">
+                                                                <code>{path}</code>
+                                                                {quiet.then(|| view! { <span class="tag">{format!(" {label}")}</span> })}
+                                                            </th>
+                                                            <td class:absent=a.is_none()>
+                                                                <code>{compact(&a)}</code>
+                                                            </td>
+                                                            <td class:absent=b.is_none()>
+                                                                <code>{compact(&b)}</code>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            })}
+                            {(hidden > 0).then(|| view! { <p class="muted">{format!("{hidden} rows hidden.")}</p> })}
                         }
                             .into_any()
                     }
@@ -757,6 +1090,7 @@ fn HistoryView(
     pg: RwSignal<Playground>,
     draft: DraftSignals,
     send: impl Fn() + Copy + Send + Sync + 'static,
+    body_ref: NodeRef<leptos::html::Textarea>,
 ) -> impl IntoView {
     view! {
         <section class="history" aria-labelledby="history-h">
@@ -792,7 +1126,10 @@ fn HistoryView(
                                         type="button"
                                         class="small"
                                         aria-label=format!("Edit {line}")
-                                        on:click=move |_| draft.set(d2.clone())
+                                        on:click=move |_| {
+                                            draft.set(d2.clone());
+                                            focus_composer(body_ref);
+                                        }
                                     >
                                         "Edit"
                                     </button>

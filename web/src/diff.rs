@@ -1,13 +1,49 @@
-//! The "Differences" region: a thin view over [`scim_core::diff_responses`], which
-//! compares two responses by SCIM attribute path (`name.givenName`, `emails[0].value`,
-//! `urn:…:enterprise:2.0:User:department`, RFC 7644 §3.10). Only what the table needs is done
-//! here: keep the entries that differ, label headers, and show statuses as `200 OK`.
+//! The "Differences" region: a view over [`scim_core::diff_responses`], which compares two
+//! responses by SCIM attribute path (`name.givenName`, `emails[0].value`,
+//! `urn:…:enterprise:2.0:User:department`, RFC 7644 §3.10), made to mean something:
+//!
+//! - like with like: two errors are compared by status, `scimType` and `detail`; an error next
+//!   to a resource is one row saying which lane applied the request, not a resource diffed
+//!   against an error body;
+//! - list responses are compared by each resource's `userName` (or `displayName`, else `id`),
+//!   not by position;
+//! - every row says why it differs: [`Cause::Behaviour`] (what the default view shows),
+//!   [`Cause::ServerGenerated`] (ids, timestamps, versions; but a version or ETag that only one
+//!   side has is the versioning knob, behaviour), [`Cause::Before`] (neither lane
+//!   changed it, and they already differed there before the request: their seed users, or an
+//!   earlier request) or [`Cause::Dialect`]
+//!   (`schemas`, `meta.resourceType`, media type: how a vendor spells things).
 
 use scim_core::Response;
 use scim_core::{DiffKind, Section, diff_responses};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::exchange::status_text;
+use crate::exchange::{Exchange, status_text};
+
+/// Why a row differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The profiles did something different with this request.
+    Behaviour,
+    /// Ids, timestamps, versions (RFC 7643 §3.1): differ whenever the histories differ.
+    ServerGenerated,
+    /// The two lanes already differed here before the request (their seed data).
+    Before,
+    /// Spelling a vendor's documentation fixes: schema URNs, `meta.resourceType`, media type.
+    Dialect,
+}
+
+impl Cause {
+    /// Shown next to a row the default view hides.
+    pub fn label(self) -> &'static str {
+        match self {
+            Cause::Behaviour => "",
+            Cause::ServerGenerated => "server-generated",
+            Cause::Before => "differed before the request",
+            Cause::Dialect => "dialect",
+        }
+    }
+}
 
 /// One differing attribute: `None` means absent on that side.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,13 +51,139 @@ pub struct DiffRow {
     pub path: String,
     pub left: Option<Value>,
     pub right: Option<Value>,
-    /// Server-generated (ids, timestamps, versions, RFC 7643 §3.1): differs whenever the
-    /// lanes' histories differ, not because the profiles disagree.
+    /// Server-generated (ids, timestamps, versions, RFC 7643 §3.1).
     pub volatile: bool,
+    pub cause: Cause,
 }
 
-/// Status, then headers that differ (`header Name`), then body attributes.
+impl DiffRow {
+    /// Whether the default view ("what differs in behaviour") shows it.
+    pub fn is_behaviour(&self) -> bool {
+        self.cause == Cause::Behaviour
+    }
+}
+
+/// Lane A's and lane B's exchanges compared (see the module docs).
+pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
+    let (ea, eb) = (a.response.status >= 400, b.response.status >= 400);
+    match (ea, eb) {
+        (false, false) => {
+            let before: Vec<DiffRow> = match (&a.before, &b.before) {
+                (Some(x), Some(y)) => responses(&ok(x), &ok(y)),
+                _ => Vec::new(),
+            };
+            let mut rows = responses(&a.response, &b.response);
+            // The ETag header repeats meta.version (RFC 7644 §3.14): one row says it.
+            let version_row = rows.iter().any(|r| r.path == "meta.version" && r.is_behaviour());
+            rows.retain(|r| !(version_row && r.path == "header ETag" && r.is_behaviour()));
+            for row in &mut rows {
+                // An ETag on one side only is as old as the meta.version on that side.
+                let already = |r: &DiffRow| match row.path.as_str() {
+                    "header ETag" => {
+                        r.path == "meta.version"
+                            && r.left.is_some() == row.left.is_some()
+                            && r.right.is_some() == row.right.is_some()
+                    }
+                    _ => r.path == row.path && r.left == row.left && r.right == row.right,
+                };
+                if row.cause == Cause::Behaviour && before.iter().any(already) {
+                    row.cause = Cause::Before;
+                }
+            }
+            // What the request did to attributes first; the versioning knob's row last.
+            rows.sort_by_key(|r| r.path.ends_with("meta.version") || r.path == "header ETag");
+            rows
+        }
+        (true, true) => {
+            let mut rows = Vec::new();
+            if a.response.status != b.response.status {
+                rows.push(status_row(a.response.status, b.response.status));
+            }
+            let (ja, jb) = (a.response.json(), b.response.json());
+            for field in ["scimType", "detail"] {
+                let (l, r) = (ja.get(field).cloned(), jb.get(field).cloned());
+                if l != r {
+                    rows.push(DiffRow {
+                        path: field.into(),
+                        left: l,
+                        right: r,
+                        volatile: false,
+                        cause: Cause::Behaviour,
+                    });
+                }
+            }
+            rows
+        }
+        _ => {
+            let verdict = |x: &Exchange| {
+                if x.response.status >= 400 {
+                    let j = x.response.json();
+                    let why = j
+                        .get("scimType")
+                        .or_else(|| j.get("detail"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    Some(Value::String(format!("not applied ({why})")))
+                } else {
+                    Some(Value::String("applied".into()))
+                }
+            };
+            vec![
+                status_row(a.response.status, b.response.status),
+                DiffRow {
+                    path: "request".into(),
+                    left: verdict(a),
+                    right: verdict(b),
+                    volatile: false,
+                    cause: Cause::Behaviour,
+                },
+            ]
+        }
+    }
+}
+
+fn status_row(a: u16, b: u16) -> DiffRow {
+    DiffRow {
+        path: "status".into(),
+        left: Some(status_value(a)),
+        right: Some(status_value(b)),
+        volatile: false,
+        cause: Cause::Behaviour,
+    }
+}
+
+/// A stored resource as a 200 answer, for the before-the-request comparison.
+fn ok(resource: &Value) -> Response {
+    Response { status: 200, body: resource.to_string(), ..Response::default() }
+}
+
+/// Status, then headers that differ (`header Name`), then body attributes; lists keyed by
+/// userName.
 pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
+    let (ka, kb) = (keyed(a), keyed(b));
+    let (a, b) = (ka.as_ref().unwrap_or(a), kb.as_ref().unwrap_or(b));
+    // Extension URNs each side declares: an attribute of an extension only one side has is
+    // dialect (that service has no such schema), not behaviour.
+    let declared = |r: &Response| -> Vec<String> {
+        if !r.body.contains("urn:") {
+            return Vec::new();
+        }
+        let j = r.json();
+        j.get("schemas")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let (da, db) = (declared(a), declared(b));
+    let foreign = |path: &str| {
+        let p = path.to_ascii_lowercase();
+        let (ina, inb) = (da.iter().any(|u| p.starts_with(u.as_str())), db.iter().any(|u| p.starts_with(u.as_str())));
+        p.starts_with("urn:") && ina != inb
+    };
     diff_responses(a, b)
         .entries
         .into_iter()
@@ -32,9 +194,57 @@ pub fn responses(a: &Response, b: &Response) -> Vec<DiffRow> {
                 Section::Header => ("header ".to_string() + &e.path, e.left, e.right),
                 Section::Body => (e.path, e.left, e.right),
             };
-            DiffRow { path, left, right, volatile: e.volatile }
+            let generated = path.starts_with("Resources.")
+                && (path.ends_with(".id")
+                    || path.contains(".meta.created")
+                    || path.contains(".meta.lastModified")
+                    || path.contains(".meta.version")
+                    || path.contains(".meta.location"));
+            // ETags on one side only: the versioning knob (RFC 7644 §3.14), not a value.
+            let versioning =
+                (path.ends_with("meta.version") || path == "header ETag") && left.is_some() != right.is_some();
+            let cause = if versioning {
+                Cause::Behaviour
+            } else if e.volatile || generated || path == "header Location" {
+                Cause::ServerGenerated
+            } else if is_dialect(&path) || foreign(&path) {
+                Cause::Dialect
+            } else {
+                Cause::Behaviour
+            };
+            DiffRow { path, left, right, volatile: e.volatile, cause }
         })
         .collect()
+}
+
+fn is_dialect(path: &str) -> bool {
+    path == "schemas"
+        || path.starts_with("schemas[")
+        || path.ends_with(".schemas")
+        || path.contains(".schemas[")
+        || path.ends_with("meta.resourceType")
+        || path == "header Content-Type"
+}
+
+/// A list response whose `Resources` are an object keyed by userName (else displayName,
+/// else id), so that the same user is compared with the same user.
+fn keyed(r: &Response) -> Option<Response> {
+    if !r.body.contains("\"Resources\"") {
+        return None;
+    }
+    let mut body = r.json();
+    let list = body.get_mut("Resources")?.as_array_mut()?;
+    let mut by_key = Map::new();
+    for item in list.drain(..) {
+        let key = ["userName", "displayName", "id"]
+            .iter()
+            .find_map(|k| item.get(*k).and_then(Value::as_str))
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", by_key.len()));
+        by_key.insert(key, item);
+    }
+    body["Resources"] = Value::Object(by_key);
+    Some(Response { body: body.to_string(), ..r.clone() })
 }
 
 fn status_value(status: u16) -> Value {
@@ -88,7 +298,16 @@ mod tests {
         assert_eq!(rows[1].path, "header ETag");
         assert_eq!(rows[1].right, None);
         assert!(rows[1].volatile);
-        assert_eq!(rows[2], DiffRow { path: "title".into(), left: Some(json!("x")), right: None, volatile: false });
+        assert_eq!(
+            rows[2],
+            DiffRow {
+                path: "title".into(),
+                left: Some(json!("x")),
+                right: None,
+                volatile: false,
+                cause: Cause::Behaviour
+            }
+        );
     }
 
     #[test]
@@ -104,7 +323,13 @@ mod tests {
         let rows = responses(&resp(200, &[], json!({"x": "1"})), &resp(200, &[], json!({"x": 1})));
         assert_eq!(
             rows,
-            vec![DiffRow { path: "x".into(), left: Some(json!("1")), right: Some(json!(1)), volatile: false }]
+            vec![DiffRow {
+                path: "x".into(),
+                left: Some(json!("1")),
+                right: Some(json!(1)),
+                volatile: false,
+                cause: Cause::Behaviour
+            }]
         );
     }
 }

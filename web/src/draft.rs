@@ -19,6 +19,11 @@ pub struct Draft {
     /// `Name: value`, one header a line.
     pub headers: String,
     pub body: String,
+    /// Raw mode: the path's placeholders are resolved, nothing else is rewritten; headers and
+    /// body go to every lane exactly as written. Otherwise the draft is an intent that each
+    /// lane renders in its own dialect ([`scim_core::Server::render`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
 }
 
 /// The body editor's live verdict.
@@ -109,6 +114,7 @@ mod tests {
             path: "/Users".into(),
             headers: "Accept: application/json\n\nIf-Match: W/\"1\"".into(),
             body: String::new(),
+            raw: false,
         };
         assert_eq!(
             d.parse_headers().unwrap(),

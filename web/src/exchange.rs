@@ -1,14 +1,25 @@
 //! One request as a lane answered it, and the status line (`200 OK`) the lanes, the
 //! history and the Differences table show.
 
-use scim_core::Response;
+use scim_core::{Request, Response};
 use serde_json::Value;
 
 /// One request as a lane resolved and answered it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exchange {
-    /// `PUT /Users/00000000-…` after placeholder resolution.
+    /// `PUT /scim/v2/Users/00000000-…`: the method and path as sent.
     pub request_line: String,
+    /// The exact request the lane's server received (after rendering, or as written in raw
+    /// mode); `None` when it never got that far (a placeholder naming nobody).
+    pub sent: Option<Request>,
+    /// What rendering the intent for this lane rewrote, one sentence each.
+    pub notes: Vec<String>,
+    /// What the person can do about this answer, when there is something to say (a user
+    /// an earlier request renamed or deleted).
+    pub hint: Option<String>,
+    /// The target resource as it was before a PUT, PATCH or DELETE (what the Differences
+    /// table uses to tell the seed data's differences from the request's).
+    pub before: Option<Value>,
     pub response: Response,
 }
 

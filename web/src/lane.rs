@@ -76,27 +76,125 @@ impl Lane {
             .collect()
     }
 
+    /// At most `limit` users whose userName contains `filter` (case-insensitive), in creation
+    /// order, and how many match in all. Only the page is copied, so a lane with thousands of
+    /// users lists them in time independent of how many there are (apart from the scan).
+    pub fn users_page(&self, filter: &str, limit: usize) -> (Vec<UserSummary>, usize) {
+        let needle = filter.trim().to_lowercase();
+        let mut page = Vec::new();
+        let mut total = 0;
+        for r in self.server.resources("/Users") {
+            let name = r.get("userName").and_then(Value::as_str).unwrap_or_default();
+            if needle.is_empty() || name.to_lowercase().contains(&needle) {
+                total += 1;
+                if page.len() < limit {
+                    page.push(UserSummary {
+                        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        user_name: name.to_string(),
+                        resource: Value::Object(r.clone()),
+                    });
+                }
+            }
+        }
+        (page, total)
+    }
+
     /// Replaces `{userName:NAME}` with that user's id in this lane.
     pub fn resolve_path(&self, path: &str) -> Result<String, String> {
         self.server.resolve_placeholders(path).map_err(|e| e.detail)
     }
 
+    /// The request this lane sends for the draft: the intent rendered in this profile's
+    /// dialect ([`Server::render`]), or in raw mode the draft as written with only its path
+    /// placeholders resolved.
+    pub fn render(
+        &self,
+        draft: &Draft,
+        headers: &[(String, String)],
+    ) -> Result<scim_core::Rendered, scim_core::ScimError> {
+        let method = draft.method.trim().to_ascii_uppercase();
+        let mut req = Request::new(&method, draft.path.trim());
+        req.headers = headers.to_vec();
+        if draft.sends_body() {
+            req.body = draft.body.clone().into_bytes();
+        }
+        if draft.raw {
+            req.path = self.server.resolve_placeholders(&req.path)?;
+            return Ok(scim_core::Rendered { request: req, notes: Vec::new() });
+        }
+        self.server.render(&req)
+    }
+
     /// Sends the draft to this lane's server and remembers the answer. A placeholder that
-    /// names no user is answered as the server answers an unknown id (RFC 7644 §3.12).
+    /// names no user is answered as the server answers an unknown id (RFC 7644 §3.12), with
+    /// a hint that an earlier request may have renamed or deleted the user.
     pub fn send(&mut self, draft: &Draft, headers: &[(String, String)]) -> &Exchange {
         let method = draft.method.trim().to_ascii_uppercase();
-        let exchange = match self.server.resolve_placeholders(draft.path.trim()) {
-            Ok(path) => {
-                let mut req = Request::new(&method, &path);
-                req.headers = headers.to_vec();
-                if draft.sends_body() {
-                    req.body = draft.body.clone().into_bytes();
+        let exchange = match self.render(draft, headers) {
+            Ok(rendered) => {
+                let before = self.before(&rendered.request);
+                let response = self.server.handle(&rendered.request);
+                Exchange {
+                    request_line: format!("{method} {}", rendered.request.path),
+                    sent: Some(rendered.request),
+                    notes: rendered.notes,
+                    hint: None,
+                    before,
+                    response,
                 }
-                Exchange { request_line: format!("{method} {path}"), response: self.server.handle(&req) }
             }
-            Err(e) => Exchange { request_line: format!("{method} {}", draft.path.trim()), response: e.to_response() },
+            Err(e) => {
+                let hint = (e.status == 404).then(|| {
+                    "This lane has no such user now: an earlier request may have renamed or deleted it. \
+                     Reset the lane (or load a template) to get the seed users back."
+                        .to_string()
+                });
+                Exchange {
+                    request_line: format!("{method} {}", draft.path.trim()),
+                    sent: None,
+                    notes: Vec::new(),
+                    hint,
+                    before: None,
+                    response: e.to_response(),
+                }
+            }
         };
         self.last.insert(exchange)
+    }
+
+    /// The resource a PUT, PATCH or DELETE is about to change, as a GET returns it (a GET
+    /// changes nothing, not even the clock).
+    fn before(&mut self, req: &Request) -> Option<Value> {
+        if !matches!(req.method.as_str(), "PUT" | "PATCH" | "DELETE") {
+            return None;
+        }
+        let path = req.path.split_once('?').map_or(req.path.as_str(), |(p, _)| p);
+        let mut get = Request::new("GET", path);
+        get.headers = req.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("content-type")).cloned().collect();
+        let resp = self.server.handle(&get);
+        (resp.status == 200).then(|| resp.json())
+    }
+
+    /// The request to export for this lane: what [`Lane::render`] sends, plus the profile's
+    /// `Authorization` header when the draft (in raw mode) has none, so the export runs
+    /// against a service that enforces it.
+    pub fn export_request(&self, draft: &Draft) -> Result<Request, String> {
+        let headers = draft.parse_headers()?;
+        let mut req = self.render(draft, &headers).map_err(|e| e.detail)?.request;
+        if let Some((name, value)) = self.server.auth_header() {
+            if req.header_value(&name).is_none() {
+                req.headers.push((name, value));
+            }
+        }
+        if draft.raw && !self.profile().serves(&req.path) {
+            req.path = format!("{}{}", self.server.base_path().trim_end_matches('/'), req.path);
+        }
+        Ok(req)
+    }
+
+    /// The id of the user with this userName in this lane.
+    pub fn id_of(&self, user_name: &str) -> Option<String> {
+        self.server.resolve_placeholders(&format!("{{userName:{user_name}}}")).ok()
     }
 
     /// The resource at `path` as a PUT body: GET it, drop the server-owned `meta`
@@ -187,7 +285,13 @@ mod tests {
         let snap = lane.snapshot();
         let mut again = Lane::restore("rfc", &snap).unwrap();
         let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new"});
-        let d = Draft { method: "POST".into(), path: "/Users".into(), headers: String::new(), body: body.to_string() };
+        let d = Draft {
+            method: "POST".into(),
+            path: "/Users".into(),
+            headers: String::new(),
+            body: body.to_string(),
+            raw: false,
+        };
         let first = lane.send(&d, &[]).response.clone();
         let second = again.send(&d, &[]).response.clone();
         assert_eq!(first.json()["id"], "00000000-0000-4000-8000-000000000004", "after the three documented users");

@@ -6,7 +6,7 @@
 //!
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
 //! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
-//! per profile), [`playground`] (both lanes and the history), [`diff`], [`templates`],
+//! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the Explanation as read), [`templates`],
 //! [`share`], [`export`] and [`storage`] (the only module that touches browser storage).
 //! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
 //! cycle (`cargo xtask test --stage layers` checks it).
@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod diff;
 pub mod draft;
 pub mod exchange;
+pub mod explain_view;
 pub mod export;
 pub mod lane;
 pub mod playground;

@@ -8,6 +8,9 @@ use crate::diff::{self, DiffRow};
 use crate::draft::Draft;
 use crate::lane::{Lane, UserSummary};
 
+/// A userName and its id in each lane (`None` where the lane has no such user).
+pub type UserChoice = (String, Vec<Option<String>>);
+
 /// How many requests the history keeps (oldest dropped first).
 pub const HISTORY_CAP: usize = 50;
 
@@ -63,6 +66,40 @@ impl Playground {
         }
     }
 
+    /// Both lanes on these profiles, fresh from their seed users (a template's scenario).
+    pub fn start_scenario(&mut self, profiles: [&str; 2]) {
+        for (i, name) in profiles.iter().enumerate() {
+            self.set_profile(i, name);
+        }
+    }
+
+    /// The users the "Pick user" list offers: at most `limit` userNames containing `filter`
+    /// (lane A's first, then those only lane B holds), each with its id in each lane that has
+    /// it (`None` where it has not), and how many match in all.
+    pub fn user_choices(&self, filter: &str, limit: usize) -> (Vec<UserChoice>, usize) {
+        let mut names: Vec<String> = Vec::new();
+        let mut total = 0;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            let (page, matching) = lane.users_page(filter, limit);
+            for u in page {
+                let earlier = self.lanes.iter().take(i).any(|l| l.id_of(&u.user_name).is_some());
+                if !u.user_name.is_empty() && !earlier && !names.iter().any(|n| n.eq_ignore_ascii_case(&u.user_name)) {
+                    names.push(u.user_name);
+                }
+            }
+            total = total.max(matching);
+        }
+        names.truncate(limit);
+        let choices = names
+            .into_iter()
+            .map(|n| {
+                let ids = self.lanes.iter().map(|l| l.id_of(&n)).collect();
+                (n, ids)
+            })
+            .collect();
+        (choices, total)
+    }
+
     pub fn reset_lane(&mut self, lane: usize) {
         if let Some(l) = self.lanes.get_mut(lane) {
             l.reset();
@@ -73,7 +110,7 @@ impl Playground {
     pub fn differences(&self) -> Option<Vec<DiffRow>> {
         let a = self.lanes.first()?.last.as_ref()?;
         let b = self.lanes.get(1)?.last.as_ref()?;
-        Some(diff::responses(&a.response, &b.response))
+        Some(diff::exchanges(a, b))
     }
 
     /// A draft that PUTs this user back (addressed by userName so both lanes find it).
@@ -92,6 +129,7 @@ impl Playground {
             path,
             headers: headers.to_string(),
             body: serde_json::to_string_pretty(&body).unwrap_or_default(),
+            raw: false,
         }
     }
 }
@@ -108,6 +146,7 @@ mod tests {
             path: path.into(),
             headers: "Content-Type: application/scim+json".into(),
             body: body.to_string(),
+            raw: false,
         }
     }
 
@@ -126,12 +165,12 @@ mod tests {
         let mut pg = Playground::with_profiles("veeva", "ping");
         pg.send(&crate::templates::veeva()).unwrap();
         let v = pg.lanes[0].last.as_ref().unwrap();
-        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /Users/93521", 200));
+        assert_eq!((v.request_line.as_str(), v.response.status), ("PUT /api/v23.1/scim/v2/Users/93521", 200));
         pg.send(&crate::templates::ping()).unwrap();
         let p = pg.lanes[1].last.as_ref().unwrap();
         assert_eq!(
             (p.request_line.as_str(), p.response.status),
-            ("PUT /Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
+            ("PUT /scim/v2/Users/76b4c133-87a7-4b2f-8058-4716e78b0fd4", 200)
         );
         // The same placeholder names the same user in the other lane, under its own id.
         assert_eq!(pg.lanes[1].resolve_path("/Users/{userName:a.smithn@veepharm.com}").unwrap(), {
@@ -227,5 +266,150 @@ mod tests {
         assert_eq!(d.method, "PUT");
         assert_eq!(d.path, "/Users/{userName:a.smithn@veepharm.com}");
         assert!(!d.body.contains("\"meta\""));
+    }
+
+    #[test]
+    fn every_template_succeeds_in_both_of_its_lanes_and_shows_a_behaviour_difference() {
+        for t in crate::templates::TEMPLATES {
+            let mut pg = Playground::with_profiles(t.lanes[0], t.lanes[1]);
+            assert_eq!([pg.lanes[0].profile_name.as_str(), pg.lanes[1].profile_name.as_str()], t.lanes, "{}", t.id);
+            let draft = (t.make)();
+            // Twice: an earlier Send must not break the next one (no rename, no delete).
+            for round in 0..2 {
+                pg.send(&draft).unwrap();
+                for lane in &pg.lanes {
+                    let x = lane.last.as_ref().unwrap();
+                    assert!(
+                        (200..300).contains(&x.response.status),
+                        "{} round {round} in {}: {} {}",
+                        t.id,
+                        lane.profile_name,
+                        x.request_line,
+                        x.response.body
+                    );
+                }
+                // The first Send is the scenario; a second one only shows what it changed again.
+                let rows = pg.differences().unwrap();
+                assert!(
+                    round == 1 || rows.iter().any(|r| r.is_behaviour()),
+                    "{}: no behaviour difference in {rows:?}",
+                    t.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_ping_template_leaves_emails_out_and_ping_keeps_them() {
+        let mut pg = Playground::with_profiles("rfc", "ping");
+        pg.send(&crate::templates::ping()).unwrap();
+        let rows = pg.differences().unwrap();
+        let birth = rows.iter().find(|r| r.path.ends_with("birthDate")).expect("birthDate row");
+        assert_eq!(birth.cause, crate::diff::Cause::Dialect, "the rfc lane has no schema for it");
+        let rfc = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let ping = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert!(rfc.get("emails").is_none());
+        assert_eq!(ping["emails"][0]["value"], "pat.conley@runciter.com");
+        let expl = pg.lanes[1].last.as_ref().unwrap().response.explanation.clone().unwrap();
+        assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::KeptOmitted);
+    }
+
+    #[test]
+    fn the_veeva_template_clears_by_null_and_empty_array_and_merges_name() {
+        let mut pg = Playground::with_profiles("veeva", crate::catalog::RFC_KEEP_OMITTED);
+        pg.send(&crate::templates::veeva()).unwrap();
+        for lane in &pg.lanes {
+            let expl = lane.last.as_ref().unwrap().response.explanation.clone().unwrap();
+            assert_eq!(expl.get("locale").unwrap().outcome, scim_core::Outcome::ClearedByNull, "{}", lane.profile_name);
+            assert_eq!(expl.get("emails").unwrap().outcome, scim_core::Outcome::ClearedByEmptyArray);
+        }
+        let veeva = pg.lanes[0].last.as_ref().unwrap().response.json();
+        let rfc = pg.lanes[1].last.as_ref().unwrap().response.json();
+        assert_eq!(veeva["name"], serde_json::json!({"familyName": "Smith", "givenName": "Abby"}));
+        assert_eq!(rfc["name"], serde_json::json!({"givenName": "Abby"}));
+        assert_eq!(pg.lanes[0].last.as_ref().unwrap().request_line, "PUT /api/v23.1/scim/v2/Users/93521");
+    }
+
+    fn draft_of(method: &str, path: &str, body: &str) -> Draft {
+        Draft {
+            method: method.into(),
+            path: path.into(),
+            headers: "Content-Type: application/scim+json".into(),
+            body: body.into(),
+            raw: false,
+        }
+    }
+
+    #[test]
+    fn an_error_next_to_a_resource_is_two_rows_not_a_body_diff() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        let body =
+            r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen", "shoeSize": 9}"#;
+        pg.send(&draft_of("PUT", "/Users/{userName:bjensen}", body)).unwrap();
+        let rows = pg.differences().unwrap();
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["status", "request"], "{rows:?}");
+        assert_eq!(rows[1].right, Some(json!("applied")));
+        assert!(rows[1].left.as_ref().unwrap().as_str().unwrap().starts_with("not applied (invalidSyntax"), "{rows:?}");
+    }
+
+    #[test]
+    fn two_errors_compare_status_scim_type_and_detail_only() {
+        let mut pg = Playground::with_profiles("rfc", "strict-clear");
+        pg.send(&draft_of(
+            "POST",
+            "/Users",
+            r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#,
+        ))
+        .unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(rows.iter().all(|r| ["status", "scimType", "detail"].contains(&r.path.as_str())), "{rows:?}");
+    }
+
+    #[test]
+    fn a_no_op_put_differs_only_in_what_the_seed_already_had() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        let user = pg.lanes[0].users().into_iter().find(|u| u.user_name == "a.smithn@veepharm.com").unwrap();
+        pg.send(&Playground::user_as_put(&user, "Content-Type: application/scim+json")).unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(!rows.is_empty());
+        let behaviour: Vec<&DiffRow> = rows.iter().filter(|r| r.is_behaviour()).collect();
+        assert!(behaviour.is_empty(), "{behaviour:?}");
+        assert!(rows.iter().any(|r| r.cause == crate::diff::Cause::Before), "{rows:?}");
+    }
+
+    #[test]
+    fn lists_are_compared_by_user_name_not_position() {
+        // The ping lane lists its own seed user first, the rfc lane bjensen first.
+        let mut pg = Playground::with_profiles("rfc", "ping");
+        pg.send(&draft_of("GET", "/Users", "")).unwrap();
+        let rows = pg.differences().unwrap();
+        assert!(rows.iter().all(|r| !r.path.contains("Resources[")), "{rows:?}");
+        assert!(rows.iter().any(|r| r.path.starts_with("Resources.pconley.")), "{rows:?}");
+        let behaviour = rows.iter().filter(|r| r.is_behaviour()).count();
+        assert!(behaviour < 6, "{behaviour} behaviour rows: {rows:?}");
+    }
+
+    #[test]
+    fn user_lists_are_paged_and_searchable_per_lane() {
+        let mut pg = Playground::with_profiles("rfc", "veeva");
+        for i in 0..30 {
+            let body =
+                format!(r#"{{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user{i}"}}"#);
+            pg.send(&Draft { method: "POST".into(), path: "/Users".into(), body, ..Draft::default() }).unwrap();
+        }
+        let (page, total) = pg.lanes[0].users_page("", 20);
+        assert_eq!((page.len(), total), (20, 33));
+        let (page, total) = pg.lanes[0].users_page("USER2", 20);
+        assert_eq!(total, 11, "user2 and user20..user29");
+        assert_eq!(page[0].user_name, "user2");
+        let (choices, total) = pg.user_choices("user29", 20);
+        assert_eq!(total, 1);
+        let (name, ids) = &choices[0];
+        assert_eq!(name, "user29");
+        assert_eq!(ids[0].as_deref(), Some("00000000-0000-4000-8000-000000000021"));
+        assert_eq!(ids[1].as_deref(), Some("93553"), "each lane's own id");
+        let (all, total) = pg.user_choices("", 20);
+        assert_eq!((all.len(), total), (20, 33));
     }
 }

@@ -10,8 +10,10 @@
 //! [`Profile::builtins`]) are JSON data citing the source of each knob ([`Profile::knobs`]);
 //! [`Profile::derive`] changes knobs of one,
 //! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
-//! users the vendors document, and [`compare()`] sends one request to two servers and diffs
-//! the answers attribute by attribute.
+//! users the vendors document, [`compare()`] sends one request to two servers and diffs
+//! the answers attribute by attribute, and [`Server::render`] rewrites a request written for
+//! any profile into one server's dialect (base path, schema URNs, ids, `Authorization`
+//! header) so that servers are compared on what they do, not on how they spell it.
 //!
 //! Beside POST, GET, PUT and DELETE it serves PATCH (RFC 7644 §3.5.2), listing with filters,
 //! sorting and paging plus `.search` (§3.4.2–§3.4.3), Groups with membership derived into a
@@ -53,6 +55,7 @@ mod filter;
 mod fit;
 mod groups;
 mod http;
+mod intent;
 mod list;
 mod patch;
 mod profile;
@@ -72,6 +75,7 @@ pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
+pub use intent::{AUTH_PLACEHOLDER, Rendered};
 pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
 pub use profile::types::{

@@ -295,7 +295,7 @@ impl Server {
         Ok(Value::Object(crate::fit::fit(kind, obj)))
     }
 
-    fn kind_at(&self, endpoint: &str) -> Option<&ResourceKind> {
+    pub(crate) fn kind_at(&self, endpoint: &str) -> Option<&ResourceKind> {
         // Exact spelling first, then any case (Entra's `/users`).
         let segment = endpoint.trim_start_matches('/');
         self.registry.kind_by_endpoint(segment).or_else(|| self.registry.kind_at_segment(segment, false))
