@@ -268,7 +268,12 @@ mod tests {
     }
 
     #[test]
-    fn every_template_succeeds_in_every_profile_once_rendered_for_it() {
+    fn every_template_reaches_every_profile_once_rendered_for_it() {
+        // Rendering removes dialect (paths, URNs, ids): a template either succeeds, or the
+        // profile refuses it for what the service does (a required attribute, a method it does
+        // not offer, a value limit): a 400 `invalidValue` or a 405, never a 404, an
+        // `invalidSyntax` (an unknown URN or attribute) or a server error.
+        let mut out = vec![];
         for t in TEMPLATES {
             for choice in crate::catalog::catalog() {
                 if !choice.profile.resource_types.iter().any(|r| r.endpoint == endpoint(t)) {
@@ -277,17 +282,15 @@ mod tests {
                 let mut lane = Lane::new(&choice.name);
                 let draft = (t.make)();
                 let x = lane.send(&draft, &draft.parse_headers().unwrap());
-                assert!(
-                    (200..300).contains(&x.response.status),
-                    "{} in {}: {} {} {:?}",
-                    t.id,
-                    choice.name,
-                    x.request_line,
-                    x.response.body,
-                    x.notes
-                );
+                let status = x.response.status;
+                let scim_type = x.response.json().get("scimType").and_then(|v| v.as_str().map(str::to_string));
+                let behaviour = status == 405 || (status == 400 && scim_type.as_deref() == Some("invalidValue"));
+                if !(200..300).contains(&status) && !behaviour {
+                    out.push(format!("{} in {}: {} {}", t.id, choice.name, x.request_line, x.response.body));
+                }
             }
         }
+        assert!(out.is_empty(), "{}", out.join("\n"));
     }
 
     #[test]

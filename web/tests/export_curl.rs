@@ -14,7 +14,7 @@ use scim_playground::catalog::{catalog, find_profile};
 use scim_playground::draft::Draft;
 use scim_playground::export;
 use scim_playground::lane::Lane;
-use scim_playground::templates::{self, TEMPLATES};
+use scim_playground::templates::TEMPLATES;
 
 /// A scim-mock serving `lane`'s store under its profile, on a free loopback port.
 struct Mock {
@@ -82,8 +82,10 @@ fn every_template_exported_as_curl_runs_against_scim_mock_in_every_profile() {
             let mut lane = Lane::new(&choice.name);
             let tag = format!("{}-{}", t.id, choice.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
             let (status, _) = check(&mut lane, &(t.make)(), &tag);
-            let served = choice.profile.resource_types.iter().any(|r| r.endpoint == templates::endpoint(t));
-            assert!(!served || (200..300).contains(&status), "{tag}: {status}");
+            // Elsewhere a vendor may refuse the template for what it does (a required attribute,
+            // a method it lacks); `check` still proves the export gets the lane's answer.
+            let own = t.lanes.contains(&choice.name.as_str());
+            assert!(!own || (200..300).contains(&status), "{tag}: {status} in one of the template's own lanes");
         }
     }
 }
