@@ -803,6 +803,7 @@ fn HistoryView(
                         .into_any()
                 }}
             </ul>
+            <crate::archive_view::HistoryArchives pg=pg load=move |d| draft.set(d) />
         </section>
     }
 }

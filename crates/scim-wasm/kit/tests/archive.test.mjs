@@ -3,6 +3,7 @@
 // and Postman collections out and back in.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import https from "node:https";
 
@@ -95,6 +96,17 @@ test("a Node listener session is valid HAR 1.2", async () => {
   const har = session.toHar();
   await assertValidHar(har, "listener");
   assert.deepEqual(har.log.entries.map((e) => `${e.request.method} ${e.response.status}`), STATUSES);
+});
+
+test("the playground's history HAR is valid HAR 1.2", { skip: !process.env.PLAYGROUND_EXPORT && "no playground export given (PLAYGROUND_EXPORT)" }, async () => {
+  const { har, statuses } = JSON.parse(readFileSync(process.env.PLAYGROUND_EXPORT, "utf8"));
+  try {
+    await validate.har(har);
+  } catch (e) {
+    assert.fail(`playground: not valid HAR 1.2: ${JSON.stringify(e.errors ?? e.message)}`);
+  }
+  const laneA = har.log.entries.filter((e) => e.comment.startsWith("Lane A"));
+  assert.deepEqual(laneA.map((e) => e.response.status), statuses);
 });
 
 test("the validator is real: a HAR missing a response status is rejected", async () => {

@@ -6,25 +6,27 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import newman from "newman";
 
-import { load, repo, user } from "./lib.mjs";
+import { load, user } from "./lib.mjs";
 
 const { MockServer, createSession, installFetchMock, fromPostmanCollection } = await load();
 const BASE = "https://scim.test/scim/v2";
 const JSON_HEADERS = { "Content-Type": "application/scim+json" };
 
-let mock;
-let liveBase;
+const mocks = [];
 
-before(async () => {
+/** Starts scim-mock on a free port with `args`; resolves to its SCIM base URL. */
+function startMock(args) {
   const bin = process.env.SCIM_MOCK_BIN;
   assert.ok(bin, "SCIM_MOCK_BIN names the scim-mock binary");
-  mock = spawn(bin, ["serve", "--port", "0", "--profile", "rfc", "--seed", "none", "--deterministic"], { stdio: ["ignore", "pipe", "inherit"] });
-  liveBase = await new Promise((resolve, reject) => {
+  const mock = spawn(bin, ["serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  mocks.push(mock);
+  return new Promise((resolve, reject) => {
     let out = "";
     mock.stdout.on("data", (d) => {
       out += d;
@@ -33,13 +35,27 @@ before(async () => {
     });
     mock.on("exit", (code) => reject(new Error(`scim-mock exited (${code}) before serving:\n${out}`)));
   });
+}
+
+let liveBase;
+
+before(async () => {
+  liveBase = await startMock(["--profile", "rfc", "--seed", "none", "--deterministic"]);
 });
 
-after(() => mock?.kill());
+after(() => mocks.forEach((m) => m.kill()));
 
-function runNewman(collection, baseUrl) {
+/** The status each item's own request got (a pre-request lookup with pm.sendRequest shows up
+ *  as an execution of the same item too: the item's request is its last one). */
+function itemStatuses(summary) {
+  const last = new Map();
+  for (const e of summary.run.executions) last.set(e.item.id, e.response?.code);
+  return [...last.values()];
+}
+
+function runNewman(collection, baseUrl, folder) {
   return new Promise((resolve, reject) => {
-    newman.run({ collection, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [] }, (err, summary) => (err ? reject(err) : resolve(summary)));
+    newman.run({ collection, folder, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [] }, (err, summary) => (err ? reject(err) : resolve(summary)));
   });
 }
 
@@ -73,7 +89,7 @@ test("a recorded session exported to Postman replays on scim-mock with newman, s
   assert.ok(new Set(shown).size >= 6, `a varied conversation: ${shown}`);
   const collection = session.toPostman({ baseUrl: BASE, name: "kit conversation" });
   const summary = await runNewman(collection, liveBase);
-  const got = summary.run.executions.map((e) => e.response?.code);
+  const got = itemStatuses(summary);
   assert.deepEqual(got, shown, "newman against scim-mock got the statuses the mock showed");
   assert.deepEqual(summary.run.failures.map((f) => `${f.source?.name}: ${f.error?.message}`), []);
   assert.equal(summary.run.stats.assertions.total, shown.length, "one status test per request");
@@ -81,14 +97,25 @@ test("a recorded session exported to Postman replays on scim-mock with newman, s
 });
 
 test("the playground's history export replays on scim-mock with newman, status for status", { skip: !process.env.PLAYGROUND_EXPORT && "no playground export given (PLAYGROUND_EXPORT)" }, async () => {
+  // Written by the playground's own code (web/examples/history_export.rs): the history as
+  // Postman, lane A's statuses, and lane A's store before the history.
   const exported = JSON.parse(readFileSync(process.env.PLAYGROUND_EXPORT, "utf8"));
-  const { collection, statuses, profile } = exported;
-  assert.equal(profile, "rfc");
-  const summary = await runNewman(collection, liveBase);
-  assert.deepEqual(summary.run.executions.map((e) => e.response?.code), statuses);
-  assert.deepEqual(summary.run.failures.map((f) => `${f.source?.name}: ${f.error?.message}`), []);
-  // And it imports back as templates with the same requests.
-  assert.equal(fromPostmanCollection(collection).length, statuses.length);
+  const { collection, statuses, profile, folder, state } = exported;
+  assert.ok(statuses.length >= 10 && new Set(statuses).size >= 6, `a varied history: ${statuses}`);
+  const dir = mkdtempSync(join(tmpdir(), "scim-kit-state-"));
+  const stateFile = join(dir, "store.json");
+  writeFileSync(stateFile, JSON.stringify(state));
+  try {
+    const base = await startMock(["--profile", profile, "--state", stateFile]);
+    const summary = await runNewman(collection, base, folder);
+    assert.deepEqual(itemStatuses(summary), statuses, "newman got the statuses lane A showed");
+    assert.deepEqual(summary.run.failures.map((f) => `${f.source?.name}: ${f.error?.message}`), []);
+    assert.equal(summary.run.stats.assertions.total, statuses.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // It imports back as templates, one per request and lane.
+  assert.equal(fromPostmanCollection(collection).length, statuses.length * collection.item.length);
 });
 
 test("newman is a real check: a collection expecting other statuses fails", async () => {
@@ -100,5 +127,3 @@ test("newman is a real check: a collection expecting other statuses fails", asyn
   assert.equal(summary.run.executions[0].response.code, 404);
   assert.equal(summary.run.stats.assertions.failed, 1);
 });
-void repo;
-void join;
