@@ -9,6 +9,9 @@
 //    vitest on the package's Vitest example and on the msw snippet cut from the README;
 //    Playwright's test runner on the package's example spec, in Debian's Chromium.
 //
+// `node run.mjs --bench [--write]` sets up the same project and runs bench.mjs there instead
+// (`cargo xtask bench-kit`).
+//
 // Environment: SCIM_MOCK_BIN (the scim-mock binary, for newman), CHROMIUM (default
 // /usr/bin/chromium), KIT_KEEP=1 keeps the temporary project.
 
@@ -30,7 +33,7 @@ function run(cmd, args, options = {}) {
 }
 
 /** The README's block after `<!-- snippet: NAME -->`, so the README cannot drift from a test. */
-export function snippet(readme, name) {
+function snippet(readme, name) {
   const at = readme.indexOf(`<!-- snippet: ${name} -->`);
   const m = at < 0 ? null : /```js\n([\s\S]*?)```/.exec(readme.slice(at));
   if (!m) throw new Error(`README.md has no \`<!-- snippet: ${name} -->\` followed by a js block`);
@@ -76,13 +79,17 @@ try {
     PATH: `${dirname(node22)}:${process.env.PATH}`,
     SCIM_REPO: repo,
     KIT_PACK: join(work, "pack.json"),
-    KIT_TARBALL: join(work, pack.filename),
     CI: "true",
   };
-  const tests = readdirSync(join(work, "tests")).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => `tests/${f}`);
-  run(node22, ["--test", "--test-concurrency=1", ...tests], { cwd: work, env });
-  run(node22, ["node_modules/vitest/vitest.mjs", "run", "vitest"], { cwd: work, env });
-  run(node22, ["node_modules/@playwright/test/cli.js", "test", "-c", "playwright.config.mjs"], { cwd: work, env });
+  if (process.argv.includes("--bench")) {
+    cpSync(join(kit, "bench.mjs"), join(work, "bench.mjs"));
+    run(node22, ["bench.mjs", ...process.argv.slice(2).filter((a) => a === "--write")], { cwd: work, env });
+  } else {
+    const tests = readdirSync(join(work, "tests")).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => `tests/${f}`);
+    run(node22, ["--test", "--test-concurrency=1", ...tests], { cwd: work, env });
+    run(node22, ["node_modules/vitest/vitest.mjs", "run", "vitest"], { cwd: work, env });
+    run(node22, ["node_modules/@playwright/test/cli.js", "test", "-c", "playwright.config.mjs"], { cwd: work, env });
+  }
   failed = false;
 } finally {
   if (process.env.KIT_KEEP) console.log(`kit: kept ${work}`);
