@@ -1,5 +1,5 @@
-// Types of the package entry: the generated bindings plus the fetch mock and the archives
-// (createScimListener is exported by the Node build only).
+// Types of the package entry (browser and Node builds alike): the generated bindings, the
+// fetch mock, the Node listener, sessions and archives, scenario seeding.
 export * from "./web/scim_wasm.js";
 export { default } from "./web/scim_wasm.js";
 export { installFetchMock, type FetchMockOptions } from "./fetch-mock.js";

@@ -69,7 +69,9 @@ try {
   for (const f of readdirSync(join(kit, "tests"))) cpSync(join(kit, "tests", f), join(work, "tests", f));
   mkdirSync(join(work, "vitest"));
   cpSync(join(work, "node_modules/scim-playground-wasm/examples/vitest/scim.test.js"), join(work, "vitest/example.test.js"));
-  writeFileSync(join(work, "vitest/readme-msw.test.js"), snippet(readFileSync(join(dist, "README.md"), "utf8"), "msw"));
+  // The README as published (inside the tarball), so the snippet tested is the one users read.
+  const readme = readFileSync(join(work, "node_modules/scim-playground-wasm/README.md"), "utf8");
+  writeFileSync(join(work, "vitest/readme-msw.test.js"), snippet(readme, "msw"));
   mkdirSync(join(work, "e2e"));
   cpSync(join(work, "node_modules/scim-playground-wasm/examples/playwright/scim.spec.js"), join(work, "e2e/scim.spec.js"));
   cpSync(join(kit, "playwright.config.mjs"), join(work, "playwright.config.mjs"));

@@ -9,7 +9,7 @@ import { join, normalize } from "node:path";
 
 import { chromium } from "@playwright/test";
 
-import { pkgDir } from "./lib.mjs";
+import { load, pkgDir } from "./lib.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const mswDir = join(process.cwd(), "node_modules/msw");
@@ -23,7 +23,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>msw worker</title>
   "scim-playground-wasm/msw": "/pkg/msw.js"
 } }</script>
 <script type="module">
+  import * as entry from "scim-playground-wasm";
   import { MockServer } from "scim-playground-wasm";
+  window.exportNames = Object.keys(entry);
   import { scimHandlers } from "scim-playground-wasm/msw";
   const baseUrl = location.origin + "/scim/v2";
   const server = new MockServer({ profile: "rfc" });
@@ -100,4 +102,7 @@ test("setupWorker(...scimHandlers(server, { baseUrl })) answers the page's fetch
   assert.equal(result.elsewhere, 404, "other paths reach the network");
   assert.equal(result.stored, 1);
   assert.deepEqual(errors, []);
+  // The browser entry offers everything the Node entry does.
+  const web = await page.evaluate(() => window.exportNames);
+  assert.deepEqual(Object.keys(await load()).filter((n) => !web.includes(n)), []);
 });
