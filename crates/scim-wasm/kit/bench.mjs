@@ -53,6 +53,26 @@ async function time(op) {
   return per[Math.floor(per.length / 2)];
 }
 
+/** Median microseconds per request of two setups measured in alternating rounds (so that
+ *  load from other processes and JIT warm-up fall on both alike). Each side is
+ *  `{ on(), off(), op(i) }`: `on` installs it before its round, `off` removes it after. */
+async function timePair(a, b) {
+  const per = { a: [], b: [] };
+  let n = 0;
+  for (let r = -1; r < ROUNDS; r++) {
+    for (const [key, side] of [["a", a], ["b", b]]) {
+      await side.on();
+      const start = performance.now();
+      for (let i = 0; i < BATCH; i++) await side.op(n++);
+      const us = ((performance.now() - start) * 1000) / BATCH;
+      if (r >= 0) per[key].push(us); // round -1 warms up
+      await side.off();
+    }
+  }
+  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return [median(per.a), median(per.b)];
+}
+
 /** GET and PUT through fetch at `base`, each checked. */
 function viaFetch(base, ids) {
   return async (i) => {
@@ -79,19 +99,14 @@ const rows = [];
   uninstall();
 }
 {
+  // msw alone (a handler that does nothing) beside the adapter, in alternating rounds.
   const { server, ids } = setUp();
-  const mock = setupServer(...scimHandlers(server, { baseUrl: BASE }));
-  mock.listen({ onUnhandledRequest: "error" });
-  rows.push(["`scimHandlers` (msw 3 `setupServer`, fetch)", await time(viaFetch(BASE, ids))]);
-  mock.close();
-}
-{
-  // msw's own cost: the same requests answered by a handler that does nothing.
-  const { ids } = setUp();
-  const mock = setupServer(mswHttp.all(() => true, () => new HttpResponse("{}", { headers: HEADERS })));
-  mock.listen({ onUnhandledRequest: "error" });
-  rows.push(["msw 3 `setupServer` with an empty handler (msw alone, no engine)", await time(viaFetch(BASE, ids))]);
-  mock.close();
+  const withEngine = setupServer(...scimHandlers(server, { baseUrl: BASE }));
+  const alone = setupServer(mswHttp.all(() => true, () => new HttpResponse("{}", { headers: HEADERS })));
+  const side = (mock) => ({ on: () => mock.listen({ onUnhandledRequest: "error" }), off: () => mock.close(), op: viaFetch(BASE, ids) });
+  const [adapter, baseline] = await timePair(side(withEngine), side(alone));
+  rows.push(["`scimHandlers` (msw 3 `setupServer`, fetch)", adapter]);
+  rows.push(["msw 3 `setupServer` with an empty handler (msw alone, no engine)", baseline]);
 }
 {
   const { server, ids } = setUp();
@@ -105,32 +120,45 @@ const rows = [];
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   const page = await browser.newPage();
   await page.route("https://scim.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>bench</title>" }));
-  await routeScim(page, server, { baseUrl: BASE });
   await page.goto("https://scim.test/");
   // Time in the page: one batch per call, so Node↔browser calls do not count per request.
-  const batch = (from) =>
-    page.evaluate(async ({ from, ids, BATCH, USER }) => {
-      const start = performance.now();
-      for (let i = from; i < from + BATCH; i++) {
-        const id = ids[i % 100];
-        const res = i % 2 === 0 ? await fetch(`/scim/v2/Users/${id}`) : await fetch(`/scim/v2/Users/${id}`, { method: "PUT", headers: { "content-type": "application/scim+json" }, body: JSON.stringify({ schemas: [USER], userName: `user${i % 100}`, title: `T${i}` }) });
-        await res.text();
-        if (res.status !== 200) throw new Error(String(res.status));
+  let from = 0;
+  const batchOp = {
+    op: async () => {
+      from += BATCH;
+      return page.evaluate(async ({ from, ids, BATCH, USER }) => {
+        for (let i = from; i < from + BATCH; i++) {
+          const id = ids[i % 100];
+          const res = i % 2 === 0 ? await fetch(`/scim/v2/Users/${id}`) : await fetch(`/scim/v2/Users/${id}`, { method: "PUT", headers: { "content-type": "application/scim+json" }, body: JSON.stringify({ schemas: [USER], userName: `user${i % 100}`, title: `T${i}` }) });
+          await res.text();
+          if (res.status !== 200) throw new Error(String(res.status));
+        }
+      }, { from, ids, BATCH, USER });
+    },
+  };
+  // Each round is one page.evaluate of BATCH requests: time it as one op of a batch of 1.
+  const pagePair = async (a, b) => {
+    const per = { a: [], b: [] };
+    for (let r = -1; r < ROUNDS; r++) {
+      for (const [key, side] of [["a", a], ["b", b]]) {
+        const off = await side.on();
+        const start = performance.now();
+        await batchOp.op();
+        if (r >= 0) per[key].push(((performance.now() - start) * 1000) / BATCH);
+        await off();
       }
-      return ((performance.now() - start) * 1000) / BATCH;
-    }, { from, ids, BATCH, USER });
-  await batch(0);
-  const per = [];
-  for (let r = 0; r < ROUNDS; r++) per.push(await batch((r + 1) * BATCH));
-  per.sort((a, b) => a - b);
-  rows.push(["`routeScim` (Playwright `page.route`, fetch in Chromium)", per[Math.floor(per.length / 2)]]);
-  // Playwright's own cost: the same requests fulfilled with a fixed body, no engine.
-  await page.unrouteAll();
-  await page.route((url) => url.pathname.startsWith("/scim/v2/"), (route) => route.fulfill({ status: 200, contentType: "application/scim+json", body: "{}" }));
-  per.length = 0;
-  for (let r = 0; r < ROUNDS; r++) per.push(await batch((r + 1) * BATCH));
-  per.sort((a, b) => a - b);
-  rows.push(["Playwright `page.route` with a fixed `fulfill` (Playwright alone, no engine)", per[Math.floor(per.length / 2)]]);
+    }
+    const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    return [median(per.a), median(per.b)];
+  };
+  const fixed = (route) => route.fulfill({ status: 200, contentType: "application/scim+json", body: "{}" });
+  const matcher = (url) => url.pathname.startsWith("/scim/v2/");
+  const [adapter, baseline] = await pagePair(
+    { on: () => routeScim(page, server, { baseUrl: BASE }) },
+    { on: async () => { await page.route(matcher, fixed); return () => page.unroute(matcher, fixed); } },
+  );
+  rows.push(["`routeScim` (Playwright `page.route`, fetch in Chromium)", adapter]);
+  rows.push(["Playwright `page.route` with a fixed `fulfill` (Playwright alone, no engine)", baseline]);
   await browser.close();
 }
 
@@ -147,7 +175,7 @@ const section = [
   "",
   `Package \`${pack.name}@${pack.version}\` from \`npm pack\`: ${kib(pack.size)} packed, ${kib(pack.unpackedSize)} unpacked, ${pack.entryCount} files; the wasm module is ${kib(wasm.length)} (${kib(gzipSync(wasm, { level: 9 }).length)} gzip), shipped twice (browser and Node builds).`,
   "",
-  `Time per request, median of ${ROUNDS} rounds of ${BATCH} requests (GET and PUT of one of 100 users, alternating; the body read as text). Overhead = the adapter's time minus calling \`MockServer.handle\` directly with the same request.`,
+  `Time per request, median of ${ROUNDS} rounds of ${BATCH} requests (msw and Playwright rows: each adapter and its \"alone\" baseline in alternating rounds) (GET and PUT of one of 100 users, alternating; the body read as text). Overhead = the adapter's time minus calling \`MockServer.handle\` directly with the same request.`,
   "",
   "| path | µs per request | overhead vs direct |",
   "| --- | ---: | ---: |",
