@@ -1140,6 +1140,7 @@ fn HistoryView(
                         .into_any()
                 }}
             </ul>
+            <crate::archive_view::HistoryArchives pg=pg load=move |d| draft.set(d) />
         </section>
     }
 }

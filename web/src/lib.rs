@@ -6,12 +6,16 @@
 //!
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
 //! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
-//! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the Explanation as read), [`templates`],
-//! [`share`], [`export`] and [`storage`] (the only module that touches browser storage).
+//! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
+//! Explanation as read), [`templates`], [`share`], [`export`], [`archive`] (history ↔ Postman
+//! and HAR; its controls in [`archive_view`]) and [`storage`] (the only module that touches
+//! browser storage).
 //! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
 //! cycle (`cargo xtask test --stage layers` checks it).
 
 pub mod app;
+pub mod archive;
+pub mod archive_view;
 pub mod catalog;
 pub mod diff;
 pub mod draft;

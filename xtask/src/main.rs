@@ -61,6 +61,10 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Front-end kit: the packed npm package's size and each adapter's time per request
+    /// (fetch mock, msw, Node listener, Playwright) against `MockServer.handle`; writes
+    /// docs/benchmarks.md.
+    BenchKit,
     /// Run scim2-cli and scim-sanity against scim-mock; fail on checks not in
     /// tests/conformance/known-failures-*.txt.
     Conformance {
@@ -132,6 +136,14 @@ fn dispatch(cli: Cli) -> Result<()> {
                 .current_dir(&root)
                 .args(["crates/scim-wasm/bench/bench.mjs", "--write"])
                 .args(&args))
+        }
+        Cmd::BenchKit => {
+            setup::run_steps(&root, &[setup::Step::NodeModules, setup::Step::KitModules, setup::Step::Browser])?;
+            wasm::dist(&root, &["scim-wasm".to_string()])?;
+            run(std::process::Command::new("node")
+                .current_dir(&root)
+                .arg(format!("{}/run.mjs", setup::KIT_DIR))
+                .args(["--bench", "--write"]))
         }
         Cmd::Conformance { profile, record } => {
             conformance::run_conformance(&root, &conformance::Options { profile, record })

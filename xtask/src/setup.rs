@@ -14,6 +14,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const TEST_RUNNER: &str = "wasm-bindgen-test-runner";
+/// The npm project of the front-end kit's test tools (relative to the repo root).
+pub const KIT_DIR: &str = "crates/scim-wasm/kit";
 
 /// One installable piece. Test stages name the steps they need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -26,10 +28,14 @@ pub enum Step {
     TestRunner,
     /// project-local npm tools (binaryen's wasm-opt, playwright-core)
     NodeModules,
+    /// the front-end kit's pinned test tools (`crates/scim-wasm/kit`: msw, Vitest,
+    /// Playwright's runner, newman, publint, har-validator, and Node 22 for msw 3)
+    KitModules,
 }
 
 impl Step {
-    pub const ALL: &'static [Step] = &[Step::WasmTarget, Step::Browser, Step::TestRunner, Step::NodeModules];
+    pub const ALL: &'static [Step] =
+        &[Step::WasmTarget, Step::Browser, Step::TestRunner, Step::NodeModules, Step::KitModules];
 
     fn label(self) -> &'static str {
         match self {
@@ -37,6 +43,7 @@ impl Step {
             Step::Browser => "chromium",
             Step::TestRunner => "wasm-bindgen-test-runner",
             Step::NodeModules => "node_modules",
+            Step::KitModules => "kit node_modules",
         }
     }
 }
@@ -58,6 +65,7 @@ pub fn run_steps(root: &Path, steps: &[Step]) -> Result<()> {
             Step::Browser => browser(),
             Step::TestRunner => test_runner(root),
             Step::NodeModules => node_modules(root),
+            Step::KitModules => node_modules(&root.join(KIT_DIR)),
         });
         let outcome = outcome.with_context(|| format!("setup step `{}` failed", step.label()))?;
         match outcome {
@@ -197,10 +205,13 @@ fn mtime(path: &Path) -> Option<SystemTime> {
     path.metadata().and_then(|m| m.modified()).ok()
 }
 
-fn node_modules(root: &Path) -> Result<Outcome> {
-    let lock = root.join("package-lock.json");
-    let manifest = root.join("package.json");
-    let marker = root.join("node_modules/.package-lock.json");
+/// `npm ci` in `dir` (an npm project with a lockfile) unless its node_modules is newer than
+/// both package.json and package-lock.json. Never downloads a browser: Playwright uses
+/// Debian's Chromium.
+fn node_modules(dir: &Path) -> Result<Outcome> {
+    let lock = dir.join("package-lock.json");
+    let manifest = dir.join("package.json");
+    let marker = dir.join("node_modules/.package-lock.json");
     if !manifest.is_file() {
         return Ok(Outcome::AlreadyDone("no package.json".to_owned()));
     }
@@ -213,8 +224,12 @@ fn node_modules(root: &Path) -> Result<Outcome> {
     }
     let verb = if lock.is_file() { "ci" } else { "install" };
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    run(Command::new(npm).current_dir(root).args([verb, "--no-audit", "--no-fund"]))
-        .with_context(|| format!("`npm {verb}` failed; Node.js 20+ and npm must be installed and on PATH"))?;
+    run(Command::new(npm).current_dir(dir).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").args([
+        verb,
+        "--no-audit",
+        "--no-fund",
+    ]))
+    .with_context(|| format!("`npm {verb}` failed; Node.js 20+ and npm must be installed and on PATH"))?;
     Ok(Outcome::Done(format!("ran npm {verb}")))
 }
 

@@ -109,6 +109,12 @@ pub fn stages() -> Vec<Stage> {
         })
         .needs(&[Step::WasmTarget, Step::NodeModules, Step::Browser]),
         Stage::new(
+            "kit",
+            "front-end kit: npm pack dist/scim-wasm into a new consumer project; publint, types, Node listener, HAR schema, newman against scim-mock, Vitest + msw (example and README snippet), Playwright example spec in Chromium",
+            kit,
+        )
+        .needs(&[Step::WasmTarget, Step::NodeModules, Step::KitModules, Step::Browser]),
+        Stage::new(
             "conformance",
             "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock; shrink-only known failures",
             |root| {
@@ -135,6 +141,30 @@ fn e2e(root: &Path) -> Result<()> {
     };
     wasm::dist_package(root, playground)?;
     run(Command::new("node").arg("tests/e2e/playground.spec.mjs").current_dir(root))
+}
+
+/// The front-end kit (crates/scim-wasm/kit/run.mjs): builds what it needs first (the npm
+/// package, scim-mock for newman, and the playground's history export when the playground
+/// crate exists), so `--stage kit` works on a fresh clone.
+fn kit(root: &Path) -> Result<()> {
+    wasm::dist(root, &["scim-wasm".to_string()])?;
+    run(cargo(root).args(["build", "-p", "scim-mock"]))?;
+    let target = crate::conformance::target_dir(root);
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root)
+        .arg(format!("{}/run.mjs", setup::KIT_DIR))
+        .env("SCIM_MOCK_BIN", target.join("debug/scim-mock"));
+    if wasm::find("scim-playground").is_some_and(|p| p.exists(root)) {
+        let out = target.join("kit");
+        std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+        let export = out.join("playground-export.json");
+        run(cargo(root)
+            .args(["run", "-q", "-p", "scim-playground", "--example", "history_export", "--"])
+            .arg(&export))?;
+        cmd.env("PLAYGROUND_EXPORT", &export);
+    }
+    run(&mut cmd)
 }
 
 /// The Node test files of the wasm package, sorted (Node 20's `--test` does not expand globs).

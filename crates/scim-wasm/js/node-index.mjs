@@ -3,6 +3,9 @@ import bindings from "./scim_wasm.js";
 
 export const { MockServer } = bindings;
 export { installFetchMock } from "../fetch-mock.js";
+export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
+export { seedScenario } from "../scenario.js";
+export { createScimListener } from "../listener.js";
 
 /** Nothing to do in Node (the module is ready on import); kept so code written for the
  * browser entry (`await init()`) runs unchanged. */

@@ -7,3 +7,6 @@ await init();
 export * from "./scim_wasm.js";
 export { default } from "./scim_wasm.js";
 export { installFetchMock } from "../fetch-mock.js";
+export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
+export { seedScenario } from "../scenario.js";
+export { createScimListener } from "../listener.js";
