@@ -16,7 +16,7 @@ const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const HEADERS: &str = "Content-Type: application/scim+json\nAccept: application/scim+json";
 
 fn draft(method: &str, path: &str, body: &str) -> Draft {
-    Draft { method: method.into(), path: path.into(), headers: HEADERS.into(), body: body.into() }
+    Draft { method: method.into(), path: path.into(), headers: HEADERS.into(), body: body.into(), raw: false }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -12,8 +12,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::draft::Draft;
-use crate::export::BASE_URL;
 use crate::playground::HistoryEntry;
+
+/// The `{{baseUrl}}` an archive starts with: a placeholder service (the person sets the
+/// variable to their own base URL); paths are the history's intents, relative to it.
+const BASE_URL: &str = "https://scim.example.com/scim/v2";
 
 /// The Postman Collection v2.1 format identifier.
 pub const POSTMAN_SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -274,7 +277,7 @@ fn walk(items: &[Value], prefix: &str, vars: &Map<String, Value>, out: &mut Vec<
             .collect();
         let body = req.get("body").filter(|b| b.get("mode").and_then(Value::as_str) == Some("raw"));
         let body = body.and_then(|b| b.get("raw")).and_then(Value::as_str).map(|b| fill(b, vars)).unwrap_or_default();
-        let draft = Draft { method, path: path_of(&fill(&raw, vars)), headers: headers.join("\n"), body };
+        let draft = Draft { method, path: path_of(&fill(&raw, vars)), headers: headers.join("\n"), body, raw: false };
         let label = if name.is_empty() { format!("{} {}", draft.method, draft.path) } else { name.to_string() };
         out.push((format!("{prefix}{label}"), draft));
     }
@@ -367,6 +370,7 @@ mod tests {
             path: path.into(),
             headers: "Content-Type: application/scim+json\nAuthorization: Bearer s3cret".into(),
             body: body.into(),
+            raw: false,
         }
     }
 
@@ -457,7 +461,8 @@ mod tests {
                 method: "GET".into(),
                 path: "/Users?count=2".into(),
                 headers: "Authorization: Bearer abc".into(),
-                body: String::new()
+                body: String::new(),
+                raw: false,
             }
         );
         assert_eq!(drafts[1].0, "Vendor / Create");
