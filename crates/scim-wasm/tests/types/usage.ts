@@ -68,6 +68,7 @@ export function isClientFixable(scimType: ScimType): boolean {
     case "invalidVers":
     case "noTarget":
     case "mutability":
+    case "invalidCursor":
       return true;
     case "tooMany":
     case "uniqueness":
@@ -137,7 +138,26 @@ const everyKnob: Behaviour = {
   complexReplace: "merge",
   versioning: false,
   strictMediaTypes: false,
+  patchResponse: "noContent",
+  deleteMode: "deactivate",
+  deactivated: "notFound",
+  caseSensitivePaths: true,
+  ifMatchUnversioned: "reject",
+  unsupportedMethodStatus: 501,
+  sorting: false,
+  paging: "cursor",
+  defaultPageSize: 50,
+  maxPageSize: 100,
+  filterOperators: ["eq", "and"],
+  unsupportedFilter: "emptyList",
+  filterRequired: true,
+  patchPathRequired: true,
+  listKey: "resources",
 };
+
+/** The other values of the knobs that have more than two. */
+const otherPatchResponses: Behaviour["patchResponse"][] = ["resource", "emptyObject"];
+const otherPagings: Behaviour["paging"][] = ["index", "none"];
 
 /** Every field of a profile: `Required` makes a field the declarations gain a compile error
  *  here until it is written out. */
@@ -165,8 +185,24 @@ const everyField: Required<ProfileDefinition> = {
       schema: "urn:ietf:params:scim:schemas:core:2.0:User",
       schemaExtensions: [{ schema: "urn:example:params:scim:schemas:extension:badge:2.0:User", required: false }],
       metaResourceType: "Users",
+      methods: ["GET", "POST", "PUT", "DELETE"],
+      requiredAttributes: ["displayName", "name.familyName"],
+      putIgnores: ["userName"],
+      listOmitsExtensions: true,
+      filterAttributes: ["userName", "externalId"],
+      refTemplates: { securityProfile: "/api/v24.1/objects/securityprofiles/{value}" },
+      maxValues: 1,
+      maxPatchOperations: 20,
+      maxMemberChanges: 100,
+      maxMemberRemovals: 1,
+      neverReturned: ["members"],
+      membersReplaceable: false,
     },
   ],
+  knobSources: {
+    "behaviour.omitted": { basis: "documented", url: "https://example.com/scim-docs#put", quote: "Omitted attributes are kept", note: "PUT" },
+    "behaviour.paging": { basis: "inferred", url: "https://example.com/scim-docs#list", quote: "Pointer: the list example" },
+  },
   seed: { User: [{ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen" }] },
 };
 
@@ -212,7 +248,7 @@ export async function usage(): Promise<void> {
   const scimType: ScimType | undefined = failed.json?.scimType;
   const groups = (failed.explanation?.entries ?? []).map((e) => outcomeGroup(e.outcome));
   const described = diff.diff.entries.map(describeDiff);
-  void [scimType, groups, described, otherAuths.map(describeAuth), otherIdStyles.map(describeIdStyle)];
+  void [scimType, groups, described, otherAuths.map(describeAuth), otherIdStyles.map(describeIdStyle), otherPatchResponses, otherPagings];
 
   // @ts-expect-error path is required
   server.handle({ method: "GET" });
