@@ -51,6 +51,7 @@ mod filter;
 mod fit;
 mod groups;
 mod http;
+mod json;
 mod list;
 mod patch;
 mod profile;

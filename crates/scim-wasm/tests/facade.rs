@@ -69,7 +69,7 @@ fn a_string_body_and_an_object_body_are_the_same_request() {
     let rb = b.handle(req_obj).map_err(message).expect("object body");
     assert_eq!(status(&ra), 201);
     assert_eq!(text(&ra, "body"), text(&rb, "body"));
-    assert_eq!(a.snapshot(), b.snapshot());
+    assert_eq!(a.snapshot().map_err(message).expect("snapshot"), b.snapshot().map_err(message).expect("snapshot"));
 }
 
 #[wasm_bindgen_test]
@@ -122,12 +122,12 @@ fn snapshot_restore_round_trips_and_bad_snapshots_throw() {
     let mut s = server(r#"{"deterministic":true}"#);
     let created = create(&mut s, "bjensen");
     let id = text(&created, "json.id");
-    let snap = s.snapshot();
+    let snap = s.snapshot().map_err(message).expect("snapshot");
 
     let mut restored = MockServer::restore(snap.as_str().into(), Some(js(r#"{"deterministic":true}"#)))
         .map_err(message)
         .expect("restores");
-    assert_eq!(restored.snapshot(), snap);
+    assert_eq!(restored.snapshot().map_err(message).expect("snapshot"), snap);
     let got =
         restored.handle(js(&format!(r#"{{"method":"GET","path":"/Users/{id}"}}"#))).map_err(message).expect("get");
     assert_eq!(status(&got), 200);
@@ -138,7 +138,7 @@ fn snapshot_restore_round_trips_and_bad_snapshots_throw() {
     let again = MockServer::restore(js(&snap), Some(js(r#"{"deterministic":true}"#)))
         .map_err(message)
         .expect("restores from an object");
-    assert_eq!(again.snapshot(), snap);
+    assert_eq!(again.snapshot().map_err(message).expect("snapshot"), snap);
 
     let err =
         MockServer::restore(JsValue::from_str("{}"), None).map(drop).map_err(message).expect_err("not a snapshot");
@@ -152,7 +152,10 @@ fn reset_empties_the_store_and_restarts_deterministic_ids() {
     let mut s = server(r#"{"deterministic":true}"#);
     let first = text(&create(&mut s, "bjensen"), "json.id");
     s.reset();
-    assert_eq!(s.snapshot(), server(r#"{"deterministic":true}"#).snapshot());
+    assert_eq!(
+        s.snapshot().map_err(message).expect("snapshot"),
+        server(r#"{"deterministic":true}"#).snapshot().map_err(message).expect("snapshot")
+    );
     assert_eq!(text(&create(&mut s, "bjensen"), "json.id"), first);
 }
 
