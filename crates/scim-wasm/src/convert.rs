@@ -298,9 +298,11 @@ pub fn request_from_js(value: &JsValue) -> Result<RawRequest, JsError> {
         // `Headers`, `Map` and arrays of pairs iterate as [name, value]; plain objects do not.
         let pairs: Vec<JsValue> = match iterate(&headers).map_err(|e| bad_headers(&e))? {
             Some(items) => items,
-            None => {
-                object_entries(&headers).map_err(|e| bad_headers(&thrown(&e)))?.iter().take(MAX_HEADERS + 1).collect()
-            }
+            None => object_entries(&headers)
+                .map_err(|e| JsError::new(&format!("{WHAT}: reading \"headers\" threw: {}", thrown(&e))))?
+                .iter()
+                .take(MAX_HEADERS + 1)
+                .collect(),
         };
         if pairs.len() > MAX_HEADERS {
             return Err(bad_headers(&format!("more than {MAX_HEADERS} entries")));
