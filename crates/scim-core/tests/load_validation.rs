@@ -102,7 +102,8 @@ fn an_unknown_attribute_is_refused_also_where_requests_ignore_it() {
 
 #[test]
 fn other_shapes_no_request_produces_are_refused() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "'username'",
             Box::new(|u| {

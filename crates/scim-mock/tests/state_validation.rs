@@ -54,7 +54,8 @@ fn a_good_state_file_loads() {
 
 #[test]
 fn state_files_that_break_the_schema_are_refused_by_name() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>, &[&str])> = vec![
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Edit, &[&str])> = vec![
         ("active-yes.json", Box::new(|u| u["active"] = json!("yes")), &["resources.User[1]", "'active'", "boolean"]),
         (
             "no-username.json",

@@ -90,7 +90,7 @@ fn check_meta(kind: &ResourceKind, r: &Resource) -> Result<(), String> {
         return Err(format!("meta.resourceType must be {want:?} (RFC 7643 §3.1)."));
     }
     for name in ["created", "lastModified"] {
-        if !meta.get(name).and_then(Value::as_str).is_some_and(|s| parse_datetime(s).is_some()) {
+        if meta.get(name).and_then(Value::as_str).is_none_or(|s| parse_datetime(s).is_none()) {
             return Err(format!(
                 "meta.{name} must be an xsd:dateTime such as 2026-01-01T00:00:00.000Z (RFC 7643 §3.1)."
             ));
