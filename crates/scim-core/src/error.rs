@@ -94,7 +94,7 @@ fn bounded(detail: String) -> String {
 }
 
 impl ScimError {
-    /// An error; a `detail` over [`MAX_DETAIL`] bytes is cut in the middle.
+    /// An error; a `detail` over 1024 bytes is cut in the middle.
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
         ScimError { status, scim_type, detail: bounded(detail.into()), allow: None }
     }
