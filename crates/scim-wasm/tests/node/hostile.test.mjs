@@ -164,3 +164,23 @@ test("a body over 1 MiB is a 413 SCIM error, also at hundreds of megabytes", () 
   const under = server.handle({ method: "POST", path: "/Users", body: " ".repeat(1024 * 1024 - 10) });
   assert.equal(under.status, 400, under.body);
 });
+
+test("restore() refuses a snapshot that breaks the schema, naming resource and attribute", () => {
+  const server = new MockServer({ deterministic: true });
+  server.handle({ method: "POST", path: "/Users", body: user("bjensen") });
+  const good = JSON.parse(server.snapshot());
+  const edits = {
+    "active: \"yes\"": [(u) => (u.active = "yes"), /resources\.User\[0\].*'active'/],
+    "no userName": [(u) => delete u.userName, /'userName' is required/],
+    "userName: 12345": [(u) => (u.userName = 12345), /'userName'.*string/],
+    "meta.version: \"garbage\"": [(u) => (u.meta.version = "garbage"), /meta\.version/],
+    "an unknown attribute": [(u) => (u.favouriteColour = "teal"), /favouriteColour/],
+  };
+  for (const [name, [edit, message]] of Object.entries(edits)) {
+    const bad = structuredClone(good);
+    edit(bad.resources.User[0]);
+    assert.throws(() => MockServer.restore(JSON.stringify(bad), { deterministic: true }), message, name);
+  }
+  const again = MockServer.restore(JSON.stringify(good), { deterministic: true });
+  assert.equal(again.snapshot(), server.snapshot());
+});
