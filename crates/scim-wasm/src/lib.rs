@@ -189,6 +189,33 @@ fn comparison_to_js(c: &scim_core::Comparison) -> Result<JsValue, JsError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{MAX_BODY_BYTES, RawBody, RawRequest};
+
+    fn raw(body: Option<RawBody>) -> RawRequest {
+        RawRequest { method: "POST".into(), path: "/Users".into(), headers: vec![], body }
+    }
+
+    /// The door's rules after JS: 413 over the cap (in UTF-8 bytes, and for a JS string
+    /// measured too long before it was copied), a JSON Content-Type only for non-string
+    /// bodies, never over one the caller named.
+    #[test]
+    fn raw_requests_follow_the_door_rules() {
+        let e = raw(Some(RawBody::TooLarge(400_000_000))).into_request().unwrap_err();
+        assert_eq!((e.status, e.detail.contains("400000000 bytes or more")), (413, true), "{e}");
+        let big = "€".repeat(MAX_BODY_BYTES / 3 + 1);
+        assert_eq!(raw(Some(RawBody::Text(big))).into_request().unwrap_err().status, 413);
+        let at_cap = " ".repeat(MAX_BODY_BYTES);
+        assert_eq!(raw(Some(RawBody::Text(at_cap))).into_request().unwrap().body.len(), MAX_BODY_BYTES);
+        let json = raw(Some(RawBody::Json("{}".into()))).into_request().unwrap();
+        assert_eq!(json.header_value("content-type"), Some("application/scim+json"));
+        let text = raw(Some(RawBody::Text("{}".into()))).into_request().unwrap();
+        assert_eq!(text.header_value("content-type"), None);
+        let mut named = raw(Some(RawBody::Json("{}".into())));
+        named.headers.push(("content-type".into(), "text/plain".into()));
+        let named = named.into_request().unwrap();
+        assert_eq!((named.headers.len(), named.header_value("Content-Type")), (1, Some("text/plain")));
+    }
+
     /// The npm manifest is a static file: keep its version in step with the crate's.
     #[test]
     fn npm_manifest_version_is_the_crate_version() {
