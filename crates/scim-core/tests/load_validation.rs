@@ -132,6 +132,16 @@ fn other_shapes_no_request_produces_are_refused() {
     assert!(e.contains("resources.Group[0]") && e.contains("no-such-user"), "{e}");
 }
 
+/// Found by the `load` fuzz target: a snapshot whose id holds a `/` loaded, and then its
+/// resource could not be read (`GET /Users/a/b` is no resource path).
+#[test]
+fn ids_the_server_cannot_serve_are_refused() {
+    for id in ["h800000000/0000-4000-8000-000000000006", "a?b", "a#b", "a b", ".search", "bulkId", "tab\t"] {
+        let e = refused("rfc", &edit("rfc", |u| u["id"] = json!(id)));
+        assert!(e.contains("\"id\""), "{id:?}: {e}");
+    }
+}
+
 #[test]
 fn refusals_quote_long_input_briefly() {
     let long = "x".repeat(200_000);

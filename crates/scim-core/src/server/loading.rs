@@ -71,11 +71,16 @@ impl Server {
     }
 }
 
-/// RFC 7643 §3.1: a non-empty string without control characters.
+/// RFC 7643 §3.1: a string the server can serve at `/{endpoint}/{id}`
+/// ([`crate::resource::unservable_id`]).
 fn check_id(r: &Resource) -> Result<(), String> {
-    match r.get("id") {
-        Some(Value::String(s)) if !s.trim().is_empty() && !s.chars().any(char::is_control) => Ok(()),
-        _ => Err("\"id\" must be a non-empty string without control characters (RFC 7643 §3.1).".into()),
+    let why = match r.get("id") {
+        Some(Value::String(s)) => crate::resource::unservable_id(s),
+        _ => Some("must be a string"),
+    };
+    match why {
+        Some(why) => Err(format!("\"id\" {why} (RFC 7643 §3.1).")),
+        None => Ok(()),
     }
 }
 
