@@ -2,6 +2,7 @@
 
 mod bench_http;
 mod conformance;
+mod fuzz;
 mod layers;
 mod profiles_doc;
 mod setup;

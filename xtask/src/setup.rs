@@ -31,11 +31,13 @@ pub enum Step {
     /// the front-end kit's pinned test tools (`crates/scim-wasm/kit`: msw, Vitest,
     /// Playwright's runner, newman, publint, har-validator, and Node 22 for msw 3)
     KitModules,
+    /// the nightly toolchain and cargo-fuzz (pinned) for the fuzz targets in fuzz/
+    Fuzz,
 }
 
 impl Step {
     pub const ALL: &'static [Step] =
-        &[Step::WasmTarget, Step::Browser, Step::TestRunner, Step::NodeModules, Step::KitModules];
+        &[Step::WasmTarget, Step::Browser, Step::TestRunner, Step::NodeModules, Step::KitModules, Step::Fuzz];
 
     fn label(self) -> &'static str {
         match self {
@@ -44,6 +46,7 @@ impl Step {
             Step::TestRunner => "wasm-bindgen-test-runner",
             Step::NodeModules => "node_modules",
             Step::KitModules => "kit node_modules",
+            Step::Fuzz => "nightly + cargo-fuzz",
         }
     }
 }
@@ -66,6 +69,7 @@ pub fn run_steps(root: &Path, steps: &[Step]) -> Result<()> {
             Step::TestRunner => test_runner(root),
             Step::NodeModules => node_modules(root),
             Step::KitModules => node_modules(&root.join(KIT_DIR)),
+            Step::Fuzz => fuzz_tools(root),
         });
         let outcome = outcome.with_context(|| format!("setup step `{}` failed", step.label()))?;
         match outcome {
@@ -231,6 +235,38 @@ fn node_modules(dir: &Path) -> Result<Outcome> {
     ]))
     .with_context(|| format!("`npm {verb}` failed; Node.js 20+ and npm must be installed and on PATH"))?;
     Ok(Outcome::Done(format!("ran npm {verb}")))
+}
+
+/// `rustup toolchain install nightly` (minimal profile) and `cargo install cargo-fuzz` at
+/// [`crate::fuzz::CARGO_FUZZ_VERSION`], each only when missing.
+fn fuzz_tools(root: &Path) -> Result<Outcome> {
+    use crate::fuzz::{CARGO_FUZZ_VERSION, TOOLCHAIN, nightly_cargo};
+    let mut did = Vec::new();
+    let has_nightly = probe("rustup", ["toolchain", "list"])
+        .context("rustup is needed to install the nightly toolchain for cargo-fuzz")?
+        .lines()
+        .any(|l| l.starts_with(&format!("{TOOLCHAIN}-")));
+    if !has_nightly {
+        run(Command::new("rustup").args(["toolchain", "install", TOOLCHAIN, "--profile", "minimal"]))?;
+        did.push(format!("installed the {TOOLCHAIN} toolchain"));
+    }
+    let version = nightly_cargo(root).args(["fuzz", "--version"]).stderr(std::process::Stdio::null()).output();
+    let current = version.ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    if !current.as_deref().is_some_and(|v| v.split_whitespace().any(|w| w == CARGO_FUZZ_VERSION)) {
+        run(Command::new("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--locked",
+            "--version",
+            &format!("={CARGO_FUZZ_VERSION}"),
+        ]))?;
+        did.push(format!("installed cargo-fuzz {CARGO_FUZZ_VERSION}"));
+    }
+    Ok(if did.is_empty() {
+        Outcome::AlreadyDone(format!("{TOOLCHAIN}, cargo-fuzz {CARGO_FUZZ_VERSION}"))
+    } else {
+        Outcome::Done(did.join(", "))
+    })
 }
 
 #[cfg(test)]

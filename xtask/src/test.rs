@@ -125,6 +125,12 @@ pub fn stages() -> Vec<Stage> {
             },
         ),
         Stage::new(
+            "fuzz",
+            "each cargo-fuzz target of fuzz/ for 20 s over its committed corpus (nightly); fails on a crash or a target that did not run",
+            crate::fuzz::run,
+        )
+        .needs(&[Step::Fuzz]),
+        Stage::new(
             "e2e",
             "cargo xtask dist scim-playground, then node tests/e2e/playground.spec.mjs (headless Chromium)",
             e2e,

@@ -1,5 +1,7 @@
 //! Filter evaluation at 100k users (RFC 7644 §3.4.2.2): `userName eq` answered from the
-//! uniqueness index versus a `title co` scan, both through `Server::handle`.
+//! uniqueness index versus a `title co` scan, both through `Server::handle`; and the cost
+//! budget: the most expensive filter still served (50 comparisons × 100k users = the
+//! 5,000,000 budget) and a 5,000-term `.search` refused before it scans.
 //!
 //! Run with `cargo bench -p scim-core --bench query -- --quick`.
 
@@ -60,6 +62,21 @@ fn bench(c: &mut Criterion) {
     g.bench_function("emails_value_path_scan", |b| {
         b.iter(|| get(&mut s, black_box(r#"emails[type eq "work" and value sw "user9999"]"#)))
     });
+    let or_terms = |n: usize| (0..n).map(|i| format!("title eq \"t{i}\"")).collect::<Vec<_>>().join(" or ");
+    let search = |s: &mut Server, filter: &str| {
+        let body =
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": filter, "count": 10});
+        s.handle(&Request::new("POST", "/scim/v2/Users/.search").json(&body)).status
+    };
+    let at_budget = or_terms(50);
+    assert_eq!(search(&mut s, &at_budget), 200);
+    g.bench_function("search_50_or_terms_at_budget", |b| b.iter(|| search(&mut s, black_box(&at_budget))));
+    let over = (0..5000).map(|i| format!("userName eq \"u{i}\"")).collect::<Vec<_>>().join(" or ");
+    assert_eq!(search(&mut s, &over), 400);
+    g.bench_function("search_5000_or_terms_refused", |b| b.iter(|| search(&mut s, black_box(&over))));
+    let over_budget = or_terms(51);
+    assert_eq!(search(&mut s, &over_budget), 400);
+    g.bench_function("search_51_or_terms_over_budget_refused", |b| b.iter(|| search(&mut s, black_box(&over_budget))));
     g.finish();
 }
 

@@ -3,6 +3,10 @@
 //! Every failure the engine can produce is a [`ScimError`]: an HTTP status, an optional
 //! `scimType` keyword and a `detail` sentence that names the attribute (and, for JSON
 //! syntax errors, the line and column) so a person can act on it.
+//!
+//! A detail quotes input (an attribute name, a filter, a path) so it stays short: at most
+//! [`MAX_DETAIL`] bytes, longer ones cut in the middle (the start names what failed, the
+//! end says what to do), so a 200 KB attribute name does not come back as a 200 KB answer.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -63,9 +67,39 @@ pub struct ScimError {
     pub allow: Option<String>,
 }
 
+/// The longest `detail` a [`ScimError`] carries, in bytes.
+pub const MAX_DETAIL: usize = 1024;
+
+/// At most 100 characters of `s`, with `…` when cut: how a detail quotes a long input.
+pub(crate) fn excerpt(s: &str) -> String {
+    let mut out: String = s.chars().take(100).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// A detail of at most [`MAX_DETAIL`] bytes: the first 600 and the last 300 (on character
+/// boundaries) around ` … `.
+fn bounded(detail: String) -> String {
+    if detail.len() <= MAX_DETAIL {
+        return detail;
+    }
+    let mut head = 600;
+    while !detail.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = detail.len() - 300;
+    while !detail.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{} … {}", detail.get(..head).unwrap_or_default(), detail.get(tail..).unwrap_or_default())
+}
+
 impl ScimError {
+    /// An error; a `detail` over 1024 bytes is cut in the middle.
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        ScimError { status, scim_type, detail: detail.into(), allow: None }
+        ScimError { status, scim_type, detail: bounded(detail.into()), allow: None }
     }
 
     /// 400 with a `scimType`.
@@ -152,5 +186,20 @@ pub(crate) fn strip_position(msg: &str) -> &str {
     match msg.rfind(" at line ") {
         Some(i) => msg.get(..i).unwrap_or(msg),
         None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_bounded_on_character_boundaries() {
+        let long = format!("Attribute '{}' is not defined (RFC 7643 §2).", "é".repeat(100_000));
+        let e = ScimError::invalid_syntax(long);
+        assert!(e.detail.len() <= MAX_DETAIL, "{}", e.detail.len());
+        assert!(e.detail.starts_with("Attribute 'éé") && e.detail.ends_with("(RFC 7643 §2)."), "{}", e.detail);
+        assert_eq!(ScimError::invalid_syntax("short").detail, "short");
+        assert_eq!(excerpt(&"x".repeat(150)).chars().count(), 101);
     }
 }

@@ -12,6 +12,12 @@
 //! the column. Nesting (parentheses, `not`, value paths) is capped at [`MAX_DEPTH`], and
 //! `and`/`or` chains are flat lists, so neither parsing nor evaluation recurses deeper than
 //! the cap.
+//!
+//! Cost budget: a filter holds at most [`MAX_TERMS`] comparisons (`pr` and the operators,
+//! value filters included), and a query evaluates at most [`MAX_EVALUATIONS`] of them
+//! (comparisons × resources scanned, checked in [`crate::list`] before the scan starts), so
+//! one request cannot hold a server for seconds. Both refusals are 400 `invalidFilter`
+//! naming the limit.
 
 use serde_json::{Map, Number, Value};
 
@@ -21,6 +27,13 @@ use crate::schema::{AttrType, Attribute};
 
 /// The deepest nesting of `( )`, `not ( )` and `[ ]` a filter may have.
 pub const MAX_DEPTH: usize = 32;
+
+/// The most comparisons (`attr op value` and `attr pr`) one filter may hold.
+pub const MAX_TERMS: usize = 200;
+
+/// The most comparisons one query may evaluate: the filter's comparisons times the
+/// resources it scans (an indexed `eq` on `id` or a unique attribute scans one).
+pub const MAX_EVALUATIONS: usize = 5_000_000;
 
 const RFC_FILTER: &str = "RFC 7644 §3.4.2.2";
 
@@ -109,7 +122,44 @@ pub fn parse(text: &str, col0: usize) -> Result<Filter, ScimError> {
         let what = t.tok.describe();
         return Err(p.error(col, &format!("unexpected {what}; expected 'and', 'or' or the end of the filter")));
     }
+    let n = terms(&f);
+    if n > MAX_TERMS {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            format!(
+                "The filter holds {n} comparisons; this server evaluates at most {MAX_TERMS} per filter. Split the query into several requests ({RFC_FILTER})."
+            ),
+        ));
+    }
     Ok(f)
+}
+
+/// The comparisons (`attr op value`, `attr pr`) a filter holds, value filters included.
+pub fn terms(f: &Filter) -> usize {
+    let mut n = 0;
+    let mut stack = vec![f];
+    while let Some(f) = stack.pop() {
+        match f {
+            Filter::And(v) | Filter::Or(v) => stack.extend(v),
+            Filter::Not(inner) | Filter::ValuePath(_, inner) => stack.push(inner),
+            Filter::Present(_) | Filter::Compare(..) => n += 1,
+        }
+    }
+    n
+}
+
+/// The query-wide budget: `terms` comparisons on each of `scanned` resources.
+pub fn check_budget(terms: usize, scanned: usize) -> Result<(), ScimError> {
+    let cost = terms.saturating_mul(scanned);
+    if cost > MAX_EVALUATIONS {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            format!(
+                "The filter would evaluate {cost} comparisons ({terms} comparisons × {scanned} resources); this server evaluates at most {MAX_EVALUATIONS} per query. Use fewer comparisons, or lead with an indexed `id eq` or `userName eq` ({RFC_FILTER})."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -822,6 +872,26 @@ mod tests {
             let _ = parse(&s, 0).and_then(|f| compile(&f, &kind, &s));
         }
         let long = "userName pr and ".repeat(5000) + "userName pr";
-        assert!(check(&long, &json!({"userName": "a"})));
+        assert!(err(&long).contains("5001 comparisons"));
+    }
+
+    #[test]
+    fn term_cap_at_the_boundary() {
+        let at = |n: usize| format!("{}userName pr", "userName pr or ".repeat(n - 1));
+        assert!(check(&at(MAX_TERMS), &json!({"userName": "a"})));
+        let over = err(&at(MAX_TERMS + 1));
+        assert!(over.contains(&format!("{} comparisons", MAX_TERMS + 1)) && over.contains("at most 200"), "{over}");
+        // Value filters count too.
+        assert!(parse(&format!("emails[{}]", at(MAX_TERMS)), 0).is_ok());
+        assert!(parse(&format!("emails[{}] and userName pr", at(MAX_TERMS)), 0).is_err());
+    }
+
+    #[test]
+    fn evaluation_budget() {
+        assert!(check_budget(MAX_TERMS, MAX_EVALUATIONS / MAX_TERMS).is_ok());
+        let e = check_budget(5000, 100_000).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::InvalidFilter));
+        assert!(e.detail.contains("500000000 comparisons") && e.detail.contains("at most 5000000"), "{}", e.detail);
+        assert!(check_budget(usize::MAX, usize::MAX).is_err(), "no overflow");
     }
 }

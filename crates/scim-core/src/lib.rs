@@ -56,6 +56,7 @@ mod fit;
 mod groups;
 mod http;
 mod intent;
+mod json;
 mod list;
 mod patch;
 mod profile;

@@ -199,11 +199,9 @@ pub fn select<'s>(
         }
     }
     let derived = q.reads_derived();
-    let mut hits: Vec<Hit<'s>> = Vec::new();
-    for (ki, kind) in kinds.iter().enumerate() {
-        let cond = conds.get(ki).and_then(Option::as_ref);
+    let indexed_lookup = |kind: &ResourceKind| {
         let name = kind.def.name.as_str();
-        let indexed = parsed.as_ref().and_then(filter::top_level_eq).and_then(|(path, lit)| {
+        parsed.as_ref().and_then(filter::top_level_eq).and_then(|(path, lit)| {
             let r = kind.resolve_path(path)?;
             if r.schema.is_some() || r.sub.is_some() {
                 return None;
@@ -217,7 +215,22 @@ pub fn select<'s>(
             } else {
                 None
             }
-        });
+        })
+    };
+    // The cost budget (crate::filter): every comparison on every resource scanned, counted
+    // before the scan.
+    if let Some(f) = &parsed {
+        let scanned: usize = kinds
+            .iter()
+            .map(|k| indexed_lookup(k).map_or_else(|| store.len(&k.def.name), |v: Vec<&Resource>| v.len()))
+            .sum();
+        filter::check_budget(filter::terms(f), scanned)?;
+    }
+    let mut hits: Vec<Hit<'s>> = Vec::new();
+    for (ki, kind) in kinds.iter().enumerate() {
+        let cond = conds.get(ki).and_then(Option::as_ref);
+        let name = kind.def.name.as_str();
+        let indexed = indexed_lookup(kind);
         let candidates: Box<dyn Iterator<Item = &'s Resource>> = match indexed {
             Some(v) => Box::new(v.into_iter()),
             None => Box::new(store.iter(name)),

@@ -60,6 +60,22 @@ pub(crate) fn same_content(old: &Resource, w: &Written) -> bool {
             .is_some_and(|s| s.len() == w.schemas.len() && s.iter().zip(&w.schemas).all(|(a, b)| a.as_str() == Some(b)))
 }
 
+/// Whether a stored `id` (from a seed or a snapshot: the server makes all others) can be
+/// served: one path segment as written (no `/`, `?`, `#`, spaces or control characters),
+/// not `.search` (that segment is the search endpoint) and not `bulkId` (reserved, RFC 7643
+/// §3.1). The reason when not.
+pub(crate) fn unservable_id(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
+        Some("must be a non-empty string")
+    } else if id.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '?' | '#')) {
+        Some("must be one URL path segment: no '/', '?', '#', spaces or control characters")
+    } else if id == ".search" || id == "." || id == ".." || id == "bulkId" {
+        Some("must not be \".search\", \".\", \"..\" or the reserved \"bulkId\" (RFC 7643 §3.1)")
+    } else {
+        None
+    }
+}
+
 /// A `meta` value of a stored resource.
 pub(crate) fn meta_str<'r>(r: &'r Resource, name: &str) -> Option<&'r str> {
     field(r, "meta").and_then(Value::as_object).and_then(|m| field(m, name)).and_then(Value::as_str)

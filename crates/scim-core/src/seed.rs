@@ -59,7 +59,11 @@ pub(crate) fn apply(
             )
             .map_err(|e| ProfileError(format!("{at}: {}", e.detail)))?;
             let id = match resource.get("id") {
-                Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+                Some(Value::String(s)) if crate::resource::unservable_id(s).is_none() => s.clone(),
+                Some(Value::String(s)) => {
+                    let why = crate::resource::unservable_id(s).unwrap_or_default();
+                    return Err(ProfileError(format!("{at}.id: {why}, got {s:?}")));
+                }
                 Some(other) => {
                     return Err(ProfileError(format!("{at}.id: must be a non-empty string, got {other}")));
                 }

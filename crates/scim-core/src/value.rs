@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::profile::types::{Behaviour, MultiplePrimary, StringBooleans, Unknown};
-use crate::schema::{AttrType, Attribute, Mutability};
+use crate::schema::{AttrType, Attribute, Mutability, Uniqueness};
 
 /// Knobs and side notes while normalising one request body.
 #[derive(Debug)]
@@ -142,7 +142,13 @@ impl<'a> Normaliser<'a> {
             AttrType::Binary => v.as_str().is_some_and(is_base64),
             AttrType::Complex => false,
         };
-        if ok { Ok(Some(v.clone())) } else { Err(type_error(path, attr, v)) }
+        if !ok {
+            return Err(type_error(path, attr, v));
+        }
+        if let Value::String(s) = v {
+            string_rules(attr, s, path)?;
+        }
+        Ok(Some(v.clone()))
     }
 
     /// RFC 7643 §2.4: at most one value may be primary.
@@ -240,6 +246,28 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Input rules for string values beyond their JSON type: a `required` string is not empty
+/// (RFC 7643 §7: an empty string gives the attribute no value), and a unique identifier
+/// (`uniqueness` server or global, such as `userName`, RFC 7643 §4.1.1) holds no control
+/// characters (NUL, line breaks, escape sequences), which no client can type or show.
+fn string_rules(attr: &Attribute, s: &str, path: &Path) -> Result<(), ScimError> {
+    if attr.required && matches!(attr.kind, AttrType::String | AttrType::Reference) && s.trim().is_empty() {
+        return Err(ScimError::invalid_value(format!(
+            "Attribute '{path}' is required and must not be empty or only spaces (RFC 7643 §7)."
+        )));
+    }
+    if attr.uniqueness != Uniqueness::None {
+        if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| c.is_control()) {
+            return Err(ScimError::invalid_value(format!(
+                "Attribute '{path}' must not contain control characters; character {} is U+{:04X} (RFC 7643 §2.3.1, §7).",
+                i + 1,
+                u32::from(c)
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn type_error(path: &Path, attr: &Attribute, v: &Value) -> ScimError {

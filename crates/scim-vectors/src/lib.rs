@@ -104,6 +104,9 @@ pub struct Expect {
     /// Substrings the error detail must contain.
     #[serde(default, rename = "detailContains")]
     pub detail_contains: Vec<String>,
+    /// The most bytes the error detail may have (details quote input only briefly).
+    #[serde(default, rename = "detailMaxBytes")]
+    pub detail_max_bytes: Option<usize>,
     /// Explanation entries that must be present (subset match on each entry).
     #[serde(default)]
     pub explanation: Vec<Value>,
@@ -349,6 +352,11 @@ pub fn run_case(door: &mut dyn Door, case: &Case) -> Result<(), String> {
         for d in &exp.detail_contains {
             if !detail.contains(d.as_str()) {
                 return Err(format!("{at}: detail should contain {d:?}: {detail:?}"));
+            }
+        }
+        if let Some(max) = exp.detail_max_bytes {
+            if detail.len() > max {
+                return Err(format!("{at}: detail has {} bytes, at most {max} expected", detail.len()));
             }
         }
         if door.explains() && !exp.explanation.is_empty() {

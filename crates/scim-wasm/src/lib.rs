@@ -16,9 +16,12 @@ mod convert;
 mod env;
 mod types;
 
-use scim_core::{Profile, Server};
+use std::cell::RefCell;
+
+use scim_core::{Profile, Request, Response, Server};
 use wasm_bindgen::prelude::*;
 
+pub use crate::convert::{MAX_BODY_BYTES, MAX_HEADERS, RawBody, RawRequest};
 use crate::convert::{js_error, request_from_js, response_to_js, to_js};
 
 /// Constructor options (see `MockServerOptions` in the TypeScript section).
@@ -35,11 +38,11 @@ impl Options {
         let Some(o) = value.filter(|o| !o.is_undefined() && !o.is_null()) else {
             return Ok(Options::default());
         };
-        if !o.is_object() || o.is_array() {
+        if !convert::is_plain_object(&o)? {
             return Err(JsError::new(&format!("{WHAT}: expected an object {{ profile?, seed?, deterministic? }}")));
         }
         convert::check_keys(&o, &["profile", "seed", "deterministic"], WHAT)?;
-        let seed = match convert::get(&o, "seed") {
+        let seed = match convert::get(&o, "seed")? {
             v if v.is_undefined() || v.is_null() => None,
             // Integers up to 2^53 are exact in a JS number.
             v => match v.as_f64() {
@@ -47,19 +50,39 @@ impl Options {
                 _ => return Err(JsError::new(&format!("{WHAT}: \"seed\" must be a non-negative integer"))),
             },
         };
-        let deterministic = match convert::get(&o, "deterministic") {
+        let deterministic = match convert::get(&o, "deterministic")? {
             v if v.is_undefined() || v.is_null() => false,
             v => v.as_bool().ok_or_else(|| JsError::new(&format!("{WHAT}: \"deterministic\" must be a boolean")))?,
         };
-        Ok(Options { profile: convert::get(&o, "profile"), seed, deterministic })
+        Ok(Options { profile: convert::get(&o, "profile")?, seed, deterministic })
     }
 }
 
 /// An in-memory SCIM 2.0 service provider running one behaviour profile.
+///
+/// Every method takes `&self` and borrows the server only after its input is read into
+/// Rust values (no JS runs while it is borrowed): a request whose getters or Proxy traps
+/// throw is an error of that call, and the instance stays usable (see `convert`).
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct MockServer {
-    server: Server,
+    server: RefCell<Server>,
+}
+
+impl MockServer {
+    /// Serves a request read from JS: its 413 (body too large), or the server's answer.
+    fn serve(&self, raw: RawRequest) -> Result<Response, JsError> {
+        let req: Request = match raw.into_request() {
+            Ok(req) => req,
+            Err(e) => return Ok(e.to_response()),
+        };
+        Ok(self.server.try_borrow_mut().map_err(|_| busy())?.handle(&req))
+    }
+}
+
+/// A call made while this instance is serving another (only a re-entrant call can see it).
+fn busy() -> JsError {
+    JsError::new("this MockServer is busy with another call (a re-entrant call from inside a request?)")
 }
 
 #[wasm_bindgen]
@@ -74,23 +97,25 @@ impl MockServer {
         let profile = convert::profile_from_js(&options.profile)?;
         let (clock, ids) = env::time_and_ids(options.seed, options.deterministic);
         let server = Server::new(profile).map_err(js_error)?.with_clock(clock).with_ids(ids);
-        Ok(MockServer { server })
+        Ok(MockServer { server: RefCell::new(server) })
     }
 
     /// Serves one request. SCIM errors are responses (`status` ≥ 400 with an RFC 7644 §3.12
-    /// body); only a request that is not a `ScimRequest` throws.
+    /// body; a body over 1 MiB is a 413); only a request that is not a `ScimRequest` (or
+    /// whose getters throw) throws, and the instance stays usable.
     #[wasm_bindgen(unchecked_return_type = "ScimResponse")]
     pub fn handle(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
     ) -> Result<JsValue, JsError> {
-        let req = request_from_js(&request)?;
-        response_to_js(&self.server.handle(&req))
+        let raw = request_from_js(&request)?;
+        let resp = self.serve(raw)?;
+        response_to_js(&resp)
     }
 
     /// The store as JSON text; feed it to `MockServer.restore`.
-    pub fn snapshot(&self) -> String {
-        self.server.snapshot().to_string()
+    pub fn snapshot(&self) -> Result<String, JsError> {
+        Ok(self.server.try_borrow().map_err(|_| busy())?.snapshot().to_string())
     }
 
     /// A server (built from `options`, as the constructor does) holding a snapshot's
@@ -101,16 +126,17 @@ impl MockServer {
         #[wasm_bindgen(unchecked_param_type = "string | object")] snapshot: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "MockServerOptions")] options: Option<JsValue>,
     ) -> Result<MockServer, JsError> {
-        let mut server = MockServer::new(options)?;
+        let server = MockServer::new(options)?;
         let value = convert::json_from_js(&snapshot, "the snapshot")?;
-        server.server.restore(&value).map_err(|e| JsError::new(&e))?;
+        server.server.try_borrow_mut().map_err(|_| busy())?.restore(&value).map_err(|e| JsError::new(&e))?;
         Ok(server)
     }
 
     /// Empties the store (the profile stays); seeded and deterministic servers also start
     /// their id sequence (and clock) again, so a reset server repeats its first run.
-    pub fn reset(&mut self) {
-        self.server.reset();
+    pub fn reset(&self) -> Result<(), JsError> {
+        self.server.try_borrow_mut().map_err(|_| busy())?.reset();
+        Ok(())
     }
 
     /// The built-in profiles.
@@ -124,22 +150,72 @@ impl MockServer {
     /// the request says.
     #[wasm_bindgen(unchecked_return_type = "Comparison")]
     pub fn compare(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
-        other: &mut MockServer,
+        other: &MockServer,
     ) -> Result<JsValue, JsError> {
-        let req = request_from_js(&request)?;
-        let c = scim_core::compare(&mut self.server, &mut other.server, &req);
-        let out = js_sys::Object::new();
-        convert::set(&out, "left", &response_to_js(&c.left)?)?;
-        convert::set(&out, "right", &response_to_js(&c.right)?)?;
-        convert::set(&out, "diff", &to_js(&c.diff)?)?;
-        Ok(out.into())
+        let raw = request_from_js(&request)?;
+        let req = match raw.into_request() {
+            Ok(req) => req,
+            Err(e) => {
+                let resp = e.to_response();
+                let c = scim_core::Comparison {
+                    diff: scim_core::diff_responses(&resp, &resp),
+                    left: resp.clone(),
+                    right: resp,
+                };
+                return comparison_to_js(&c);
+            }
+        };
+        let mut left = self.server.try_borrow_mut().map_err(|_| busy())?;
+        let mut right = other
+            .server
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("compare needs two different MockServers; this one was passed as both"))?;
+        let c = scim_core::compare(&mut left, &mut right, &req);
+        drop((left, right));
+        comparison_to_js(&c)
     }
+}
+
+/// A comparison as a `Comparison` object.
+fn comparison_to_js(c: &scim_core::Comparison) -> Result<JsValue, JsError> {
+    let out = js_sys::Object::new();
+    convert::set(&out, "left", &response_to_js(&c.left)?)?;
+    convert::set(&out, "right", &response_to_js(&c.right)?)?;
+    convert::set(&out, "diff", &to_js(&c.diff)?)?;
+    Ok(out.into())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{MAX_BODY_BYTES, RawBody, RawRequest};
+
+    fn raw(body: Option<RawBody>) -> RawRequest {
+        RawRequest { method: "POST".into(), path: "/Users".into(), headers: vec![], body }
+    }
+
+    /// The door's rules after JS: 413 over the cap (in UTF-8 bytes, and for a JS string
+    /// measured too long before it was copied), a JSON Content-Type only for non-string
+    /// bodies, never over one the caller named.
+    #[test]
+    fn raw_requests_follow_the_door_rules() {
+        let e = raw(Some(RawBody::TooLarge(400_000_000))).into_request().unwrap_err();
+        assert_eq!((e.status, e.detail.contains("400000000 bytes or more")), (413, true), "{e}");
+        let big = "€".repeat(MAX_BODY_BYTES / 3 + 1);
+        assert_eq!(raw(Some(RawBody::Text(big))).into_request().unwrap_err().status, 413);
+        let at_cap = " ".repeat(MAX_BODY_BYTES);
+        assert_eq!(raw(Some(RawBody::Text(at_cap))).into_request().unwrap().body.len(), MAX_BODY_BYTES);
+        let json = raw(Some(RawBody::Json("{}".into()))).into_request().unwrap();
+        assert_eq!(json.header_value("content-type"), Some("application/scim+json"));
+        let text = raw(Some(RawBody::Text("{}".into()))).into_request().unwrap();
+        assert_eq!(text.header_value("content-type"), None);
+        let mut named = raw(Some(RawBody::Json("{}".into())));
+        named.headers.push(("content-type".into(), "text/plain".into()));
+        let named = named.into_request().unwrap();
+        assert_eq!((named.headers.len(), named.header_value("Content-Type")), (1, Some("text/plain")));
+    }
+
     /// The npm manifest is a static file: keep its version in step with the crate's.
     #[test]
     fn npm_manifest_version_is_the_crate_version() {

@@ -36,7 +36,7 @@ fn server(options: &str) -> MockServer {
     MockServer::new(Some(js(options))).map_err(message).expect("server starts")
 }
 
-fn create(s: &mut MockServer, user_name: &str) -> JsValue {
+fn create(s: &MockServer, user_name: &str) -> JsValue {
     let body = format!(r#"{{"schemas":["{USER}"],"userName":"{user_name}","title":"Guide"}}"#);
     let req = format!(r#"{{"method":"POST","path":"/Users","body":{body}}}"#);
     let res = s.handle(js(&req)).map_err(message).expect("handle");
@@ -46,8 +46,8 @@ fn create(s: &mut MockServer, user_name: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn no_options_means_the_rfc_profile_with_random_uuids() {
-    let mut s = MockServer::new(None).map_err(message).expect("server starts");
-    let res = create(&mut s, "bjensen");
+    let s = MockServer::new(None).map_err(message).expect("server starts");
+    let res = create(&s, "bjensen");
     let id = text(&res, "json.id");
     assert_eq!(id.len(), 36);
     assert_eq!(id.as_bytes()[14], b'4', "version-4 UUID: {id}");
@@ -59,8 +59,8 @@ fn no_options_means_the_rfc_profile_with_random_uuids() {
 
 #[wasm_bindgen_test]
 fn a_string_body_and_an_object_body_are_the_same_request() {
-    let mut a = server(r#"{"deterministic":true}"#);
-    let mut b = server(r#"{"deterministic":true}"#);
+    let a = server(r#"{"deterministic":true}"#);
+    let b = server(r#"{"deterministic":true}"#);
     let body = format!(r#"{{"schemas":["{USER}"],"userName":"bjensen"}}"#);
     let req_text = js(r#"{"method":"POST","path":"/scim/v2/Users"}"#);
     Reflect::set(&req_text, &"body".into(), &body.as_str().into()).expect("set body");
@@ -69,12 +69,12 @@ fn a_string_body_and_an_object_body_are_the_same_request() {
     let rb = b.handle(req_obj).map_err(message).expect("object body");
     assert_eq!(status(&ra), 201);
     assert_eq!(text(&ra, "body"), text(&rb, "body"));
-    assert_eq!(a.snapshot(), b.snapshot());
+    assert_eq!(a.snapshot().map_err(message).expect("snapshot"), b.snapshot().map_err(message).expect("snapshot"));
 }
 
 #[wasm_bindgen_test]
 fn scim_errors_are_responses_with_the_rfc_error_body() {
-    let mut s = server(r#"{"deterministic":true}"#);
+    let s = server(r#"{"deterministic":true}"#);
     let res = s
         .handle(js(r#"{"method":"POST","path":"/Users","body":"{\"userName\": "}"#))
         .map_err(message)
@@ -103,7 +103,7 @@ fn boundary_errors_throw_with_the_detail() {
     let err = MockServer::new(Some(js(r#"{"seed":1.5}"#))).map(drop).map_err(message).expect_err("seed");
     assert!(err.contains("\"seed\" must be a non-negative integer"), "{err}");
 
-    let mut s = server("{}");
+    let s = server("{}");
     let err = s.handle(js(r#"{"path":"/Users"}"#)).map(drop).map_err(message).expect_err("no method");
     assert!(err.contains("\"method\" must be a string"), "{err}");
     let err = s
@@ -119,15 +119,15 @@ fn boundary_errors_throw_with_the_detail() {
 
 #[wasm_bindgen_test]
 fn snapshot_restore_round_trips_and_bad_snapshots_throw() {
-    let mut s = server(r#"{"deterministic":true}"#);
-    let created = create(&mut s, "bjensen");
+    let s = server(r#"{"deterministic":true}"#);
+    let created = create(&s, "bjensen");
     let id = text(&created, "json.id");
-    let snap = s.snapshot();
+    let snap = s.snapshot().map_err(message).expect("snapshot");
 
-    let mut restored = MockServer::restore(snap.as_str().into(), Some(js(r#"{"deterministic":true}"#)))
+    let restored = MockServer::restore(snap.as_str().into(), Some(js(r#"{"deterministic":true}"#)))
         .map_err(message)
         .expect("restores");
-    assert_eq!(restored.snapshot(), snap);
+    assert_eq!(restored.snapshot().map_err(message).expect("snapshot"), snap);
     let got =
         restored.handle(js(&format!(r#"{{"method":"GET","path":"/Users/{id}"}}"#))).map_err(message).expect("get");
     assert_eq!(status(&got), 200);
@@ -138,7 +138,7 @@ fn snapshot_restore_round_trips_and_bad_snapshots_throw() {
     let again = MockServer::restore(js(&snap), Some(js(r#"{"deterministic":true}"#)))
         .map_err(message)
         .expect("restores from an object");
-    assert_eq!(again.snapshot(), snap);
+    assert_eq!(again.snapshot().map_err(message).expect("snapshot"), snap);
 
     let err =
         MockServer::restore(JsValue::from_str("{}"), None).map(drop).map_err(message).expect_err("not a snapshot");
@@ -149,18 +149,21 @@ fn snapshot_restore_round_trips_and_bad_snapshots_throw() {
 
 #[wasm_bindgen_test]
 fn reset_empties_the_store_and_restarts_deterministic_ids() {
-    let mut s = server(r#"{"deterministic":true}"#);
-    let first = text(&create(&mut s, "bjensen"), "json.id");
-    s.reset();
-    assert_eq!(s.snapshot(), server(r#"{"deterministic":true}"#).snapshot());
-    assert_eq!(text(&create(&mut s, "bjensen"), "json.id"), first);
+    let s = server(r#"{"deterministic":true}"#);
+    let first = text(&create(&s, "bjensen"), "json.id");
+    s.reset().map_err(message).expect("reset");
+    assert_eq!(
+        s.snapshot().map_err(message).expect("snapshot"),
+        server(r#"{"deterministic":true}"#).snapshot().map_err(message).expect("snapshot")
+    );
+    assert_eq!(text(&create(&s, "bjensen"), "json.id"), first);
 }
 
 #[wasm_bindgen_test]
 fn seeds_make_ids_reproducible() {
-    let a = text(&create(&mut server(r#"{"seed":7}"#), "x"), "json.id");
-    let b = text(&create(&mut server(r#"{"seed":7}"#), "x"), "json.id");
-    let c = text(&create(&mut server(r#"{"seed":8}"#), "x"), "json.id");
+    let a = text(&create(&server(r#"{"seed":7}"#), "x"), "json.id");
+    let b = text(&create(&server(r#"{"seed":7}"#), "x"), "json.id");
+    let c = text(&create(&server(r#"{"seed":8}"#), "x"), "json.id");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -177,8 +180,8 @@ fn profiles_lists_the_built_ins_as_plain_objects() {
 
 #[wasm_bindgen_test]
 fn compare_lists_where_two_profiles_answer_differently() {
-    let mut clear = server(r#"{"deterministic":true}"#);
-    let mut keep = MockServer::new(Some({
+    let clear = server(r#"{"deterministic":true}"#);
+    let keep = MockServer::new(Some({
         let p = js(&serde_json::to_string(&scim_core::Profile::rfc()).expect("profile serialises"));
         Reflect::set(&get(&p, "behaviour"), &"omitted".into(), &"keep".into()).expect("set knob");
         let o = js(r#"{"deterministic":true}"#);
@@ -189,7 +192,7 @@ fn compare_lists_where_two_profiles_answer_differently() {
     .expect("keep profile");
     let body = format!(r#"{{"schemas":["{USER}"],"userName":"bjensen","title":"Guide"}}"#);
     let same = clear
-        .compare(js(&format!(r#"{{"method":"POST","path":"/Users","body":{body}}}"#)), &mut keep)
+        .compare(js(&format!(r#"{{"method":"POST","path":"/Users","body":{body}}}"#)), &keep)
         .map_err(message)
         .expect("compare");
     let number = |v: &JsValue, path: &str| get(v, path).as_f64().expect("a number");
@@ -198,7 +201,7 @@ fn compare_lists_where_two_profiles_answer_differently() {
     let id = text(&same, "left.json.id");
     let put =
         format!(r#"{{"method":"PUT","path":"/Users/{id}","body":{{"schemas":["{USER}"],"userName":"bjensen"}}}}"#);
-    let diff = clear.compare(js(&put), &mut keep).map_err(message).expect("compare");
+    let diff = clear.compare(js(&put), &keep).map_err(message).expect("compare");
     assert!(number(&diff, "diff.significantDifferences") >= 1.0);
     let title = js_sys::Array::from(&get(&diff, "diff.entries"))
         .iter()
@@ -206,4 +209,41 @@ fn compare_lists_where_two_profiles_answer_differently() {
         .expect("a title entry");
     assert_eq!(text(&title, "kind"), "added", "only the keep profile still has the title");
     assert_eq!(text(&diff, "right.json.title"), "Guide");
+}
+
+/// Issue 12, item 1, in the browser: a request whose getter throws (the issue's
+/// reproduction), a revoked Proxy and a Proxy whose `ownKeys` throws are errors of that
+/// call; the same instance then serves a normal request and exports its store.
+#[wasm_bindgen_test]
+fn hostile_requests_leave_the_instance_usable() {
+    let s = server(r#"{"deterministic":true}"#);
+    let hostile = [
+        r#"({method: "GET", path: "/Users", headers: { get Accept() { throw new Error("x") } }})"#,
+        r#"(() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })()"#,
+        r#"new Proxy({method: "GET", path: "/Users"}, { ownKeys() { throw new Error("ownKeys") } })"#,
+        r#"({method: "POST", path: "/Users", body: { n: 1n }})"#,
+    ];
+    for (i, source) in hostile.iter().enumerate() {
+        let request = js_sys::eval(source).expect("the hostile value builds");
+        let err = s.handle(request).map(drop).map_err(message).expect_err(source);
+        assert!(!err.contains("recursive use"), "{err}");
+        let created = create(&s, &format!("after{i}"));
+        assert_eq!(text(&created, "json.userName"), format!("after{i}"));
+        let snapshot = s.snapshot().map_err(message).expect("snapshot after a hostile request");
+        assert!(snapshot.contains(&format!("after{i}")));
+    }
+}
+
+/// A body over 1 MiB is a 413 response, not a throw.
+#[wasm_bindgen_test]
+fn a_large_body_is_413() {
+    let s = server("{}");
+    let body = JsValue::from_str(&" ".repeat(2 * 1024 * 1024));
+    let req = js_sys::Object::new();
+    Reflect::set(&req, &"method".into(), &"POST".into()).expect("set");
+    Reflect::set(&req, &"path".into(), &"/Users".into()).expect("set");
+    Reflect::set(&req, &"body".into(), &body).expect("set");
+    let res = s.handle(req.into()).map_err(message).expect("a response");
+    assert_eq!(status(&res), 413, "{}", text(&res, "body"));
+    create(&s, "bjensen");
 }

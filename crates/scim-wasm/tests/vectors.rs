@@ -84,7 +84,7 @@ impl Door for WasmDoor {
     }
 
     fn snapshot(&mut self) -> Option<String> {
-        self.server.as_ref().map(MockServer::snapshot)
+        self.server.as_ref().and_then(|s| s.snapshot().ok())
     }
 
     fn explains(&self) -> bool {

@@ -159,6 +159,7 @@ impl Server {
                     if let Some((attr, other)) = self.store.unique_conflict(kind, resource, Some(id)) {
                         return Err(format!("journal record: ops[{i}]: {attr} is also used by {other:?}"));
                     }
+                    self.check_replayed(kind, resource).map_err(|why| format!("journal record: ops[{i}]: {why}"))?;
                     self.put_resource(kind, id, resource.clone());
                 }
                 "remove" => self.remove_resource(kind, id),

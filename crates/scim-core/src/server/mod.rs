@@ -22,6 +22,7 @@ use crate::time::parse_datetime;
 
 mod discovery;
 mod journal;
+mod loading;
 mod query;
 mod resources;
 mod routing;
@@ -196,8 +197,14 @@ impl Server {
     /// timestamps continue exactly where the snapshot's server stood. A version 1 snapshot
     /// (no id or clock state) continues after its highest counting id and newest
     /// `meta.lastModified`.
+    ///
+    /// Loading is validation: every resource must be one that requests to this profile
+    /// could have produced (types, required and unique attributes, no attribute the
+    /// schemas do not define, `id` and `meta`, group members); the error names the
+    /// resource, the attribute and the reason.
     pub fn restore(&mut self, snapshot: &Value) -> Result<(), String> {
         let store = Store::restore(&self.registry, snapshot)?;
+        self.check_loaded(&store)?;
         let mut ids = self.ids.clone();
         let mut time = self.time.clone();
         match snapshot.get("ids") {

@@ -52,7 +52,7 @@ impl Server {
                 e.valid_up_to()
             ))
         })?;
-        serde_json::from_str(text).map_err(|e| ScimError::from_json_error(&e))
+        crate::json::parse_body(text)
     }
 
     fn projection(kind: &ResourceKind, cx: &Ctx<'_>) -> Result<Projection, ScimError> {

@@ -110,7 +110,8 @@ impl Server {
         let (path, query) = req.split_path();
         let mut target = self.target(path);
         target.query = query;
-        let method = req.method.to_ascii_uppercase();
+        // RFC 9110 §9.1: method names are case-sensitive; `delete` is not `DELETE`.
+        let method = req.method.clone();
         let segments = target.segments.clone();
         let cx = Ctx { req, target, media };
         let case_sensitive = self.profile.behaviour.case_sensitive_paths;
@@ -132,7 +133,8 @@ impl Server {
         let (path, query) = req.split_path();
         let mut target = self.target(path);
         target.query = query;
-        let method = req.method.to_ascii_uppercase();
+        // RFC 9110 §9.1: method names are case-sensitive; `delete` is not `DELETE`.
+        let method = req.method.clone();
         let mut segments = target.segments.clone();
         let case_sensitive = self.profile.behaviour.case_sensitive_paths;
         if !case_sensitive {
@@ -251,12 +253,21 @@ fn not_implemented(what: &str) -> ScimError {
 }
 
 pub(super) fn method_not_allowed(method: &str, allow: &str) -> ScimError {
+    let upper = method.to_ascii_uppercase();
+    let hint = if upper != method && allow.split(", ").any(|m| m == upper) {
+        format!(" Method names are case-sensitive (RFC 9110 §9.1): send {upper}.")
+    } else {
+        String::new()
+    };
     ScimError {
         allow: Some(allow.to_string()),
         ..ScimError::new(
             405,
             None,
-            format!("{method} is not supported here; this endpoint allows {allow} (RFC 7644 §3.2)."),
+            format!(
+                "{} is not supported here; this endpoint allows {allow} (RFC 7644 §3.2).{hint}",
+                crate::error::excerpt(method)
+            ),
         )
     }
 }

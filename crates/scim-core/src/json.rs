@@ -1,0 +1,137 @@
+//! Reading request bodies: JSON (RFC 8259) into a [`Value`], refusing an object that names
+//! one key twice. serde_json keeps the last of two equal keys without a word, so
+//! `{"userName":"a","userName":"b"}` would store `"b"` while the case-variant pair
+//! `{"userName":"a","USERNAME":"b"}` is a 400: RFC 8259 §4 says names SHOULD be unique, and
+//! a body whose meaning depends on which copy a parser keeps is refused as `invalidSyntax`
+//! naming the key. Nesting is capped by serde_json's recursion limit (128).
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::{ScimError, excerpt};
+
+/// What the duplicate-key error message starts with (told apart from syntax errors).
+const DUPLICATE: &str = "duplicate key ";
+
+/// A JSON value whose objects have unique keys.
+struct Strict(Value);
+
+impl<'de> de::Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{}", excerpt(&format!("{key:?}")))));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses a request body: JSON with unique keys in every object. Errors are 400
+/// `invalidSyntax` with line and column.
+pub(crate) fn parse_body(text: &str) -> Result<Value, ScimError> {
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
+    let parsed = de::Deserialize::deserialize(&mut de).and_then(|Strict(v)| de.end().map(|()| v));
+    parsed.map_err(|e| {
+        let msg = e.to_string();
+        match msg.strip_prefix(DUPLICATE) {
+            Some(rest) => ScimError::invalid_syntax(format!(
+                "The request body names the key {} twice in one object (line {}, column {}); send each attribute once (RFC 8259 §4).",
+                crate::error::strip_position(rest),
+                e.line(),
+                e.column()
+            )),
+            None => ScimError::from_json_error(&e),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn same_values_as_serde_json() {
+        let text = r#"{"a":[1,-2,3.5,1e400,"x",true,null,{"b":{}}],"c":18446744073709551615}"#;
+        // 1e400 overflows: serde_json refuses it, and so do we.
+        assert!(parse_body(text).is_err());
+        let text = r#"{"a":[1,-2,3.5,"x\u00e9",true,null,{"b":{}}],"c":18446744073709551615}"#;
+        assert_eq!(parse_body(text).unwrap(), serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(parse_body(" [] ").unwrap(), json!([]));
+        assert!(parse_body("{} x").is_err(), "trailing characters");
+    }
+
+    #[test]
+    fn duplicate_keys_are_named_with_their_place() {
+        let e = parse_body("{\"userName\":\"a\",\n \"name\":{\"givenName\":\"x\",\"givenName\":\"y\"}}").unwrap_err();
+        assert_eq!(e.status, 400);
+        assert!(e.detail.contains("\"givenName\" twice") && e.detail.contains("line 2"), "{}", e.detail);
+        // Case variants are different JSON keys: the replace engine answers those.
+        assert!(parse_body(r#"{"userName":"a","USERNAME":"b"}"#).is_ok());
+        let long = "k".repeat(100_000);
+        let e = parse_body(&format!(r#"{{"{long}":1,"{long}":2}}"#)).unwrap_err();
+        assert!(e.detail.len() < 1000, "{}", e.detail.len());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_body(&deep).unwrap_err().detail.contains("recursion"));
+    }
+}
