@@ -67,7 +67,8 @@ impl CmpOp {
         })
     }
 
-    fn as_str(self) -> &'static str {
+    /// The operator as written in a filter (and as `behaviour.filterOperators` lists it).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CmpOp::Eq => "eq",
             CmpOp::Ne => "ne",

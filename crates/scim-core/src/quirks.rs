@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ScimError, ScimType};
 use crate::filter::Filter;
-use crate::profile::knobs::{METHODS, op_name};
+use crate::profile::knobs::METHODS;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{Behaviour, Deactivated};
 
@@ -298,8 +298,8 @@ pub fn unsupported_filter(behaviour: &Behaviour, kind: &ResourceKind, f: &Filter
             }
             Filter::Compare(p, op, _) => {
                 let path = format!("{prefix}{}", p.text);
-                if !op_ok(op_name(*op)) {
-                    return reject(format!("\"{}\"", op_name(*op)));
+                if !op_ok(op.as_str()) {
+                    return reject(format!("\"{}\"", op.as_str()));
                 }
                 if !attr_ok(&path) {
                     return reject(format!("the attribute {path:?}"));

@@ -5,7 +5,6 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::filter::CmpOp;
 use crate::profile::registry::Registry;
 use crate::profile::types::{Auth, KnobSource, Profile, ProfileError};
 
@@ -45,21 +44,6 @@ pub(crate) const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 /// The filter operators `behaviour.filterOperators` may list (RFC 7644 §3.4.2.2).
 pub(crate) const FILTER_OPERATORS: [&str; 14] =
     ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "and", "or", "not", "[]"];
-
-/// The operator's name as `behaviour.filterOperators` lists it.
-pub(crate) fn op_name(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "eq",
-        CmpOp::Ne => "ne",
-        CmpOp::Co => "co",
-        CmpOp::Sw => "sw",
-        CmpOp::Ew => "ew",
-        CmpOp::Gt => "gt",
-        CmpOp::Ge => "ge",
-        CmpOp::Lt => "lt",
-        CmpOp::Le => "le",
-    }
-}
 
 impl Profile {
     /// Every knob with its value and source, in a fixed order: the profile-wide ones
