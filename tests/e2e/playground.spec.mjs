@@ -440,11 +440,10 @@ test("embed mode: minimal chrome, session storage only", async () => {
   await context.close();
 });
 
-test("embed mode posts its height to the parent page", async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-  const page = await context.newPage();
-  await page.goto(`${base}index.html?parent`);
-  await page.evaluate((src) => {
+/** Replaces the parent page with one iframe of `src` and records the heights the embed posts
+ *  (`window.__heights`), as a documentation page's resize script would. */
+async function embedInParent(page, src, { width, height, border }) {
+  await page.evaluate(([src, width, height, border]) => {
     document.body.innerHTML = "";
     window.__heights = [];
     window.addEventListener("message", (e) => {
@@ -452,10 +451,18 @@ test("embed mode posts its height to the parent page", async () => {
     });
     const f = document.createElement("iframe");
     f.src = src;
-    f.width = "900";
-    f.height = "400";
+    f.width = width;
+    f.height = height;
+    if (border !== undefined) f.style.border = border;
     document.body.append(f);
-  }, `${base}?embed=1`);
+  }, [src, width, height, border]);
+}
+
+test("embed mode posts its height to the parent page", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${base}index.html?parent`);
+  await embedInParent(page, `${base}?embed=1`, { width: "900", height: "400" });
   await page.waitForFunction(() => window.__heights.length > 0 && window.__heights.at(-1) > 300, null, { timeout: 15000 });
   await context.close();
 });
@@ -861,19 +868,7 @@ test("friction 9: an embed at 600 px runs on load, is compact, reports its heigh
   const page = await context.newPage();
   await page.goto(`${base}index.html?parent`);
   const frameUrl = `${base}?embed=1&template=veeva&run=1`;
-  await page.evaluate((src) => {
-    document.body.innerHTML = "";
-    window.__heights = [];
-    window.addEventListener("message", (e) => {
-      if (e.data && e.data.type === "scim-playground:height") window.__heights.push(e.data.height);
-    });
-    const f = document.createElement("iframe");
-    f.src = src;
-    f.width = "600";
-    f.height = "900";
-    f.style.border = "0";
-    document.body.append(f);
-  }, frameUrl);
+  await embedInParent(page, frameUrl, { width: "600", height: "900", border: "0" });
   const frame = page.frameLocator("iframe");
   // run=1: both lanes answered without a click; template=veeva opened its lanes.
   await frame.getByText("200 OK").first().waitFor({ timeout: 15000 });
