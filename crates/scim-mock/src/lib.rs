@@ -26,6 +26,7 @@
 pub mod env;
 pub mod home;
 pub mod persist;
+pub mod remote;
 pub mod seed;
 
 use std::future::Future;
