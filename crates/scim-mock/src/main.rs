@@ -26,6 +26,8 @@ enum Cmd {
     Learn(scim_mock::remote::LearnArgs),
     /// Replay a client's habits (a scenario file) against a server, step by step.
     Replay(scim_mock::remote::ReplayArgs),
+    /// Relay one SCIM server with CORS added, for the playground's remote lane.
+    Relay(scim_mock::relay::RelayArgs),
     /// Serve an empty 200 response on every path (benchmark baseline).
     Ceiling {
         #[arg(long, default_value = "127.0.0.1")]
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
             Cmd::Ceiling { host, port } => ceiling(&host, port).await,
             Cmd::Learn(args) => scim_mock::remote::learn_cmd(args).await,
             Cmd::Replay(args) => scim_mock::remote::replay_cmd(args).await,
+            Cmd::Relay(args) => scim_mock::relay::relay_cmd(args).await,
         }
     });
     match result {
