@@ -119,7 +119,7 @@ pub fn learn(base: &str, token: Option<&str>, name: &str, nonce: &str) -> Learne
     let mut learner = Learner::new(nonce, name);
     while let Some(req) = learner.next_request() {
         let resp = send(&agent, base, token, &req);
-        tracing::info!("learn {} {} → {}", req.method, req.path, resp.status);
+        tracing::debug!("learn {} {} → {}", req.method, req.path, resp.status);
         learner.feed(resp);
     }
     let mut learned = learner.result().cloned().unwrap_or_else(|| Learned {
