@@ -88,7 +88,7 @@ pub(crate) fn profile(
     }
 
     // Every other knob of the result keeps the default: say so.
-    if let Ok(prof) = serde_json::from_value::<Profile>(p.clone()) {
+    if let Ok(prof) = scim_core::from_json_str::<Profile>(&p.to_string()) {
         for k in prof.knobs() {
             if decided.iter().any(|d| d.knob == k.name) || undecided.iter().any(|u| u.knob == k.name) {
                 continue;
