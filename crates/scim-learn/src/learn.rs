@@ -115,9 +115,11 @@ impl Learner {
 
 /// Every request the battery sends, before anything is sent: the battery run against the
 /// `rfc` reference profile in memory (ids are the ones that in-memory server gave). Against
-/// a server that refuses something, the battery skips the steps that depend on it, so it
-/// sends these requests or fewer, never others, beyond the extra read-backs of a refused
-/// multiple-primary POST.
+/// another server the sequence differs only where an answer decides what comes next: a
+/// server without versioning also gets one write with `If-Match` (a PUT, else a PATCH, of
+/// the create probe's user); the media probe's second POST and the second multiple-primary
+/// POST are left out when the first one was taken; steps that need a method the server
+/// refuses are left out; group requests go to a made-up id when POST on groups is refused.
 pub fn dry_run(nonce: &str) -> Vec<Exchange> {
     let Ok(mut server) = Server::new(Profile::rfc()) else { return vec![] };
     let mut learner = Learner::new(nonce, "dry-run");

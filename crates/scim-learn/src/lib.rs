@@ -21,7 +21,7 @@
 //!
 //! ## How the state machines work
 //!
-//! Both are scripts written as plain sequential code over an [`Io`]-like transcript: each
+//! Both are scripts written as plain sequential code over a transcript: each
 //! call to `next_request` reruns the script from the start over the responses received so
 //! far; the first request without a response is the next one to send. The scripts are
 //! deterministic (the nonce is an input, not random), so reruns send the same requests.
