@@ -18,7 +18,7 @@ pub(crate) fn profile(
     let Value::Object(o) = &mut p else { return p };
     o.remove("seed");
     o.insert("name".into(), json!(name));
-    o.insert("title".into(), json!(format!("{name} (learned)")));
+    o.insert("title".into(), json!(format!("{name} (learned from a live server)")));
     o.insert(
         "description".into(),
         json!("Learned from a live server by the scim-learn probe battery: each decided knob cites the request and response that decided it; the others keep the RFC's reading."),

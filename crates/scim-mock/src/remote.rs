@@ -25,7 +25,7 @@ pub struct LearnArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// The learned profile's name.
-    #[arg(long, default_value = "learned")]
+    #[arg(long, default_value = "my-server")]
     pub name: String,
     /// Also write the whole run (decisions, undecided knobs, every exchange) as JSON here.
     #[arg(long, value_name = "FILE")]

@@ -108,3 +108,34 @@ fn a_learned_profile_serves_and_learns_back_the_same() {
         assert!(src["quote"].as_str().is_some_and(|q| q.contains('→')), "{}: {src}", d.knob);
     }
 }
+
+/// The command: the profile on stdout loads (as `serve --profile FILE` loads it), the summary
+/// on stderr names what was not decided; `--dry-run` sends nothing.
+#[test]
+fn the_learn_command_prints_a_loadable_profile_and_a_dry_run_sends_nothing() {
+    let p = Profile::builtin("veeva").unwrap();
+    let server = TestServer::start(Config::new(p.clone()));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scim-mock"))
+        .args(["learn", "--url", &base_url(&server, &p), "--name", "vault"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let learned = Profile::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    assert_eq!(learned.name, "vault");
+    assert_eq!(learned.base_path, "/api/v23.1/scim/v2");
+    assert_eq!(learned.behaviour.omitted, scim_core::Omitted::Keep);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not decided") && err.contains("behaviour.missingExtensionUrn"), "{err}");
+    // The server holds no probe user afterwards.
+    assert!(server.app.snapshot().to_string().matches("scim-learn-").count() == 0);
+
+    let before = server.app.snapshot();
+    let dry = std::process::Command::new(env!("CARGO_BIN_EXE_scim-mock"))
+        .args(["learn", "--dry-run", "--url", &base_url(&server, &p)])
+        .output()
+        .unwrap();
+    assert!(dry.status.success());
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(text.contains("[omitted] PUT /Users/") && text.contains("[cleanup] DELETE /Users/"), "{text}");
+    assert_eq!(server.app.snapshot(), before, "a dry run sent something");
+}

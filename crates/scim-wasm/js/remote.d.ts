@@ -4,7 +4,7 @@ export interface RemoteOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>`; never part of a result or its HAR. */
   token?: string;
-  /** learnProfile: the learned profile's name (default `learned`). */
+  /** learnProfile: the learned profile's name (default `my-server`). */
   name?: string;
   /** learnProfile: makes the throw-away users' names unique (default: random). */
   nonce?: string;

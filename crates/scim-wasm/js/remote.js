@@ -59,7 +59,7 @@ function harOf(exchanges, baseUrl, timings) {
  */
 export async function learnProfile(bindings, fetchLike, options) {
   const baseUrl = checkOptions(fetchLike, options, "learnProfile");
-  const machine = new bindings.ProfileLearner(options.nonce ?? nonce(), options.name ?? "learned");
+  const machine = new bindings.ProfileLearner(options.nonce ?? nonce(), options.name ?? "my-server");
   const timings = [];
   try {
     const learned = await drive(machine, fetchLike, baseUrl, options.token, (t) => timings.push(t));
