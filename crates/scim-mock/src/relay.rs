@@ -6,10 +6,13 @@
 //!   URL's path (else 404); a request in absolute form naming another host (`GET
 //!   http://other/...`, what a client asking a proxy sends) is refused with 403. There is no
 //!   parameter or header that picks a target.
-//! - It passes every end-to-end header both ways, `Authorization` included; it drops only
-//!   hop-by-hop headers (RFC 9110 §7.6.1) and `Host`, which the client sets for the upstream.
+//! - It passes every end-to-end header both ways, `Authorization` included. It drops only
+//!   hop-by-hop headers (RFC 9110 §7.6.1), `Host` and `Content-Length` (set anew for the
+//!   upstream), and the page's `Origin`: CORS is the relay's business, so the upstream sees
+//!   a plain client, as it would from `curl`.
 //! - It answers CORS preflights itself and adds `Access-Control-Allow-Origin: *` (exposing
-//!   `ETag`, `Location`, `WWW-Authenticate`) to every answer.
+//!   `ETag`, `Location`, `WWW-Authenticate`) to every answer, in place of any
+//!   `Access-Control-*` headers the upstream sent.
 //! - It logs one line per relayed request (method, path, status), never header values.
 
 use std::time::Duration;

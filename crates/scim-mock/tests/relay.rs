@@ -103,3 +103,52 @@ fn other_targets_are_refused() {
     assert!(text.starts_with("HTTP/1.1 403"), "{text}");
     assert!(text.contains("forwards to http://127.0.0.1"), "{text}");
 }
+
+/// An upstream that answers with the request headers it got, one `name: value` a line.
+fn echo_upstream() -> Relay {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().fallback(|req: axum::extract::Request| async move {
+        let lines: Vec<String> =
+            req.headers().iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or("?"))).collect();
+        (
+            [("x-upstream-said", "hi"), ("access-control-allow-origin", "https://elsewhere.test")],
+            format!("{} {}\n{}", req.method(), req.uri(), lines.join("\n")),
+        )
+    });
+    rt.spawn(scim_mock::serve_router(listener, router, scim_mock::Limits::default(), std::future::pending()));
+    Relay { addr, _rt: rt }
+}
+
+#[test]
+fn end_to_end_headers_pass_both_ways_and_cors_is_the_relays() {
+    let up = echo_upstream();
+    let r = relay(&format!("http://{}/scim/v2", up.addr));
+    let got = send(
+        &agent(),
+        "PATCH",
+        &format!("http://{}/scim/v2/Users/7?attributes=userName", r.addr),
+        &[
+            ("Authorization".into(), "Bearer abc".into()),
+            ("If-Match".into(), "W/\"3\"".into()),
+            ("X-Request-Id".into(), "r-1".into()),
+            ("Content-Type".into(), "application/scim+json".into()),
+            ("Origin".into(), "http://playground.test".into()),
+        ],
+        b"{}".to_vec(),
+    )
+    .unwrap();
+    assert_eq!(got.status, 200);
+    let seen = got.body.to_lowercase();
+    assert!(seen.starts_with("patch /scim/v2/users/7?attributes=username"), "{seen}");
+    for h in
+        ["authorization: bearer abc", "if-match: w/\"3\"", "x-request-id: r-1", "content-type: application/scim+json"]
+    {
+        assert!(seen.contains(h), "upstream did not get {h}:\n{seen}");
+    }
+    assert!(!seen.contains("origin:"), "{seen}");
+    // Response headers come back; the upstream's CORS answer is replaced by the relay's.
+    assert_eq!(got.header("x-upstream-said"), Some("hi"));
+    assert_eq!(got.header("access-control-allow-origin"), Some("*"));
+}
