@@ -1114,7 +1114,8 @@ fn run(io: &mut Io, nonce: &str, name: &str) -> Result<Learned, Need> {
     if filter_required {
         let at = ev.first().copied().unwrap_or_default();
         if let Some(r) = io.log.get(at) {
-            if let Some((key, _)) = list_items(&body(&r.response)) {
+            let v: Value = scim_core::from_json_str(&r.response.body).unwrap_or_default();
+            if let Some((key, _)) = list_items(&v) {
                 out.decide(
                     "behaviour.listKey",
                     json!(key),

@@ -47,8 +47,47 @@ pub use replay::{Expect, ReplayReport, Replayer, Scenario, Step, StepReport, sce
 pub struct Exchange {
     /// The probe or step name.
     pub probe: String,
-    pub request: Request,
-    pub response: Response,
+    pub request: Sent,
+    pub response: Received,
+}
+
+/// A request as sent, for reports: the body as text. The door adds the credential, so none
+/// is here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    pub method: String,
+    /// Relative to the server's base URL.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl From<&Request> for Sent {
+    fn from(r: &Request) -> Sent {
+        Sent {
+            method: r.method.clone(),
+            path: r.path.clone(),
+            headers: r.headers.clone(),
+            body: String::from_utf8_lossy(&r.body).into_owned(),
+        }
+    }
+}
+
+/// A response as received, for reports (status 0: it could not be sent, the error is the
+/// body).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl From<&Response> for Received {
+    fn from(r: &Response) -> Received {
+        Received { status: r.status, headers: r.headers.clone(), body: r.body.clone() }
+    }
 }
 
 /// The response a door feeds back when a request could not be sent at all (connection
@@ -80,7 +119,7 @@ impl<'a> Io<'a> {
         match self.answers.get(self.pos) {
             Some(resp) => {
                 self.pos += 1;
-                self.log.push(Exchange { probe: self.probe.clone(), request: req, response: resp.clone() });
+                self.log.push(Exchange { probe: self.probe.clone(), request: (&req).into(), response: resp.into() });
                 Ok(resp.clone())
             }
             None => Err(Need(req)),
@@ -121,11 +160,16 @@ pub(crate) fn ok(resp: &Response) -> bool {
 /// A short summary of a response for evidence lines: status, scimType and detail when an
 /// error, else the status alone.
 pub(crate) fn summary(resp: &Response) -> String {
-    if resp.status == 0 {
-        return format!("no response ({})", resp.body);
+    summary_parts(resp.status, &resp.body)
+}
+
+/// [`summary`] of a status and a body.
+pub(crate) fn summary_parts(status: u16, text: &str) -> String {
+    if status == 0 {
+        return format!("no response ({text})");
     }
-    let v = body(resp);
-    let mut s = resp.status_text();
+    let v: serde_json::Value = scim_core::from_json_str(text).unwrap_or_default();
+    let mut s = Response { status, ..Response::default() }.status_text();
     if let Some(t) = v.get("scimType").and_then(|t| t.as_str()) {
         s.push_str(&format!(" scimType {t}"));
     }

@@ -5,7 +5,7 @@ use scim_core::Profile;
 use serde_json::{Map, Value, json};
 
 use crate::learn::{Decision, Discovered, Undecided};
-use crate::{Exchange, summary};
+use crate::{Exchange, summary_parts};
 
 pub(crate) fn profile(
     name: &str,
@@ -71,7 +71,14 @@ pub(crate) fn profile(
                 dcs.evidence
                     .iter()
                     .filter_map(|i| exchanges.get(*i))
-                    .map(|e| format!("{} {} → {}", e.request.method, e.request.path, summary(&e.response)))
+                    .map(|e| {
+                        format!(
+                            "{} {} → {}",
+                            e.request.method,
+                            e.request.path,
+                            summary_parts(e.response.status, &e.response.body)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
             ),

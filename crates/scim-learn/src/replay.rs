@@ -14,7 +14,7 @@ use scim_core::{Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::{Drive as Next, Exchange, Io, Need, body, drive, summary};
+use crate::{Drive as Next, Exchange, Io, Need, Received, Sent, body, drive, summary};
 
 /// A scenario file (`tests/scenarios/*.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,8 +86,8 @@ pub struct StepReport {
     /// `passed`, `broken`, or `skipped`.
     pub outcome: String,
     /// The request as sent (`None` when skipped).
-    pub sent: Option<Request>,
-    pub received: Option<Response>,
+    pub sent: Option<Sent>,
+    pub received: Option<Received>,
     /// The client's conclusion (`concludes` when passed, `breaks` when broken).
     pub conclusion: String,
     /// Each expectation that failed, or why the step was skipped.
@@ -289,8 +289,8 @@ fn script(io: &mut Io, scenario: &Scenario, run: &str) -> Result<ReplayReport, N
             name: step.name.clone(),
             source: step.source.clone(),
             outcome: if passed { "passed" } else { "broken" }.into(),
-            sent: Some(req),
-            received: Some(Response { explanation: None, ..resp }),
+            sent: Some((&req).into()),
+            received: Some((&resp).into()),
             conclusion: if passed { step.concludes.clone() } else { step.breaks.clone() },
             problems,
             cleanup: step.cleanup,

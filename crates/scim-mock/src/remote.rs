@@ -171,8 +171,7 @@ pub async fn learn_cmd(args: LearnArgs) -> Result<()> {
         }
         println!("\nEvery request, as sent to a server that takes them all (the rfc reference in memory):");
         for (i, e) in scim_learn::dry_run("NONCE").iter().enumerate() {
-            let body = String::from_utf8_lossy(&e.request.body);
-            println!("{:>3}. [{}] {} {} {}", i + 1, e.probe, e.request.method, e.request.path, body);
+            println!("{:>3}. [{}] {} {} {}", i + 1, e.probe, e.request.method, e.request.path, e.request.body);
         }
         return Ok(());
     }

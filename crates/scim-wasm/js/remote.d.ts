@@ -15,7 +15,7 @@ export interface RemoteOptions {
 /** One request sent and the response it got (a path relative to `baseUrl`). */
 export interface RemoteExchange {
   probe: string;
-  request: { method: string; path: string; headers: [string, string][]; body: number[] };
+  request: { method: string; path: string; headers: [string, string][]; body: string };
   response: { status: number; headers: [string, string][]; body: string };
 }
 

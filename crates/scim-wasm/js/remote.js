@@ -47,7 +47,7 @@ function harOf(exchanges, baseUrl, timings) {
     exchanges.map((x, i) => ({
       startedAt: timings[i]?.startedAt,
       time: timings[i]?.time,
-      request: { method: x.request.method, url: baseUrl + x.request.path, headers: Object.fromEntries(x.request.headers), body: x.request.body.length ? new TextDecoder().decode(new Uint8Array(x.request.body)) : undefined },
+      request: { method: x.request.method, url: baseUrl + x.request.path, headers: Object.fromEntries(x.request.headers), body: x.request.body || undefined },
       response: { status: x.response.status, headers: Object.fromEntries(x.response.headers), body: x.response.body },
     })),
   );

@@ -88,7 +88,7 @@ impl ProfileLearner {
             .iter()
             .map(|e| {
                 serde_json::json!({"probe": e.probe, "method": e.request.method, "path": e.request.path,
-                    "body": String::from_utf8_lossy(&e.request.body)})
+                    "body": e.request.body})
             })
             .collect();
         serde_json::json!({"probes": scim_learn::battery(), "requests": requests}).to_string()
