@@ -84,7 +84,14 @@ pub fn run_stage(root: &Path) -> Result<()> {
         }
         println!("replay {stem}: {}", if passed { "passed" } else { "broken" });
         for step in report["steps"].as_array().into_iter().flatten().filter(|s| s["outcome"] != "passed") {
-            println!("  {} {}: {}", step["outcome"], step["name"], step["problems"]);
+            let problems: Vec<&str> =
+                step["problems"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).collect();
+            println!(
+                "  {} {}: {}",
+                step["outcome"].as_str().unwrap_or("?"),
+                step["name"].as_str().unwrap_or("?"),
+                problems.join("; ")
+            );
         }
     }
     Ok(())
