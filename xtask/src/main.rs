@@ -4,6 +4,7 @@ mod bench_http;
 mod conformance;
 mod fuzz;
 mod layers;
+mod own_server;
 mod profiles_doc;
 mod setup;
 mod test;

@@ -125,6 +125,11 @@ pub fn stages() -> Vec<Stage> {
             },
         ),
         Stage::new(
+            "own-server",
+            "scim-mock learn and replay (every scenario) against the Python scim2-server (pinned, in .venv); fails when a tool does not get through",
+            crate::own_server::run_stage,
+        ),
+        Stage::new(
             "fuzz",
             "each cargo-fuzz target of fuzz/ for 20 s over its committed corpus (nightly); fails on a crash or a target that did not run",
             crate::fuzz::run,

@@ -80,6 +80,8 @@ pub const PACKAGES: &[Package] = &[
             ("crates/scim-wasm/js/archive.d.ts", "dist/scim-wasm/archive.d.ts"),
             ("crates/scim-wasm/js/scenario.js", "dist/scim-wasm/scenario.js"),
             ("crates/scim-wasm/js/scenario.d.ts", "dist/scim-wasm/scenario.d.ts"),
+            ("crates/scim-wasm/js/remote.js", "dist/scim-wasm/remote.js"),
+            ("crates/scim-wasm/js/remote.d.ts", "dist/scim-wasm/remote.d.ts"),
             ("crates/scim-wasm/examples/vitest/scim.test.js", "dist/scim-wasm/examples/vitest/scim.test.js"),
             ("crates/scim-wasm/examples/playwright/scim.spec.js", "dist/scim-wasm/examples/playwright/scim.spec.js"),
             ("crates/scim-wasm/examples/node/server.mjs", "dist/scim-wasm/examples/node/server.mjs"),

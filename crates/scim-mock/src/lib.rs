@@ -26,6 +26,8 @@
 pub mod env;
 pub mod home;
 pub mod persist;
+pub mod relay;
+pub mod remote;
 pub mod seed;
 
 use std::future::Future;

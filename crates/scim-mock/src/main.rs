@@ -22,6 +22,12 @@ struct Cli {
 enum Cmd {
     /// Serve SCIM under the profile's base path, and the playground at /.
     Serve(ServeArgs),
+    /// Learn a live server's profile with the probe battery: the profile JSON on stdout.
+    Learn(scim_mock::remote::LearnArgs),
+    /// Replay a client's habits (a scenario file) against a server, step by step.
+    Replay(scim_mock::remote::ReplayArgs),
+    /// Relay one SCIM server with CORS added, for the playground's remote lane.
+    Relay(scim_mock::relay::RelayArgs),
     /// Serve an empty 200 response on every path (benchmark baseline).
     Ceiling {
         #[arg(long, default_value = "127.0.0.1")]
@@ -103,6 +109,9 @@ fn main() -> ExitCode {
         match cli.command {
             Cmd::Serve(args) => serve(args).await,
             Cmd::Ceiling { host, port } => ceiling(&host, port).await,
+            Cmd::Learn(args) => scim_mock::remote::learn_cmd(args).await,
+            Cmd::Replay(args) => scim_mock::remote::replay_cmd(args).await,
+            Cmd::Relay(args) => scim_mock::relay::relay_cmd(args).await,
         }
     });
     match result {

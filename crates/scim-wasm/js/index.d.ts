@@ -6,3 +6,4 @@ export { installFetchMock, type FetchMockOptions } from "./fetch-mock.js";
 export * from "./archive.js";
 export { seedScenario } from "./scenario.js";
 export { createScimListener, type ScimListenerOptions } from "./listener.js";
+export { learnProfile, learnDryRun, replayScenario, type RemoteOptions, type Learned, type ReplayReport } from "./remote.js";

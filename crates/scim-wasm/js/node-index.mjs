@@ -6,6 +6,10 @@ export { installFetchMock } from "../fetch-mock.js";
 export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
 export { seedScenario } from "../scenario.js";
 export { createScimListener } from "../listener.js";
+import * as remote from "../remote.js";
+export const learnProfile = (fetchLike, options) => remote.learnProfile(bindings, fetchLike, options);
+export const learnDryRun = () => remote.learnDryRun(bindings);
+export const replayScenario = (fetchLike, scenario, options) => remote.replayScenario(bindings, fetchLike, scenario, options);
 
 /** Nothing to do in Node (the module is ready on import); kept so code written for the
  * browser entry (`await init()`) runs unchanged. */

@@ -14,6 +14,7 @@
 
 mod convert;
 mod env;
+mod learn;
 mod types;
 
 use std::cell::RefCell;

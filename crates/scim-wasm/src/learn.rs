@@ -1,0 +1,128 @@
+//! The learner and the scenario replayer of `scim-learn` for JS: the same state machines
+//! `scim-mock learn` and `scim-mock replay` drive, here driven by `learnProfile` and
+//! `replayScenario` (`js/remote.js`) with a `fetch` function.
+//!
+//! Everything crosses the boundary as JSON text (one `JSON.parse` on each side, no JS
+//! object is read from Rust): a request is `{method, path, headers: [[name, value]], body}`
+//! with `path` relative to the server's base URL, a response `{status, headers: [[name,
+//! value]], body}` with the body as text.
+
+use scim_core::{Request, Response};
+use scim_learn::{Learner, Replayer, Scenario};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+#[derive(Serialize)]
+struct WireRequest<'a> {
+    method: &'a str,
+    path: &'a str,
+    headers: &'a [(String, String)],
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct WireResponse {
+    status: u16,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: String,
+}
+
+fn request_json(req: &Request) -> String {
+    let wire = WireRequest {
+        method: &req.method,
+        path: &req.path,
+        headers: &req.headers,
+        body: String::from_utf8_lossy(&req.body).into_owned(),
+    };
+    serde_json::to_string(&wire).unwrap_or_default()
+}
+
+fn response_from_json(text: &str) -> Result<Response, JsError> {
+    let w: WireResponse = scim_core::from_json_str(text)
+        .map_err(|e| JsError::new(&format!("feed: a response is {{status, headers, body}}: {e}")))?;
+    Ok(Response { status: w.status, headers: w.headers, body: w.body, ..Response::default() })
+}
+
+/// The probe battery as a state machine: `next()` gives the next request as JSON text
+/// (`undefined` when done), `feed(responseJson)` its answer, `result()` what was learned.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ProfileLearner {
+    inner: Learner,
+}
+
+#[wasm_bindgen]
+impl ProfileLearner {
+    /// `nonce`: a few [a-z0-9] characters that make the throw-away users' names unique;
+    /// `name`: the learned profile's name.
+    #[wasm_bindgen(constructor)]
+    pub fn new(nonce: &str, name: &str) -> ProfileLearner {
+        ProfileLearner { inner: Learner::new(nonce, name) }
+    }
+
+    /// The next request as JSON text, or `undefined` when the battery is done.
+    pub fn next(&mut self) -> Option<String> {
+        self.inner.next_request().map(|r| request_json(&r))
+    }
+
+    /// The answer to the last request, as JSON text `{status, headers, body}` (status 0 and
+    /// the error as body when it could not be sent).
+    pub fn feed(&mut self, response_json: &str) -> Result<(), JsError> {
+        self.inner.feed(response_from_json(response_json)?);
+        Ok(())
+    }
+
+    /// What was learned, as JSON text (`{profile, decided, undecided, exchanges,
+    /// leftovers}`), or `undefined` before the battery is done.
+    pub fn result(&self) -> Option<String> {
+        self.inner.result().and_then(|l| serde_json::to_string(l).ok())
+    }
+
+    /// Every request the battery sends, as JSON text (the battery run against the rfc
+    /// profile in memory), and the battery's documentation: `{probes, requests}`.
+    #[wasm_bindgen(js_name = dryRun)]
+    pub fn dry_run(nonce: &str) -> String {
+        let requests: Vec<serde_json::Value> = scim_learn::dry_run(nonce)
+            .iter()
+            .map(|e| {
+                serde_json::json!({"probe": e.probe, "method": e.request.method, "path": e.request.path,
+                    "body": e.request.body})
+            })
+            .collect();
+        serde_json::json!({"probes": scim_learn::battery(), "requests": requests}).to_string()
+    }
+}
+
+/// A scenario replay as a state machine, driven like [`ProfileLearner`].
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ScenarioReplayer {
+    inner: Replayer,
+}
+
+#[wasm_bindgen]
+impl ScenarioReplayer {
+    /// `scenario_json`: a scenario file's text; `run` replaces `{{run}}` in it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario_json: &str, run: &str) -> Result<ScenarioReplayer, JsError> {
+        let s: Scenario =
+            scim_core::from_json_str(scenario_json).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        Ok(ScenarioReplayer { inner: Replayer::new(s, run) })
+    }
+
+    pub fn next(&mut self) -> Option<String> {
+        self.inner.next_request().map(|r| request_json(&r))
+    }
+
+    pub fn feed(&mut self, response_json: &str) -> Result<(), JsError> {
+        self.inner.feed(response_from_json(response_json)?);
+        Ok(())
+    }
+
+    /// The report as JSON text (`{scenario, client, steps, passed, exchanges}`).
+    pub fn result(&self) -> Option<String> {
+        self.inner.result().and_then(|r| serde_json::to_string(r).ok())
+    }
+}
