@@ -11,7 +11,8 @@
 //! [`Profile::derive`] changes knobs of one,
 //! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
 //! users the vendors document, [`compare()`] sends one request to two servers and diffs
-//! the answers attribute by attribute, and [`Server::render`] rewrites a request written for
+//! the answers attribute by attribute, [`compare_all()`] sends one request to every profile
+//! at once (one row per profile, one word per attribute), and [`Server::render`] rewrites a request written for
 //! any profile into one server's dialect (base path, schema URNs, ids, `Authorization`
 //! header) so that servers are compared on what they do, not on how they spell it.
 //!
@@ -48,6 +49,7 @@
 mod auth;
 mod clock;
 mod compare;
+mod compare_all;
 mod discovery;
 mod error;
 mod explain;
@@ -73,6 +75,7 @@ mod value;
 
 pub use clock::{Clock, Ids, Millis};
 pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_responses};
+pub use compare_all::{AllProfiles, ProfileRow, Verdict, compare_all};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
