@@ -247,3 +247,32 @@ export interface Comparison {
   right: ScimResponse;
   diff: Diff;
 }
+
+/** Options of `compareAll`. */
+export interface CompareAllOptions {
+  /** Profiles compared after the built-ins: built-in names or profile definitions. */
+  profiles?: (string | ProfileDefinition)[];
+}
+
+/** What happened to one attribute in `compareAll`'s table. */
+export type Verdict = "replaced" | "kept" | "cleared" | "ignored" | "rejected";
+
+/** One profile's answer in `compareAll`'s table. */
+export interface ProfileRow {
+  profile: string;
+  title: string;
+  status: number;
+  /** `scimType` of a failed request, if the answer names one. */
+  scimType?: string;
+  /** The error's `detail` of a failed request. */
+  detail?: string;
+  /** One word per attribute path (of `AllProfiles.attributes`) this row has. */
+  outcomes: Record<string, Verdict>;
+}
+
+/** One request sent to every profile, each in a fresh store (`compareAll`). */
+export interface AllProfiles {
+  /** Columns: the request's attributes, then those it left out that a profile cleared or kept. */
+  attributes: string[];
+  rows: ProfileRow[];
+}
