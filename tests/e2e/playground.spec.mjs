@@ -478,6 +478,55 @@ test("export renders the request as cURL", async () => {
   await context.close();
 });
 
+test("All profiles: the view gives the shared table; a profile's name opens it in Lane B; names stay text", async () => {
+  // tests/compare-all/cases.json: the table scim-core, `scim-mock compare --all` and the JS
+  // compareAll are checked against too.
+  const cases = JSON.parse(fs.readFileSync(path.join(repo, "tests/compare-all/cases.json"), "utf8")).cases;
+  const { context, page, errors } = await open();
+  await profiles(page);
+  const region = page.getByRole("region", { name: "All profiles" });
+  for (const c of cases) {
+    await page.getByRole("combobox", { name: "Method" }).selectOption(c.request.method);
+    await page.getByRole("textbox", { name: "Path" }).fill(c.request.path);
+    await setBody(page, JSON.stringify(c.request.body, null, 2));
+    await region.getByRole("button", { name: "Send to all profiles" }).click();
+    await region.locator(`caption:text-is("${c.request.method} ${c.request.path}")`).waitFor({ timeout: 5000 });
+    const seen = await region.locator("table").evaluate((t) => {
+      const paths = [...t.querySelectorAll("thead th")].slice(2).map((th) => th.title);
+      const rows = [...t.querySelectorAll("tbody tr")].map((tr) => {
+        const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent);
+        const outcomes = {};
+        paths.forEach((p, i) => {
+          if (cells[i + 1] !== "—") outcomes[p] = cells[i + 1];
+        });
+        return { profile: tr.dataset.profile, status: Number.parseInt(cells[0], 10), outcomes };
+      });
+      return { paths, rows };
+    });
+    const rows = seen.rows.slice(0, c.expect.rows.length);
+    assert(JSON.stringify(rows) === JSON.stringify(c.expect.rows), `${c.name}: rows\n${JSON.stringify(rows)}\nexpected\n${JSON.stringify(c.expect.rows)}`);
+    const paths = seen.paths.slice(0, c.expect.attributes.length);
+    assert(JSON.stringify(paths) === JSON.stringify(c.expect.attributes), `${c.name}: columns ${JSON.stringify(seen.paths)}`);
+    assert(seen.rows.at(-1).profile === "rfc (keep omitted)", "the derived variant follows the built-ins");
+  }
+  // A profile's name opens it in Lane B.
+  await region.getByRole("row").filter({ has: page.getByRole("button", { name: "zoom", exact: true }) }).getByRole("button").click();
+  const selected = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(selected === "zoom", `Lane B profile after the click: ${selected}`);
+  // An attribute name is user data: a markup name is a column header's text, never an element.
+  const payload = '<img src=x onerror="window.__xss=1">';
+  await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+  await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen", [payload]: 1 }));
+  await region.getByRole("button", { name: "Send to all profiles" }).click();
+  await region.locator("thead th").filter({ hasText: "<img src=x" }).first().waitFor({ timeout: 5000 });
+  const injected = await page.evaluate(() => ({ xss: window.__xss, imgs: document.querySelectorAll("main img").length }));
+  assert(injected.xss === undefined && injected.imgs === 0, `injected: ${JSON.stringify(injected)}`);
+  if (takeShots) await region.screenshot({ path: path.join(shotsDir, "all-profiles.png") });
+  assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+  await context.close();
+});
+
 test("without storage the page works in memory and says so", async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

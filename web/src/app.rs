@@ -799,6 +799,7 @@ fn LaneView(
                     {move || pg.with(|p| p.lanes.get(idx).map(|l| knobs(l.profile())).unwrap_or_default())}
                 </span>
             </p>
+            <crate::card_view::ProfileCard pg=pg idx=idx />
             {move || match last() {
                 None => view! { <p class="status none">"No request sent yet."</p> }.into_any(),
                 Some(x) => {

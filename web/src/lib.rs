@@ -5,7 +5,7 @@
 //! attribute by attribute (RFC 7644 §3.5.1 lets services disagree on PUT).
 //!
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
-//! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
+//! [`catalog`] (profiles), [`card`] (a profile's card; its view in [`card_view`]), [`exchange`] (one answer and its status line), [`lane`] (a server
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
 //! Explanation as read), [`templates`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
 //! [`atlas_view`]), [`archive`] (history ↔ Postman
@@ -19,6 +19,8 @@ pub mod archive;
 pub mod archive_view;
 pub mod atlas;
 pub mod atlas_view;
+pub mod card;
+pub mod card_view;
 pub mod catalog;
 pub mod diff;
 pub mod draft;
