@@ -6,8 +6,8 @@
 
 use scim_core::{
     Basis, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned, Knob, ListKey,
-    MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, StringBooleans, Unknown,
-    UnsupportedFilter,
+    MemberDisplay, MemberReferences, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile,
+    StringBooleans, Unknown, UnsupportedFilter,
 };
 use serde_json::Value;
 
@@ -243,6 +243,24 @@ pub fn card(p: &Profile) -> Card {
         ),
         &["basePath".into(), k("caseSensitivePaths"), k("strictMediaTypes")],
     );
+    if p.resource_types.iter().any(|rt| rt.endpoint.eq_ignore_ascii_case("/Groups")) {
+        say(
+            "Group members",
+            format!(
+                "{} {}",
+                match b.member_references {
+                    MemberReferences::Checked =>
+                        "A member must be a user or group the service holds (else 400 invalidValue).",
+                    MemberReferences::Accepted => "A member naming nothing the service holds is stored as sent.",
+                },
+                match b.member_display {
+                    MemberDisplay::Derived => "members[].display is filled from the member's displayName.",
+                    MemberDisplay::Echoed => "members[].display is what the client sent, or absent.",
+                }
+            ),
+            &[k("memberReferences"), k("memberDisplay")],
+        );
+    }
     for rt in &p.resource_types {
         let t = |s: &str| format!("resourceTypes.{}.{s}", rt.name);
         let mut parts = Vec::new();
@@ -331,6 +349,7 @@ mod tests {
     fn sentences_follow_the_knobs_and_name_their_basis() {
         let rfc = card(&Profile::rfc());
         assert!(line(&rfc, "Omitted attributes").text.contains("clears"));
+        assert!(line(&rfc, "Group members").text.contains("else 400 invalidValue"));
         assert_eq!(line(&rfc, "null and []").basis, "always");
         let zoom = card(&Profile::builtin("zoom").unwrap());
         let omitted = line(&zoom, "Omitted attributes");

@@ -84,8 +84,8 @@ pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
 pub use profile::types::{
     Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned,
-    KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, ProfileError,
-    StringBooleans, Unknown, UnsupportedFilter,
+    KnobSource, ListKey, MemberDisplay, MemberReferences, MissingExtensionUrn, MultiplePrimary, Omitted, Paging,
+    PatchResponse, Profile, ProfileError, StringBooleans, Unknown, UnsupportedFilter,
 };
 pub use server::{Changes, Seed, SeedReport, Server};
 

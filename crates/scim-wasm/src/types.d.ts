@@ -51,6 +51,10 @@ export interface Behaviour {
   patchPathRequired: boolean;
   /** The key of a ListResponse's resources. */
   listKey: "Resources" | "resources";
+  /** A Group member naming no resource the service holds: 400 (`checked`) or stored as sent. */
+  memberReferences: "checked" | "accepted";
+  /** `members[].display`: filled from the member (`derived`) or what the client sent. */
+  memberDisplay: "derived" | "echoed";
 }
 
 /** How new resource ids are made: UUIDs, or decimal strings counting up from `start`. */

@@ -16,9 +16,9 @@ use std::fmt;
 
 use scim_core::{
     AllProfiles, Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, Diff, DiffEntry, DiffKind, Entry,
-    Explanation, IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary,
-    Omitted, Outcome, Paging, PatchResponse, Profile, ProfileRow, ScimError, ScimType, Section, StringBooleans,
-    Unknown, UnsupportedFilter, Verdict,
+    Explanation, IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MemberDisplay, MemberReferences,
+    MissingExtensionUrn, MultiplePrimary, Omitted, Outcome, Paging, PatchResponse, Profile, ProfileRow, ScimError,
+    ScimType, Section, StringBooleans, Unknown, UnsupportedFilter, Verdict,
 };
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Visitor};
@@ -109,6 +109,8 @@ fn behaviour() -> Behaviour {
         filter_required: true,
         patch_path_required: true,
         list_key: ListKey::Lowercase,
+        member_references: MemberReferences::Accepted,
+        member_display: MemberDisplay::Echoed,
     }
 }
 
@@ -129,6 +131,8 @@ fn knobs() -> Vec<(&'static str, BTreeSet<String>)> {
         ("paging", strings(&every!(Paging: Index, Cursor, None))),
         ("unsupportedFilter", strings(&every!(UnsupportedFilter: Reject, EmptyList))),
         ("listKey", strings(&every!(ListKey: Capitalized, Lowercase))),
+        ("memberReferences", strings(&every!(MemberReferences: Checked, Accepted))),
+        ("memberDisplay", strings(&every!(MemberDisplay: Derived, Echoed))),
     ]
 }
 
