@@ -49,6 +49,7 @@ pub fn AllProfiles(
                                         <th scope="col">"profile"</th>
                                         <th scope="col">"status"</th>
                                         {columns.iter().map(|c| view! { <th scope="col" title=c.path.clone()>{c.label.clone()}</th> }).collect_view()}
+                                        <th scope="col" class="why">"why it failed"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -62,11 +63,12 @@ pub fn AllProfiles(
                                                         {r.profile.clone()}
                                                     </button>
                                                 </th>
-                                                <td class=if ok { "status ok" } else { "status err" } title=r.detail.clone()>{r.status_text.clone()}</td>
+                                                <td class=if ok { "code ok" } else { "code err" }>{r.status_text.clone()}</td>
                                                 {r.cells.into_iter().map(|w| {
                                                     let word = w.unwrap_or("");
                                                     view! { <td class=format!("verdict {word}")>{if word.is_empty() { "—" } else { word }}</td> }
                                                 }).collect_view()}
+                                                <td class="why">{r.detail.clone()}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
