@@ -282,6 +282,9 @@ pub fn card(p: &Profile) -> Card {
         if !rt.never_returned.is_empty() {
             parts.push(format!("Never returned: {}.", rt.never_returned.join(", ")));
         }
+        if let Some(attrs) = &rt.filter_attributes {
+            parts.push(format!("Filters may name only {}.", attrs.join(", ")));
+        }
         if rt.list_omits_extensions {
             parts.push("Lists leave the extensions out (a GET by id has them).".into());
         }
@@ -361,6 +364,7 @@ mod tests {
         let aws = card(&Profile::builtin("aws").unwrap());
         assert!(line(&aws, "Lists and paging").text.contains("cursor"));
         assert!(line(&aws, "Groups").text.contains("Never returned: members"), "{:?}", line(&aws, "Groups"));
+        assert!(line(&zoom, "Users").text.contains("Filters may name only userName, externalId"), "{:?}", line(&zoom, "Users"));
         let veeva = card(&Profile::builtin("veeva").unwrap());
         assert!(line(&veeva, "Ids").text.contains("numbers counting up from"));
     }

@@ -34,27 +34,22 @@ pub fn ProfileCard(pg: RwSignal<Playground>, idx: usize) -> impl IntoView {
                 </dl>
                 <details class="card-knobs">
                     <summary>{format!("All {} knobs with values and sources", c.knobs.len())}</summary>
-                    <div class="scroll">
-                        <table>
-                            <thead><tr><th scope="col">"knob"</th><th scope="col">"value"</th><th scope="col">"source"</th></tr></thead>
-                            <tbody>
-                                {c.knobs.into_iter().map(|k| view! {
-                                    <tr>
-                                        <th scope="row"><code>{k.name}</code></th>
-                                        <td><code>{k.value}</code></td>
-                                        <td>
-                                            {match k.url {
-                                                Some(u) => view! { <a href=u target="_blank" rel="noopener">{k.basis}</a> }.into_any(),
-                                                None => view! { <span class="muted">{k.basis}</span> }.into_any(),
-                                            }}
-                                            {(!k.quote.is_empty()).then(|| view! { <div class="note">{format!("“{}”", k.quote)}</div> })}
-                                            {(!k.note.is_empty()).then(|| view! { <div class="note">{k.note}</div> })}
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <ul class="knob-list">
+                        {c.knobs.into_iter().map(|k| view! {
+                            <li>
+                                <code>{k.name}</code>
+                                " = "
+                                <code class="value">{k.value}</code>
+                                " "
+                                {match k.url {
+                                    Some(u) => view! { <a class="basis" href=u target="_blank" rel="noopener">{k.basis}</a> }.into_any(),
+                                    None => view! { <span class="basis">{k.basis}</span> }.into_any(),
+                                }}
+                                {(!k.quote.is_empty()).then(|| view! { <div class="note">{format!("“{}”", k.quote)}</div> })}
+                                {(!k.note.is_empty()).then(|| view! { <div class="note">{k.note}</div> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
                 </details>
             })}
         </details>
