@@ -364,7 +364,11 @@ mod tests {
         let aws = card(&Profile::builtin("aws").unwrap());
         assert!(line(&aws, "Lists and paging").text.contains("cursor"));
         assert!(line(&aws, "Groups").text.contains("Never returned: members"), "{:?}", line(&aws, "Groups"));
-        assert!(line(&zoom, "Users").text.contains("Filters may name only userName, externalId"), "{:?}", line(&zoom, "Users"));
+        assert!(
+            line(&zoom, "Users").text.contains("Filters may name only userName, externalId"),
+            "{:?}",
+            line(&zoom, "Users")
+        );
         let veeva = card(&Profile::builtin("veeva").unwrap());
         assert!(line(&veeva, "Ids").text.contains("numbers counting up from"));
     }

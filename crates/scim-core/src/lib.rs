@@ -46,10 +46,10 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod atlas;
 mod auth;
 mod clock;
 mod compare;
-mod compare_all;
 mod discovery;
 mod error;
 mod explain;
@@ -73,9 +73,9 @@ mod store;
 mod time;
 mod value;
 
+pub use atlas::{AllProfiles, ProfileRow, Verdict, compare_all};
 pub use clock::{Clock, Ids, Millis};
 pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_responses};
-pub use compare_all::{AllProfiles, ProfileRow, Verdict, compare_all};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
 pub use http::{Request, Response};
