@@ -5,17 +5,27 @@
 //! - `scim2-cli` (`scim2 --url BASE test`, which runs scim2-tester);
 //! - `scim-sanity` (`scim-sanity probe BASE --i-accept-side-effects --json-output`).
 //!
-//! Each tool's failing checks must be listed in `tests/conformance/known-failures-{tool}.txt`,
-//! one `name  # cause` a line, the cause being why scim-mock fails it (an RFC section or a
-//! behaviour knob), not the tool's symptom. The lists only shrink: a listed check that passes
-//! now, or one the tool no longer reports, fails the stage just like a new failure does.
-//! `--record` rewrites the lists from the current outcome, keeping the causes of checks still
-//! listed (for after a merge that makes checks pass; review the diff); a new entry has no
-//! cause until someone writes one, and fails the stage until then.
+//! Both run against every built-in profile (or the `--profile`s given): a fresh scim-mock per
+//! profile and tool, at the profile's own base path (`{param}` segments filled from
+//! `basePathDefaults`), with the credential its auth scheme needs; [`DEFAULT_JOBS`] runs at
+//! once, each server on its own port. scim2-tester fills attributes with random values, so it
+//! runs with Python's `random` seeded, which makes its outcome repeatable.
+//!
+//! What each tool reports per profile is recorded in `tests/conformance/expected-{tool}.txt`
+//! (format at [`parse_expected`]): the number of checks passed, failed and skipped, and the
+//! failing checks grouped under their cause (an RFC section, the profile knob behind them, or
+//! `tool:` for a limit of the tool), not the tool's symptom. The failures only shrink: a new
+//! failure, a listed check that passes now or is no longer reported, and a different count
+//! (a run stopped half-way) fail the stage. `--record` rewrites the files from the current
+//! outcome, keeping the causes of checks still failing (for after a merge that makes checks
+//! pass; review the diff); a new failure has an empty `cause:` until someone writes one, and
+//! fails the stage until then. `cargo xtask profiles-doc` turns the files into the matrix in
+//! `docs/profiles.md`.
 //!
 //! A run the stage cannot trust fails it too: a tool that crashed (a Python traceback),
 //! printed a status word this parser does not know, reported no checks or a summary that
-//! does not match its results, or exited with a code its own report does not explain.
+//! does not match its results, or exited with a code its own report does not explain; unless
+//! `no report` is recorded for that profile, with its cause.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
