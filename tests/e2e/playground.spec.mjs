@@ -478,6 +478,82 @@ test("export renders the request as cURL", async () => {
   await context.close();
 });
 
+test("All profiles: the view gives the shared table; a profile's name opens it in Lane B; names stay text", async () => {
+  // tests/compare-all/cases.json: the table scim-core, `scim-mock compare --all` and the JS
+  // compareAll are checked against too.
+  const cases = JSON.parse(fs.readFileSync(path.join(repo, "tests/compare-all/cases.json"), "utf8")).cases;
+  const { context, page, errors } = await open();
+  await profiles(page);
+  const region = page.getByRole("region", { name: "All profiles" });
+  for (const c of cases) {
+    await page.getByRole("combobox", { name: "Method" }).selectOption(c.request.method);
+    await page.getByRole("textbox", { name: "Path" }).fill(c.request.path);
+    await setBody(page, JSON.stringify(c.request.body, null, 2));
+    await region.getByRole("button", { name: "Send to all profiles" }).click();
+    await region.locator(`caption:text-is("${c.request.method} ${c.request.path}")`).waitFor({ timeout: 5000 });
+    const seen = await region.locator("table").evaluate((t) => {
+      const paths = [...t.querySelectorAll("thead th")].slice(2, -1).map((th) => th.title);
+      const rows = [...t.querySelectorAll("tbody tr")].map((tr) => {
+        const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent);
+        const outcomes = {};
+        paths.forEach((p, i) => {
+          if (cells[i + 1] !== "—") outcomes[p] = cells[i + 1];
+        });
+        return { profile: tr.dataset.profile, status: Number.parseInt(cells[0], 10), outcomes };
+      });
+      return { paths, rows };
+    });
+    const rows = seen.rows.slice(0, c.expect.rows.length);
+    // Outcomes compared as sets of attribute → word (the file's keys are sorted, the view's in column order).
+    const canon = (list) => JSON.stringify(list.map((r) => ({ ...r, outcomes: Object.entries(r.outcomes).sort() })));
+    assert(canon(rows) === canon(c.expect.rows), `${c.name}: rows\n${JSON.stringify(rows)}\nexpected\n${JSON.stringify(c.expect.rows)}`);
+    const paths = seen.paths.slice(0, c.expect.attributes.length);
+    assert(JSON.stringify(paths) === JSON.stringify(c.expect.attributes), `${c.name}: columns ${JSON.stringify(seen.paths)}`);
+    assert(seen.rows.at(-1).profile === "rfc (keep omitted)", "the derived variant follows the built-ins");
+    const why = await region.locator('tr[data-profile="entra"] td.why').innerText();
+    assert(c.expect.rows.find((r) => r.profile === "entra").status < 400 || why.length > 0, `${c.name}: entra's failure has no reason shown`);
+    if (takeShots && c === cases[0]) await region.screenshot({ path: path.join(shotsDir, "all-profiles.png") });
+  }
+  // A profile's name opens it in Lane B.
+  await region.getByRole("row").filter({ has: page.getByRole("button", { name: "zoom", exact: true }) }).getByRole("button").click();
+  const selected = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).inputValue();
+  assert(selected === "zoom", `Lane B profile after the click: ${selected}`);
+  // An attribute name is user data: a markup name is a column header's text, never an element.
+  const payload = '<img src=x onerror="window.__xss=1">';
+  await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+  await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+  await setBody(page, JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bjensen", [payload]: 1 }));
+  await region.getByRole("button", { name: "Send to all profiles" }).click();
+  await region.locator("thead th").filter({ hasText: "<img src=x" }).first().waitFor({ timeout: 5000 });
+  const injected = await page.evaluate(() => ({ xss: window.__xss, imgs: document.querySelectorAll("main img").length }));
+  assert(injected.xss === undefined && injected.imgs === 0, `injected: ${JSON.stringify(injected)}`);
+  assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+  await context.close();
+});
+
+test("profile card: each lane's card says what its service does, with knob values and linked sources", async () => {
+  const { context, page, errors } = await open();
+  await profiles(page, "rfc", "zoom");
+  const cardB = lane(page, "Lane B").locator("details.card");
+  await cardB.locator("summary").first().click();
+  await expectText(cardB, "Profile card: what zoom does", "card summary");
+  await expectText(cardB, "A PUT keeps every attribute the body leaves out", "zoom's omitted sentence");
+  await expectText(cardB, "Lists leave the extensions out", "zoom's list sentence");
+  const omitted = cardB.locator("dd").filter({ hasText: "A PUT keeps every attribute" });
+  const href = await omitted.getByRole("link").first().getAttribute("href");
+  assert(href && href.startsWith("https://"), `zoom's omitted sentence links its source: ${href}`);
+  const cardA = lane(page, "Lane A").locator("details.card");
+  await cardA.locator("summary").first().click();
+  await expectText(cardA, "A PUT clears every attribute the body leaves out", "rfc's omitted sentence");
+  if (takeShots) await cardB.screenshot({ path: path.join(shotsDir, "profile-card.png") });
+  await cardB.locator("details.card-knobs summary").click();
+  const knobRows = await cardB.locator("details.card-knobs li").count();
+  assert(knobRows > 30, `zoom's knob table: ${knobRows} rows`);
+  if (takeShots) await cardB.locator("details.card-knobs").screenshot({ path: path.join(shotsDir, "profile-card-knobs.png") });
+  assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+  await context.close();
+});
+
 test("without storage the page works in memory and says so", async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

@@ -276,6 +276,7 @@ pub fn App() -> impl IntoView {
                 <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
             </div>
             <Differences pg=pg />
+            <crate::atlas_view::AllProfiles pg=pg draft=move || draft.get_untracked() />
             <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>
         {(!embed).then(|| view! { <EmbedBuilder draft=draft pg=pg notices=notices /> })}
@@ -798,6 +799,7 @@ fn LaneView(
                     {move || pg.with(|p| p.lanes.get(idx).map(|l| knobs(l.profile())).unwrap_or_default())}
                 </span>
             </p>
+            <crate::card_view::ProfileCard pg=pg idx=idx />
             {move || match last() {
                 None => view! { <p class="status none">"No request sent yet."</p> }.into_any(),
                 Some(x) => {

@@ -5,9 +5,10 @@
 //! attribute by attribute (RFC 7644 §3.5.1 lets services disagree on PUT).
 //!
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
-//! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
+//! [`catalog`] (profiles), [`card`] (a profile's card; its view in [`card_view`]), [`exchange`] (one answer and its status line), [`lane`] (a server
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
-//! Explanation as read), [`templates`], [`share`], [`export`], [`archive`] (history ↔ Postman
+//! Explanation as read), [`templates`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
+//! [`atlas_view`]), [`archive`] (history ↔ Postman
 //! and HAR; its controls in [`archive_view`]) and [`storage`] (the only module that touches
 //! browser storage).
 //! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
@@ -16,6 +17,10 @@
 pub mod app;
 pub mod archive;
 pub mod archive_view;
+pub mod atlas;
+pub mod atlas_view;
+pub mod card;
+pub mod card_view;
 pub mod catalog;
 pub mod diff;
 pub mod draft;

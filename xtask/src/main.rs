@@ -67,15 +67,18 @@ enum Cmd {
     /// (fetch mock, msw, Node listener, Playwright) against `MockServer.handle`; writes
     /// docs/benchmarks.md.
     BenchKit,
-    /// Run scim2-cli and scim-sanity against scim-mock; fail on checks not in
-    /// tests/conformance/known-failures-*.txt.
+    /// Run scim2-cli and scim-sanity against scim-mock with every built-in profile; fail on
+    /// outcomes other than those in tests/conformance/expected-*.txt.
     Conformance {
-        /// The profile scim-mock runs.
-        #[arg(long, default_value = "rfc")]
-        profile: String,
-        /// Rewrite the known-failure lists from this run instead of checking them.
+        /// Run only this profile (repeatable); default: every built-in profile.
+        #[arg(long)]
+        profile: Vec<String>,
+        /// Rewrite the expectations from this run instead of checking them.
         #[arg(long)]
         record: bool,
+        /// How many (profile, tool) runs go at once, each with its own server.
+        #[arg(long, default_value_t = crate::conformance::DEFAULT_JOBS)]
+        jobs: usize,
     },
     /// Load-test scim-mock over HTTP with wrk (PUT), beside an empty axum handler and the
     /// Python scim2-server; writes docs/benchmarks.md.
@@ -147,8 +150,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 .arg(format!("{}/run.mjs", setup::KIT_DIR))
                 .args(["--bench", "--write"]))
         }
-        Cmd::Conformance { profile, record } => {
-            conformance::run_conformance(&root, &conformance::Options { profile, record })
+        Cmd::Conformance { profile, record, jobs } => {
+            conformance::run_conformance(&root, &conformance::Options { profiles: profile, record, jobs })
         }
         Cmd::BenchHttp { duration, connections } => {
             bench_http::run(&root, &bench_http::Options { duration, connections })

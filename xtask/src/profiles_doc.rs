@@ -1,12 +1,16 @@
 //! `cargo xtask profiles-doc`: writes `docs/profiles.md` from the built-in profile files, a
 //! matrix of every profile × every knob and, per profile, each knob's value with its source
-//! ([`scim_core::Profile::knobs`]). A test fails when the committed file is out of date.
+//! ([`scim_core::Profile::knobs`]), and a matrix of every profile × conformance tool from the
+//! recorded results (`tests/conformance/expected-*.txt`, which the `conformance` stage keeps
+//! true). A test fails when the committed file is out of date.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use scim_core::{Basis, Knob, Profile};
+
+use crate::conformance::{Expect, Expectations, TOOLS, read_expected};
 use serde_json::Value;
 
 /// Where the generated file lives, relative to the repository root.
@@ -16,7 +20,7 @@ pub const PATH: &str = "docs/profiles.md";
 /// give.
 pub fn run(root: &Path, check: bool) -> Result<()> {
     let path = root.join(PATH);
-    let want = render();
+    let want = render(root)?;
     if check {
         let have = std::fs::read_to_string(&path).with_context(|| format!("reading {PATH}"))?;
         if have != want {
@@ -65,8 +69,74 @@ fn row(name: &str) -> &str {
     name.strip_prefix("behaviour.").or_else(|| name.strip_prefix("resourceTypes.")).unwrap_or(name)
 }
 
+/// The short name of a cause: the knob or RFC section it starts with.
+fn cause_head(cause: &str) -> String {
+    if cause.starts_with("tool:") {
+        return "the tool's own limit".into();
+    }
+    if cause.starts_with("RFC ") {
+        return cause.split(':').next().unwrap_or(cause).trim().to_owned();
+    }
+    let head = cause.split_whitespace().next().unwrap_or(cause);
+    format!("`{}`", head.trim_end_matches([',', ':', ';']))
+}
+
+/// The conformance section: per profile and tool, the checks passed / failed / skipped as
+/// recorded, and the causes of the failures.
+fn conformance(root: &Path, profiles: &[Profile]) -> Result<String> {
+    let tools: Vec<(&str, Expectations)> =
+        TOOLS.iter().map(|t| Ok((*t, read_expected(root, t)?))).collect::<Result<_>>()?;
+    let mut out = String::from(
+        "\n## Conformance per profile\n\n\
+         `cargo xtask test --stage conformance` runs two third-party testers against scim-mock with each \
+         profile, at the profile's own base path with the credential its auth scheme needs: \
+         [scim2-cli](https://pypi.org/project/scim2-cli/) (`scim2 test`, scim2-tester) and \
+         [scim-sanity](https://pypi.org/project/scim-sanity/) (`probe`). Each cell is checks passed / failed / \
+         skipped as recorded in `tests/conformance/expected-*.txt`; the stage fails when a run gives anything \
+         else. A failure comes from what the profile's vendor does (or, where marked, from a limit of the \
+         tool), not from a defect of the mock: the last column names the knobs (or RFC sections) behind the \
+         failures; the files give the reason per check.\n\n",
+    );
+    out.push_str("| profile |");
+    for (t, _) in &tools {
+        let _ = write!(out, " {t} |");
+    }
+    out.push_str(" failures caused by |\n| --- |");
+    for _ in &tools {
+        out.push_str(" --- |");
+    }
+    out.push_str(" --- |\n");
+    for p in profiles {
+        let _ = write!(out, "| `{}` |", p.name);
+        let mut heads: Vec<String> = Vec::new();
+        for (_, expected) in &tools {
+            match expected.get(&p.name) {
+                Some(Expect::Report { counts, known }) => {
+                    let _ = write!(out, " {} / {} / {} |", counts.passed, counts.failed, counts.skipped);
+                    for cause in known.values() {
+                        let h = cause_head(cause);
+                        if !heads.contains(&h) {
+                            heads.push(h);
+                        }
+                    }
+                }
+                Some(Expect::NoReport { cause }) => {
+                    let _ = write!(out, " no report |");
+                    let h = cause_head(cause);
+                    if !heads.contains(&h) {
+                        heads.push(h);
+                    }
+                }
+                None => out.push_str(" not run |"),
+            }
+        }
+        let _ = writeln!(out, " {} |", if heads.is_empty() { "–".to_string() } else { heads.join(", ") });
+    }
+    Ok(out)
+}
+
 /// The whole of `docs/profiles.md`.
-pub fn render() -> String {
+pub fn render(root: &Path) -> Result<String> {
     let profiles: Vec<Profile> =
         Profile::builtins().into_iter().filter_map(|info| Profile::builtin(&info.name)).collect();
     let knobs: Vec<Vec<Knob>> = profiles.iter().map(Profile::knobs).collect();
@@ -113,6 +183,7 @@ pub fn render() -> String {
         }
         out.push('\n');
     }
+    out.push_str(&conformance(root, &profiles)?);
     for (p, ks) in profiles.iter().zip(&knobs) {
         let _ = write!(out, "\n## `{}`: {}\n\n{}\n\n", p.name, p.title, p.description);
         if !p.sources.is_empty() {
@@ -143,7 +214,7 @@ pub fn render() -> String {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -155,16 +226,36 @@ mod tests {
     fn profiles_doc_is_current() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let have = std::fs::read_to_string(root.join(PATH)).unwrap_or_default();
-        assert!(have == render(), "{PATH} is out of date; run `cargo xtask profiles-doc` and commit it");
+        assert!(
+            have == render(&root).expect("renders"),
+            "{PATH} is out of date; run `cargo xtask profiles-doc` and commit it"
+        );
     }
 
     #[test]
     fn matrix_has_a_column_per_builtin_and_a_row_per_knob() {
-        let doc = render();
+        let doc = render(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).expect("renders");
         let header = doc.lines().find(|l| l.starts_with("| knob | rfc |")).unwrap_or_default();
         assert_eq!(header.matches('|').count(), Profile::builtins().len() + 2);
         for knob in ["patchResponse", "deleteMode", "User.methods", "Group.maxMemberChanges", "filterOperators"] {
             assert!(doc.contains(&format!("| `{knob}` |")), "no row for {knob}");
         }
+    }
+
+    #[test]
+    fn conformance_matrix_has_a_row_per_builtin_from_the_recorded_results() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let doc = render(&root).expect("renders");
+        let section = doc.split("## Conformance per profile").nth(1).unwrap_or_default();
+        assert!(section.contains("| profile | scim2 | scim-sanity | failures caused by |"), "{section}");
+        for p in Profile::builtins() {
+            assert!(section.contains(&format!("| `{}` |", p.name)), "no conformance row for {}", p.name);
+        }
+        let Some(Expect::Report { counts, .. }) = read_expected(&root, "scim2").expect("reads").remove("rfc") else {
+            panic!("no scim2 report recorded for rfc")
+        };
+        let cell = format!("| `rfc` | {} / {} / {} |", counts.passed, counts.failed, counts.skipped);
+        assert!(section.contains(&cell), "{cell} not in {section}");
+        assert!(section.contains("`behaviour.memberDisplay`"), "rfc's failures name their knob");
     }
 }

@@ -116,11 +116,15 @@ pub fn stages() -> Vec<Stage> {
         .needs(&[Step::WasmTarget, Step::NodeModules, Step::KitModules, Step::Browser]),
         Stage::new(
             "conformance",
-            "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock; shrink-only known failures",
+            "scim2-cli and scim-sanity (pinned, in .venv) against scim-mock with every built-in profile; expected results per profile, failures only shrink",
             |root| {
                 crate::conformance::run_conformance(
                     root,
-                    &crate::conformance::Options { profile: "rfc".into(), record: false },
+                    &crate::conformance::Options {
+                        profiles: Vec::new(),
+                        record: false,
+                        jobs: crate::conformance::DEFAULT_JOBS,
+                    },
                 )
             },
         ),

@@ -3,7 +3,10 @@
 //! Membership is stored once: as `members` items `{value, type}` on the Group. Everything
 //! else is derived when a resource is rendered, so it can never go stale:
 //!
-//! - a member's `display` and `$ref` come from the member resource as it is now;
+//! - a member's `display` and `$ref` come from the member resource as it is now (unless
+//!   `behaviour.memberDisplay = echoed`: then `display` is what the client sent);
+//! - a member `value` must name a resource the service holds (400 `invalidValue`), unless
+//!   `behaviour.memberReferences = accepted`: then it is stored as sent;
 //! - a User's `groups` (readOnly, RFC 7643 §4.1.2) lists the groups naming the user as a
 //!   member, with `type: "direct"`. It is never stored on the user, which is why a PUT
 //!   (Okta sends `groups: []`) cannot change membership.
@@ -18,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::profile::registry::{Registry, ResourceKind};
+use crate::profile::types::{MemberDisplay, MemberReferences};
 use crate::resource::Resource;
 use crate::store::Store;
 
@@ -101,20 +105,35 @@ pub fn check_members(
         let found = member_kinds(registry)
             .filter(|k| wanted.is_none_or(|t| k.def.name.eq_ignore_ascii_case(t)))
             .find(|k| store.contains(&k.def.name, value));
-        let Some(k) = found else {
-            expl.push(format!("{path}.value"), Outcome::RejectedType, None, item.get("value"), RFC_GROUP).note =
-                "members must reference existing resources".into();
-            return Err(ScimError::invalid_value(format!(
-                "'{path}.value' {value:?} is not the id of any existing {} (RFC 7643 §4.2); create the member first.",
-                wanted.unwrap_or("User or Group")
-            )));
+        let type_name = match found {
+            Some(k) => Some(k.def.name.clone()),
+            // behaviour.memberReferences = accepted: stored as sent, with the type it names.
+            None if registry.members.0 == MemberReferences::Accepted => wanted
+                .and_then(|t| member_kinds(registry).find(|k| k.def.name.eq_ignore_ascii_case(t)))
+                .map(|k| k.def.name.clone()),
+            None => {
+                expl.push(format!("{path}.value"), Outcome::RejectedType, None, item.get("value"), RFC_GROUP).note =
+                    "members must reference existing resources (behaviour.memberReferences = checked)".into();
+                return Err(ScimError::invalid_value(format!(
+                    "'{path}.value' {value:?} is not the id of any existing {} (RFC 7643 §4.2); create the member first.",
+                    wanted.unwrap_or("User or Group")
+                )));
+            }
         };
         if out.iter().any(|m| m.get("value").and_then(Value::as_str) == Some(value)) {
             continue;
         }
         let mut m = Map::new();
         m.insert("value".into(), Value::String(value.into()));
-        m.insert("type".into(), Value::String(k.def.name.clone()));
+        if let Some(t) = type_name {
+            m.insert("type".into(), Value::String(t));
+        }
+        // behaviour.memberDisplay = echoed: the display the client sent is what is shown.
+        if registry.members.1 == MemberDisplay::Echoed {
+            if let Some(d) = item.get("display").filter(|d| d.is_string()) {
+                m.insert("display".into(), d.clone());
+            }
+        }
         out.push(Value::Object(m));
     }
     attrs.insert("members".into(), Value::Array(out));
@@ -178,10 +197,18 @@ impl Memberships {
                 let Some(value) = o.get("value").and_then(Value::as_str).map(str::to_string) else { continue };
                 let t = o.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
                 let Some(mk) = member_kinds(registry).find(|k| k.def.name.eq_ignore_ascii_case(&t)) else { continue };
+                let held = store.get(&mk.def.name, &value);
                 let mut out = Map::new();
                 out.insert("value".into(), Value::String(value.clone()));
-                out.insert("$ref".into(), Value::String(format!("{link_base}{}/{value}", mk.def.endpoint)));
-                if let Some(d) = store.get(&mk.def.name, &value).and_then(display_of) {
+                // A member the service does not hold (memberReferences = accepted) has no URI.
+                if held.is_some() {
+                    out.insert("$ref".into(), Value::String(format!("{link_base}{}/{value}", mk.def.endpoint)));
+                }
+                let display = match registry.members.1 {
+                    MemberDisplay::Derived => held.and_then(display_of),
+                    MemberDisplay::Echoed => o.get("display").cloned(),
+                };
+                if let Some(d) = display {
                     out.insert("display".into(), d);
                 }
                 out.insert("type".into(), Value::String(mk.def.name.clone()));

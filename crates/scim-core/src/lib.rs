@@ -11,7 +11,8 @@
 //! [`Profile::derive`] changes knobs of one,
 //! [`Profile::to_json`] exports a self-contained copy, [`Server::load_seed`] starts with the
 //! users the vendors document, [`compare()`] sends one request to two servers and diffs
-//! the answers attribute by attribute, and [`Server::render`] rewrites a request written for
+//! the answers attribute by attribute, [`compare_all()`] sends one request to every profile
+//! at once (one row per profile, one word per attribute), and [`Server::render`] rewrites a request written for
 //! any profile into one server's dialect (base path, schema URNs, ids, `Authorization`
 //! header) so that servers are compared on what they do, not on how they spell it.
 //!
@@ -45,6 +46,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod atlas;
 mod auth;
 mod clock;
 mod compare;
@@ -71,6 +73,7 @@ mod store;
 mod time;
 mod value;
 
+pub use atlas::{AllProfiles, ProfileRow, Verdict, compare_all};
 pub use clock::{Clock, Ids, Millis};
 pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_responses};
 pub use error::{ScimError, ScimType};
@@ -81,8 +84,8 @@ pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
 pub use profile::types::{
     Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned,
-    KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted, Paging, PatchResponse, Profile, ProfileError,
-    StringBooleans, Unknown, UnsupportedFilter,
+    KnobSource, ListKey, MemberDisplay, MemberReferences, MissingExtensionUrn, MultiplePrimary, Omitted, Paging,
+    PatchResponse, Profile, ProfileError, StringBooleans, Unknown, UnsupportedFilter,
 };
 pub use server::{Changes, Seed, SeedReport, Server};
 

@@ -1,5 +1,8 @@
 //! `scim-mock serve`: the SCIM mock over HTTP. `scim-mock ceiling`: an empty handler on the
-//! same stack, the benchmark's upper bound.
+//! same stack, the benchmark's upper bound. `scim-mock compare --all`: one request to every
+//! profile, a table of what each did.
+
+mod compare_cmd;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +38,8 @@ enum Cmd {
         #[arg(long, default_value_t = 8081)]
         port: u16,
     },
+    /// Send one request to every built-in profile, each in a fresh store; print what each did.
+    Compare(compare_cmd::CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,6 +117,7 @@ fn main() -> ExitCode {
             Cmd::Learn(args) => scim_mock::remote::learn_cmd(args).await,
             Cmd::Replay(args) => scim_mock::remote::replay_cmd(args).await,
             Cmd::Relay(args) => scim_mock::relay::relay_cmd(args).await,
+            Cmd::Compare(args) => compare_cmd::run(args),
         }
     });
     match result {

@@ -1,7 +1,7 @@
 // Node entry (ES module): the nodejs glue loads the wasm synchronously on require.
 import bindings from "./scim_wasm.js";
 
-export const { MockServer } = bindings;
+export const { MockServer, compareAll } = bindings;
 export { installFetchMock } from "../fetch-mock.js";
 export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
 export { seedScenario } from "../scenario.js";

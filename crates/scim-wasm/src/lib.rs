@@ -12,6 +12,7 @@
 //! res.status; // 201
 //! ```
 
+mod compare_all;
 mod convert;
 mod env;
 mod learn;

@@ -51,6 +51,10 @@ export interface Behaviour {
   patchPathRequired: boolean;
   /** The key of a ListResponse's resources. */
   listKey: "Resources" | "resources";
+  /** A Group member naming no resource the service holds: 400 (`checked`) or stored as sent. */
+  memberReferences: "checked" | "accepted";
+  /** `members[].display`: filled from the member (`derived`) or what the client sent. */
+  memberDisplay: "derived" | "echoed";
 }
 
 /** How new resource ids are made: UUIDs, or decimal strings counting up from `start`. */
@@ -246,4 +250,33 @@ export interface Comparison {
   left: ScimResponse;
   right: ScimResponse;
   diff: Diff;
+}
+
+/** Options of `compareAll`. */
+export interface CompareAllOptions {
+  /** Profiles compared after the built-ins: built-in names or profile definitions. */
+  profiles?: (string | ProfileDefinition)[];
+}
+
+/** What happened to one attribute in `compareAll`'s table. */
+export type Verdict = "replaced" | "kept" | "cleared" | "ignored" | "rejected";
+
+/** One profile's answer in `compareAll`'s table. */
+export interface ProfileRow {
+  profile: string;
+  title: string;
+  status: number;
+  /** `scimType` of a failed request, if the answer names one. */
+  scimType?: string;
+  /** The error's `detail` of a failed request. */
+  detail?: string;
+  /** One word per attribute path (of `AllProfiles.attributes`) this row has. */
+  outcomes: Record<string, Verdict>;
+}
+
+/** One request sent to every profile, each in a fresh store (`compareAll`). */
+export interface AllProfiles {
+  /** Columns: the request's attributes, then those it left out that a profile cleared or kept. */
+  attributes: string[];
+  rows: ProfileRow[];
 }

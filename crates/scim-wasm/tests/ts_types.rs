@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use scim_core::{
-    Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, Diff, DiffEntry, DiffKind, Entry, Explanation,
-    IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MissingExtensionUrn, MultiplePrimary, Omitted,
-    Outcome, Paging, PatchResponse, Profile, ScimError, ScimType, Section, StringBooleans, Unknown, UnsupportedFilter,
+    AllProfiles, Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, Diff, DiffEntry, DiffKind, Entry,
+    Explanation, IdMismatch, IdStyle, IfMatchUnversioned, KnobSource, ListKey, MemberDisplay, MemberReferences,
+    MissingExtensionUrn, MultiplePrimary, Omitted, Outcome, Paging, PatchResponse, Profile, ProfileRow, ScimError,
+    ScimType, Section, StringBooleans, Unknown, UnsupportedFilter, Verdict,
 };
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Visitor};
@@ -28,8 +29,16 @@ const DTS: &str = include_str!("../src/types.d.ts");
 
 /// Declared types that the facade builds itself (options it reads field by field, objects
 /// it assembles), not serialised from a scim-core type: nothing in Rust to check them against.
-const FACADE_TYPES: &[&str] =
-    &["MockServerOptions", "ProfileInfo", "ScimRequest", "ResourceMeta", "ScimBody", "ScimResponse", "Comparison"];
+const FACADE_TYPES: &[&str] = &[
+    "MockServerOptions",
+    "ProfileInfo",
+    "ScimRequest",
+    "ResourceMeta",
+    "ScimBody",
+    "ScimResponse",
+    "Comparison",
+    "CompareAllOptions",
+];
 
 /// Every variant of an enum, from one list that is also an exhaustive `match`: a variant
 /// added in Rust fails to compile here until it is listed (with values for its fields).
@@ -100,6 +109,8 @@ fn behaviour() -> Behaviour {
         filter_required: true,
         patch_path_required: true,
         list_key: ListKey::Lowercase,
+        member_references: MemberReferences::Accepted,
+        member_display: MemberDisplay::Echoed,
     }
 }
 
@@ -120,6 +131,8 @@ fn knobs() -> Vec<(&'static str, BTreeSet<String>)> {
         ("paging", strings(&every!(Paging: Index, Cursor, None))),
         ("unsupportedFilter", strings(&every!(UnsupportedFilter: Reject, EmptyList))),
         ("listKey", strings(&every!(ListKey: Capitalized, Lowercase))),
+        ("memberReferences", strings(&every!(MemberReferences: Checked, Accepted))),
+        ("memberDisplay", strings(&every!(MemberDisplay: Derived, Echoed))),
     ]
 }
 
@@ -1027,6 +1040,28 @@ fn problems(dts: &str) -> Vec<String> {
         p.fits(&d, &format!("ScimBody (scimType {})", body["scimType"]), &body, d.decl("ScimBody"));
     }
 
+    // compareAll's table.
+    let verdicts = strings(&every!(Verdict: Replaced, Kept, Cleared, Ignored, Rejected));
+    p.same_strings("Verdict", d.decl("Verdict").and_then(|t| d.literals("Verdict", t)), &verdicts);
+    let row = ProfileRow {
+        profile: "zoom".into(),
+        title: "Zoom".into(),
+        status: 400,
+        scim_type: Some("invalidSyntax".into()),
+        detail: "Attribute 'x' is not defined.".into(),
+        outcomes: BTreeMap::from([("title".to_string(), Verdict::Rejected)]),
+    };
+    let row_min =
+        ProfileRow { status: 200, scim_type: None, detail: String::new(), outcomes: BTreeMap::new(), ..row.clone() };
+    let (row_json, row_min_json) = (to_json(&row), to_json(&row_min));
+    assert_eq!(keys(&row_json), serde_fields::<ProfileRow>(), "the full ProfileRow must carry every field");
+    p.output(&d, "ProfileRow", &row_json, &row_min_json);
+    let all = to_json(&AllProfiles { attributes: vec!["title".into()], rows: vec![row, row_min] });
+    assert_eq!(keys(&all), serde_fields::<AllProfiles>(), "AllProfiles must carry every field");
+    p.output(&d, "AllProfiles", &all, &to_json(&AllProfiles { attributes: vec![], rows: vec![] }));
+    let table = to_json(&scim_core::compare_all(&scim_core::Request::new("PATCH", "/Users/1"), &[]));
+    p.fits(&d, "AllProfiles (compare_all)", &table, d.decl("AllProfiles"));
+
     // Every declaration is either checked above or built by the facade.
     const CHECKED: &[&str] = &[
         "Outcome",
@@ -1041,6 +1076,9 @@ fn problems(dts: &str) -> Vec<String> {
         "Diff",
         "ScimErrorBody",
         "ScimType",
+        "Verdict",
+        "ProfileRow",
+        "AllProfiles",
     ];
     for name in d.0.keys().filter(|n| !CHECKED.contains(&n.as_str()) && !FACADE_TYPES.contains(&n.as_str())) {
         p.0.push(format!("{name}: declared, but neither checked against Rust nor listed in FACADE_TYPES"));

@@ -1,6 +1,6 @@
 //! A profile compiled: schemas resolved, resource types checked, the tables the engine runs on.
 
-use crate::profile::types::{Profile, ProfileError, ResourceTypeDef, SchemaEntry};
+use crate::profile::types::{MemberDisplay, MemberReferences, Profile, ProfileError, ResourceTypeDef, SchemaEntry};
 use crate::schema::{self, Attribute, Schema};
 
 pub(crate) fn builtin_schemas() -> Vec<Schema> {
@@ -96,6 +96,8 @@ pub struct AttrRef<'a> {
 pub struct Registry {
     pub schemas: Vec<Schema>,
     pub kinds: Vec<ResourceKind>,
+    /// `behaviour.memberReferences` and `behaviour.memberDisplay`, for the Group rules.
+    pub members: (MemberReferences, MemberDisplay),
 }
 
 impl Registry {
@@ -116,6 +118,12 @@ impl Registry {
             }
             check_attributes(&s.attributes, &format!("schemas[{i}] ({})", s.id))?;
             schemas.push(s);
+        }
+        if profile.behaviour.member_display == MemberDisplay::Echoed {
+            // The display is the client's: readWrite, so a write keeps what it sends.
+            for s in &mut schemas {
+                echo_member_display(s);
+            }
         }
         for def in &profile.resource_types {
             if let Some(s) = schemas.iter_mut().find(|s| s.id.eq_ignore_ascii_case(&def.schema)) {
@@ -162,7 +170,11 @@ impl Registry {
                 plain_render,
             });
         }
-        Ok(Registry { schemas, kinds })
+        Ok(Registry {
+            schemas,
+            kinds,
+            members: (profile.behaviour.member_references, profile.behaviour.member_display),
+        })
     }
 
     /// The resource type served at an endpoint segment (`Users`), case-sensitively as URLs are.
@@ -187,6 +199,17 @@ impl Registry {
 
 /// Marks a core attribute (`displayName`) or sub-attribute (`name.givenName`, then `name`
 /// too) required: `resourceTypes[].requiredAttributes`. Paths were checked by the loader.
+/// `members.display` readWrite (behaviour.memberDisplay = echoed), in a schema with a
+/// multi-valued complex `members`.
+fn echo_member_display(schema: &mut Schema) {
+    let members = schema.attributes.iter_mut().filter(|a| a.name.eq_ignore_ascii_case("members") && a.multi_valued);
+    for m in members {
+        for d in m.sub_attributes.iter_mut().filter(|d| d.name.eq_ignore_ascii_case("display")) {
+            d.mutability = schema::Mutability::ReadWrite;
+        }
+    }
+}
+
 fn require(schema: &mut Schema, path: &str) {
     let (top, sub) = match path.split_once('.') {
         Some((t, s)) => (t, Some(s)),

@@ -172,6 +172,36 @@ pub enum ListKey {
     Lowercase,
 }
 
+/// What a Group write does with a member `value` that names no resource the service holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum MemberReferences {
+    /// 400 `invalidValue`: RFC 7643 §4.2 makes `value` the "identifier of the member", a
+    /// SCIM resource (`$ref` "the URI corresponding to a SCIM resource"), so a value that
+    /// names none is an invalid value (RFC 7644 §3.12).
+    #[default]
+    Checked,
+    /// Stored as sent: the RFC nowhere requires the service to verify that the member
+    /// exists (a client may provision the group before its members); a member it does not
+    /// hold keeps the `type` it was sent with and gets no derived `display` or `$ref`.
+    Accepted,
+}
+
+/// Where a Group member's `display` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum MemberDisplay {
+    /// Filled by the service from the member's `displayName` (else `userName`), whatever
+    /// the client sent: RFC 7643 §8.7.1 marks `members.display` readOnly, and RFC 7643
+    /// §2.4 calls it "a human-readable name".
+    #[default]
+    Derived,
+    /// What the client sent, or nothing: the service stores `display` as written, as
+    /// clients that read back what they wrote expect (RFC 7643 §2.4 gives `display` no
+    /// source; scim2-tester checks it this way).
+    Echoed,
+}
+
 /// The knobs on which real services disagree. Defaults are the RFC's reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -221,6 +251,10 @@ pub struct Behaviour {
     pub patch_path_required: bool,
     /// The key of the resources in a ListResponse.
     pub list_key: ListKey,
+    /// Whether a Group member must name a resource the service holds.
+    pub member_references: MemberReferences,
+    /// Where a Group member's `display` comes from.
+    pub member_display: MemberDisplay,
 }
 
 impl Default for Behaviour {
@@ -250,6 +284,8 @@ impl Default for Behaviour {
             filter_required: false,
             patch_path_required: false,
             list_key: ListKey::Capitalized,
+            member_references: MemberReferences::Checked,
+            member_display: MemberDisplay::Derived,
         }
     }
 }

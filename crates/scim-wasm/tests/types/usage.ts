@@ -153,6 +153,8 @@ const everyKnob: Behaviour = {
   filterRequired: true,
   patchPathRequired: true,
   listKey: "resources",
+  memberReferences: "accepted",
+  memberDisplay: "echoed",
 };
 
 /** The other values of the knobs that have more than two. */
