@@ -147,17 +147,13 @@ pub fn App() -> impl IntoView {
     }
     let persistence: StoredValue<Persistence<BrowserBackend>, LocalStorage> = StoredValue::new_local(persistence);
 
-    // Save when the draft or the lanes change: once typing or sending pauses (a store of
-    // thousands of users is not serialised on every keystroke or inside a Send), and at once
-    // when the page is hidden or unloaded.
+    // Save when the draft or the lanes change: once typing or sending pauses, and at once
+    // when the page is hidden or unloaded. A save writes each lane's new change records, not
+    // its store (see `storage`).
     let save_now = move || {
         let d = draft.get_untracked();
-        let mut saved = pg.update_untracked(|p| storage::capture(p, &d));
-        let trimmed = saved.history.len();
-        if let Some(n) = persistence.try_update_value(|p| p.save(&mut saved)).flatten() {
-            if saved.history.len() < trimmed {
-                pg.update_untracked(|p| p.history.truncate(saved.history.len()));
-            }
+        let notice = pg.try_update_untracked(|p| persistence.try_update_value(|s| s.save(p, &d)).flatten()).flatten();
+        if let Some(n) = notice {
             notices.push(n);
         }
     };

@@ -2,6 +2,10 @@
 //! from the catalog, starting from the users every built-in documents
 //! ([`scim_core::Seed::Documented`]), and resolves `{userName:NAME}` placeholders against its
 //! own store ([`Server::resolve_placeholders`]).
+//!
+//! Each lane records what every write changes ([`Server::record_changes`]) into its
+//! [`Lane::journal`], so saving appends those records instead of serialising the store
+//! (see [`crate::storage`]).
 
 use scim_core::{Profile, Request, Seed, Server};
 use serde_json::Value;
@@ -18,12 +22,24 @@ pub struct UserSummary {
     pub resource: Value,
 }
 
+/// Where a lane's saved keys stand: the generation of its saved store and how many
+/// [`Lane::journal`] records are already written after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedAt {
+    pub generation: u64,
+    pub logged: usize,
+}
+
 /// One side of the comparison: a profile, its server, its last answer.
 #[derive(Debug)]
 pub struct Lane {
     pub profile_name: String,
     server: Server,
     pub last: Option<Exchange>,
+    /// Change records ([`scim_core::Changes::to_json`]) since the saved store, oldest first.
+    pub journal: Vec<Value>,
+    /// `None` until this lane's store is saved (a new, reset or switched lane).
+    pub saved: Option<SavedAt>,
 }
 
 impl Lane {
@@ -37,8 +53,9 @@ impl Lane {
             Some(p) => (profile_name.to_string(), p),
             None => ("rfc".to_string(), Profile::rfc()),
         };
-        let server = seeded(profile).or_else(|| seeded(Profile::rfc())).unwrap_or_else(unreachable_rfc);
-        Lane { profile_name: name, server, last: None }
+        let mut server = seeded(profile).or_else(|| seeded(Profile::rfc())).unwrap_or_else(unreachable_rfc);
+        server.record_changes(true);
+        Lane { profile_name: name, server, last: None, journal: Vec::new(), saved: None }
     }
 
     /// A lane restored from a saved store (which carries its id sequence and clock);
@@ -47,7 +64,16 @@ impl Lane {
         let profile = find_profile(profile_name)?;
         let mut server = Server::new(profile).ok()?;
         server.restore(store).ok()?;
-        Some(Lane { profile_name: profile_name.to_string(), server, last: None })
+        server.record_changes(true);
+        Some(Lane { profile_name: profile_name.to_string(), server, last: None, journal: Vec::new(), saved: None })
+    }
+
+    /// Applies one saved change record on top of the store and keeps it in the journal; on
+    /// error nothing changes ([`Server::replay`]).
+    pub fn replay(&mut self, record: &Value) -> Result<(), String> {
+        self.server.replay(record)?;
+        self.journal.push(record.clone());
+        Ok(())
     }
 
     /// Back to the seed users with a fresh clock and id counter.
@@ -134,6 +160,9 @@ impl Lane {
             Ok(rendered) => {
                 let before = self.before(&rendered.request);
                 let response = self.server.handle(&rendered.request);
+                if let Some(changes) = self.server.take_changes() {
+                    self.journal.push(changes.to_json());
+                }
                 Exchange {
                     request_line: format!("{method} {}", rendered.request.path),
                     sent: Some(rendered.request),
