@@ -7,7 +7,7 @@
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
 //! [`catalog`] (profiles), [`exchange`] (one answer and its status line), [`lane`] (a server
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
-//! Explanation as read), [`templates`], [`share`], [`export`], [`archive`] (history ↔ Postman
+//! Explanation as read), [`templates`], [`lessons`], [`share`], [`export`], [`archive`] (history ↔ Postman
 //! and HAR; its controls in [`archive_view`]) and [`storage`] (the only module that touches
 //! browser storage).
 //! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
@@ -23,6 +23,7 @@ pub mod exchange;
 pub mod explain_view;
 pub mod export;
 pub mod lane;
+pub mod lessons;
 pub mod playground;
 pub mod share;
 pub mod storage;
