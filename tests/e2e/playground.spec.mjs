@@ -966,6 +966,96 @@ test("friction 9: an embed at 600 px runs on load, is compact, reports its heigh
 
 // Run.
 let passed = 0;
+// ---- Lessons (issue 17, deliver 2), read-only embeds and the live example page ----
+
+const LESSONS = {
+  "put-replaces": ["rfc", "veeva", /^200/, /^200/],
+  omitted: ["rfc", "veeva", /^200/, /^200/],
+  "null-and-empty": ["rfc", "veeva", /^200/, /^200/],
+  readonly: ["rfc", "strict-clear", /^200/, /^400/],
+  unknown: ["rfc", "veeva", /^400/, /^200/],
+  etag: ["rfc", "ping", /^412/, /^200/],
+  "put-vs-patch": ["rfc", "veeva", /^200/, /^200/],
+};
+
+test("lessons: each opens by URL, runs on load with its lanes, answers as intended and marks rows", async () => {
+  for (const [id, [a, b, stA, stB]] of Object.entries(LESSONS)) {
+    const { context, page, errors } = await open({}, `${base}?lesson=${id}`);
+    await expectText(page.getByRole("region", { name: /^Lesson \d of 7/ }), "Previous", `${id} panel`);
+    assert((await profileOf(page, "Lane A")) === a && (await profileOf(page, "Lane B")) === b, `${id}: lanes`);
+    const sa = await statusOf(page, "Lane A");
+    const sb = await statusOf(page, "Lane B");
+    assert(stA.test(sa) && stB.test(sb), `${id}: statuses ${sa} / ${sb}`);
+    const marked = await page.locator("tr.lesson").count();
+    assert(marked > 0, `${id}: no highlighted row`);
+    assert(errors.length === 0, `${id}: ${errors.join("; ")}`);
+    await context.close();
+  }
+});
+
+test("lessons: Next and Previous walk the path and keep the URL shareable", async () => {
+  const { context, page } = await open();
+  await page.getByRole("button", { name: /Start the lessons/ }).click();
+  const panel = page.getByRole("region", { name: /^Lesson \d of 7/ });
+  await expectText(panel, "Lesson 1 of 7: PUT replaces", "first lesson");
+  await expectText(lane(page, "Lane A"), "200 OK", "runs at once");
+  assert(page.url().includes("lesson=put-replaces"), page.url());
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expectText(panel, "Lesson 2 of 7: Omitted attributes", "next");
+  assert(page.url().includes("lesson=omitted"), page.url());
+  for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expectText(panel, "ETags and 412", "sixth");
+  await expectText(lane(page, "Lane A"), "412", "the intended error");
+  await page.getByRole("button", { name: "Previous", exact: true }).click();
+  await expectText(panel, "Unknown attributes", "previous");
+  await page.getByRole("button", { name: "Leave the lessons" }).click();
+  assert(!page.url().includes("lesson="), page.url());
+  assert((await page.locator("tr.lesson").count()) === 0, "no marks outside a lesson");
+  // The embed builder offers lessons.
+  await page.getByText("Embed this request in your docs").click();
+  await page.getByRole("combobox", { name: "Start from" }).selectOption("etag");
+  const snippet = await page.getByRole("textbox", { name: "Embed snippet" }).inputValue();
+  assert(snippet.includes("?embed=1&lesson=etag") && !snippet.includes("#s="), snippet.slice(0, 160));
+  await context.close();
+});
+
+test("readonly=1 embeds: the composer and every dropdown are locked, Send still works", async () => {
+  const { context, page } = await open({}, `${base}?embed=1&template=minimal&readonly=1`);
+  // ("Pick user" is hidden in embeds; the full page with readonly=1 checks it below.)
+  for (const name of ["Method", "Template"]) {
+    assert(await page.getByRole("combobox", { name }).isDisabled(), `${name} is enabled`);
+  }
+  for (const l of ["Lane A", "Lane B"]) {
+    assert(await lane(page, l).getByRole("combobox", { name: "Profile" }).isDisabled(), `${l} profile is enabled`);
+  }
+  assert(!(await body(page).isEditable()), "the body is editable");
+  assert(await page.getByRole("checkbox", { name: "Raw: send exactly as written" }).isDisabled(), "raw is enabled");
+  await send(page).click();
+  await expectText(lane(page, "Lane A"), "200 OK", "send in a read-only embed");
+  await context.close();
+  const full = await open({}, `${base}?readonly=1`);
+  assert(await full.page.getByRole("combobox", { name: "Pick user" }).isDisabled(), "Pick user is enabled");
+  await full.context.close();
+});
+
+test("the live example page embeds two playgrounds that answer and are sized to their height", async () => {
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}embed-example.html`);
+  const frames = page.locator("iframe");
+  assert((await frames.count()) === 2, "two embeds");
+  for (let i = 0; i < 2; i++) {
+    await frames.nth(i).scrollIntoViewIfNeeded();
+    const f = page.frameLocator("iframe").nth(i);
+    await f.locator("#lane-1 .status").first().waitFor({ timeout: 15000 });
+  }
+  await page.waitForFunction(() => [...document.querySelectorAll("iframe")].every((f) => Number(f.height) !== 600));
+  const lessonFrame = page.frames().find((x) => x.url().includes("lesson=etag"));
+  const st = await lessonFrame.evaluate(() => document.querySelector("#lane-0 .status").textContent);
+  assert(st.startsWith("412"), `lesson embed lane A: ${st}`);
+  await context.close();
+});
+
 let failed = 0;
 for (const t of tests.filter((t) => !only || t.name.includes(only))) {
   const started = Date.now();
