@@ -205,8 +205,15 @@ mod tests {
             );
             pg.send(&(lesson.make)()).unwrap();
             let statuses: Vec<u16> = pg.lanes.iter().map(|l| l.last.as_ref().unwrap().response.status).collect();
-            assert_eq!(statuses, lesson.statuses, "{}: {:?}", lesson.id, pg.lanes[0].last.as_ref().unwrap().response.body);
-            let diff_rows = pg.differences().unwrap().into_iter().filter(|r| matches(lesson.highlight, &r.path)).count();
+            assert_eq!(
+                statuses,
+                lesson.statuses,
+                "{}: {:?}",
+                lesson.id,
+                pg.lanes[0].last.as_ref().unwrap().response.body
+            );
+            let diff_rows =
+                pg.differences().unwrap().into_iter().filter(|r| matches(lesson.highlight, &r.path)).count();
             let explained = pg
                 .lanes
                 .iter()
