@@ -904,6 +904,14 @@ test("the first minute, as the screenshots show it (desktop, 375 px, dark, embed
     await shot(page, "dark.png");
     await context.close();
   }
+  // A lesson: its text, its two lanes run on load, the rows it names marked.
+  {
+    const { context, page } = await open({ viewport: { width: 1280, height: 900 } }, `${base}?lesson=omitted`);
+    await expectText(lane(page, "Lane B"), "200 OK", "lesson runs on load");
+    await page.getByRole("region", { name: "Differences" }).scrollIntoViewIfNeeded();
+    await shot(page, "lesson.png");
+    await context.close();
+  }
   // Embed at 600 px.
   {
     const { context, page } = await open({ viewport: { width: 600, height: 900 } }, `${base}?embed=1&template=ping&run=1`);
@@ -926,7 +934,6 @@ test("friction 10: with 2,000 users per lane the Users lists and the picker stay
   await pg.getByRole("searchbox", { name: "Find user" }).fill("user1999");
   const labels = await pg.getByRole("combobox", { name: "Pick user" }).locator("option").allInnerTexts();
   assert(labels.some((l) => l.startsWith("user1999 (A id")), `picker after search: ${labels.join(" | ")}`);
-  const written = await pg.evaluate(() => window.__written);
   const nodes = await pg.evaluate(() => document.getElementsByTagName("*").length);
   assert(nodes < 1500, `DOM nodes: ${nodes}`);
   await ctx.close();
