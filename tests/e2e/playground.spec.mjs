@@ -1063,6 +1063,27 @@ test("the live example page embeds two playgrounds that answer and are sized to 
   await context.close();
 });
 
+test("the body editor highlights JSON, formats it and completes attribute names from the lanes' schemas", async () => {
+  const { context, page } = await open();
+  await profiles(page, "rfc", "ping");
+  await setBody(page, '{"userName":"<b>x</b>","active":true}');
+  const keys = await page.locator("pre.hl .tk-key").allInnerTexts();
+  assert(keys.join() === '"userName","active"', `keys: ${keys}`);
+  assert((await page.locator("pre.hl b").count()) === 0, "user text rendered as HTML");
+  await page.getByRole("button", { name: "Format", exact: true }).click();
+  const formatted = await body(page).inputValue();
+  assert(formatted === '{\n  "userName": "<b>x</b>",\n  "active": true\n}', `formatted: ${JSON.stringify(formatted)}`);
+  // Completion: typing a key offers names from both lanes' schemas (Ping's birthDate too).
+  await setBody(page, "{");
+  await body(page).press("End");
+  await body(page).pressSequentially('"birth');
+  const group = page.getByRole("group", { name: "Attribute completions" });
+  await group.getByRole("button", { name: "birthDate" }).click();
+  const completed = await body(page).inputValue();
+  assert(completed === '{"birthDate": ', `completed: ${JSON.stringify(completed)}`);
+  await context.close();
+});
+
 let failed = 0;
 for (const t of tests.filter((t) => !only || t.name.includes(only))) {
   const started = Date.now();

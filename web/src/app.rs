@@ -10,7 +10,7 @@ use crate::diff::DiffRow;
 use crate::draft::{BodyCheck, Draft, METHODS};
 use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{catalog, explain_view, export, lessons, share, templates};
+use crate::{catalog, editor, explain_view, export, lessons, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -506,6 +506,73 @@ fn Composer(
     let export_kind = RwSignal::new(String::new());
     let export_lane = RwSignal::new(0usize);
 
+    // The editor: highlighted copy, Format, completion of attribute names from both lanes'
+    // schemas (recomputed only when a lane's profile changes).
+    let hl_ref: NodeRef<leptos::html::Pre> = NodeRef::new();
+    let cursor = RwSignal::new(0usize);
+    let profiles = Memo::new(move |_| pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect::<Vec<_>>()));
+    let names = Memo::new(move |_| {
+        profiles.track();
+        pg.with_untracked(|p| {
+            let mut all: Vec<String> = Vec::new();
+            for n in p.lanes.iter().flat_map(|l| l.attribute_names()) {
+                if !all.contains(&n) {
+                    all.push(n);
+                }
+            }
+            all
+        })
+    });
+    let track_cursor = move || {
+        if let Some(el) = body_ref.get_untracked() {
+            cursor.set(el.selection_start().ok().flatten().unwrap_or_default() as usize);
+        }
+    };
+    let sync_scroll = move || {
+        if let (Some(t), Some(h)) = (body_ref.get_untracked(), hl_ref.get_untracked()) {
+            h.set_scroll_top(t.scroll_top());
+            h.set_scroll_left(t.scroll_left());
+        }
+    };
+    let suggestions = move || -> Vec<String> {
+        if read_only {
+            return Vec::new();
+        }
+        let prefix = draft.body.with(|b| editor::key_prefix(b, cursor.get()));
+        match prefix {
+            Some(p) if !p.is_empty() => {
+                names.with(|n| editor::complete(n, &p, 8).into_iter().map(str::to_string).collect())
+            }
+            _ => Vec::new(),
+        }
+    };
+    // Completes the key at the cursor: the rest of the name, the closing quote and `: `.
+    let accept = move |name: String| {
+        let at = cursor.get_untracked();
+        let body = draft.body.get_untracked();
+        let Some(prefix) = editor::key_prefix(&body, at) else { return };
+        let chars: Vec<char> = body.chars().collect();
+        let start = at.saturating_sub(prefix.chars().count());
+        let head: String = chars.iter().take(start).collect();
+        let tail: String = chars.iter().skip(at).collect();
+        let tail = tail.strip_prefix('"').map(str::to_string).unwrap_or(tail);
+        let tail = tail.trim_start().strip_prefix(':').map(|t| t.trim_start().to_string()).unwrap_or(tail);
+        let insert = format!("{name}\": ");
+        let caret = start + insert.chars().count();
+        draft.body.set(format!("{head}{insert}{tail}"));
+        cursor.set(caret);
+        request_animation_frame(move || {
+            if let Some(el) = body_ref.get_untracked() {
+                let _ = el.focus();
+                let _ = el.set_selection_range(caret as u32, caret as u32);
+            }
+        });
+    };
+    let do_format = move || match editor::format(&draft.body.get_untracked()) {
+        Ok(pretty) => draft.body.set(pretty),
+        Err(e) => notices.push(format!("Format: the body is not JSON yet ({e}).")),
+    };
+
     let load_template = move |id: String| {
         let before = draft.get_untracked();
         if id == templates::CURRENT_USER {
@@ -688,17 +755,60 @@ fn Composer(
                 </label>
                 <label class="field body">
                     <span>"Request body"</span>
-                    <textarea
-                        node_ref=body_ref
-                        readonly=read_only
-                        rows="12"
-                        spellcheck="false"
-                        aria-describedby="body-check"
-                        aria-invalid=move || matches!(check.get(), BodyCheck::Invalid { .. }).to_string()
-                        prop:value=move || draft.body.get()
-                        on:input=move |e| draft.body.set(event_target_value(&e))
-                    ></textarea>
+                    <div class="editor">
+                        // The highlighted copy under a transparent textarea: text nodes only.
+                        <pre class="hl" aria-hidden="true" node_ref=hl_ref>
+                            {move || {
+                                draft
+                                    .body
+                                    .with(|b| {
+                                        editor::tokens(b)
+                                            .into_iter()
+                                            .map(|(k, t)| view! { <span class=k.class()>{t.to_string()}</span> })
+                                            .collect_view()
+                                    })
+                            }}
+                            "\n"
+                        </pre>
+                        <textarea
+                            node_ref=body_ref
+                            readonly=read_only
+                            rows="12"
+                            spellcheck="false"
+                            aria-describedby="body-check"
+                            aria-invalid=move || matches!(check.get(), BodyCheck::Invalid { .. }).to_string()
+                            prop:value=move || draft.body.get()
+                            on:input=move |e| {
+                                draft.body.set(event_target_value(&e));
+                                track_cursor();
+                            }
+                            on:keyup=move |_| track_cursor()
+                            on:click=move |_| track_cursor()
+                            on:scroll=move |_| sync_scroll()
+                        ></textarea>
+                    </div>
                 </label>
+                {move || {
+                    let items = suggestions();
+                    (!items.is_empty())
+                        .then(|| {
+                            view! {
+                                <div class="complete" role="group" aria-label="Attribute completions">
+                                    {items
+                                        .into_iter()
+                                        .map(|name| {
+                                            let label = name.clone();
+                                            view! {
+                                                <button type="button" class="small" on:click=move |_| accept(name.clone())>
+                                                    {label}
+                                                </button>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            }
+                        })
+                }}
                 <p
                     id="body-check"
                     class="check"
@@ -706,6 +816,15 @@ fn Composer(
                     aria-live="polite"
                 >
                     {move || check.get().describe()}
+                    " "
+                    {(!read_only)
+                        .then(|| {
+                            view! {
+                                <button type="button" class="small format" on:click=move |_| do_format()>
+                                    "Format"
+                                </button>
+                            }
+                        })}
                 </p>
             </div>
             <div class="actions">

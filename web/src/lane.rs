@@ -221,6 +221,27 @@ impl Lane {
         Ok(req)
     }
 
+    /// The User attribute names this lane's schemas define (core and extensions, with
+    /// sub-attributes as `name.givenName`), from its own `/Schemas` (RFC 7643 §7), for the
+    /// editor's completion.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let path = format!("{}/Schemas", self.server.base_path().trim_end_matches('/'));
+        let Some(resp) = self.server.handle_read(&Request::new("GET", &path)) else { return Vec::new() };
+        let doc = resp.json();
+        let list = doc.get("Resources").or_else(|| doc.get("resources")).and_then(Value::as_array);
+        let mut names: Vec<String> = Vec::new();
+        for schema in list.into_iter().flatten() {
+            for attr in schema.get("attributes").and_then(Value::as_array).into_iter().flatten() {
+                let Some(name) = attr.get("name").and_then(Value::as_str) else { continue };
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        names.push("schemas".into());
+        names
+    }
+
     /// The id of the user with this userName in this lane.
     pub fn id_of(&self, user_name: &str) -> Option<String> {
         self.server.resolve_placeholders(&format!("{{userName:{user_name}}}")).ok()
@@ -327,6 +348,17 @@ mod tests {
         assert_eq!(first.body, second.body, "same id, same timestamps");
         assert_eq!(lane.snapshot(), again.snapshot());
         assert!(Lane::restore("no-such-profile", &snap).is_none());
+    }
+
+    #[test]
+    fn attribute_names_come_from_the_lanes_own_schemas() {
+        let rfc = Lane::new("rfc").attribute_names();
+        assert!(
+            ["userName", "title", "emails", "employeeNumber", "schemas"].iter().all(|n| rfc.iter().any(|r| r == n)),
+            "{rfc:?}"
+        );
+        let ping = Lane::new("ping").attribute_names();
+        assert!(ping.iter().any(|n| n == "birthDate") && !ping.iter().any(|n| n == "employeeNumber"), "{ping:?}");
     }
 
     #[test]

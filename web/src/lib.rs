@@ -19,6 +19,7 @@ pub mod archive_view;
 pub mod catalog;
 pub mod diff;
 pub mod draft;
+pub mod editor;
 pub mod exchange;
 pub mod explain_view;
 pub mod export;
