@@ -191,6 +191,18 @@ struct LaneBase {
     store: Value,
 }
 
+impl LaneBase {
+    /// Reads a parsed `laneN` document, moving the store out rather than copying it (a
+    /// 10,000-user store is megabytes of values).
+    fn take(mut v: Value) -> Option<LaneBase> {
+        let obj = v.as_object_mut()?;
+        let generation = obj.get("generation")?.as_u64()?;
+        let profile = obj.get("profile")?.as_str()?.to_string();
+        let store = obj.remove("store")?;
+        Some(LaneBase { generation, profile, store })
+    }
+}
+
 /// A lane's change records since its store (`laneN:log`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -405,7 +417,7 @@ impl<B: Backend> Persistence<B> {
                 return seed;
             }
         };
-        let base = match scim_core::from_json_str::<Value>(&text).ok().and_then(|v| LaneBase::deserialize(&v).ok()) {
+        let base = match scim_core::from_json_str::<Value>(&text).ok().and_then(LaneBase::take) {
             Some(b) => b,
             None => {
                 let kept = backend.set(&backup, &text).is_ok();
