@@ -908,8 +908,10 @@ test("the first minute, as the screenshots show it (desktop, 375 px, dark, embed
   {
     const { context, page } = await open({ viewport: { width: 1280, height: 900 } }, `${base}?lesson=omitted`);
     await expectText(lane(page, "Lane B"), "200 OK", "lesson runs on load");
-    await page.getByRole("region", { name: "Differences" }).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, "lesson.png");
+    await page.getByRole("region", { name: "Differences" }).scrollIntoViewIfNeeded();
+    await shot(page, "lesson-differences.png");
     await context.close();
   }
   // Embed at 600 px.

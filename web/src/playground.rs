@@ -357,6 +357,23 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_next_to_no_body_is_a_status_and_a_body_row() {
+        for (b, want) in [("entra", "no body"), ("google", "{} (an empty object)")] {
+            let mut pg = Playground::with_profiles("rfc", b);
+            pg.send(&crate::templates::patch()).unwrap();
+            let rows = pg.differences().unwrap();
+            let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+            let body = rows.iter().find(|r| r.path == "body").expect("body row");
+            assert_eq!(
+                (body.left.clone(), body.right.clone()),
+                (Some(json!("the resource")), Some(json!(want))),
+                "{b}: {paths:?}"
+            );
+            assert!(paths.len() <= 2, "{b}: {paths:?}");
+        }
+    }
+
+    #[test]
     fn two_errors_compare_status_scim_type_and_detail_only() {
         let mut pg = Playground::with_profiles("rfc", "strict-clear");
         pg.send(&draft_of(
