@@ -91,15 +91,7 @@ impl Lane {
 
     /// Users in creation order.
     pub fn users(&self) -> Vec<UserSummary> {
-        self.server
-            .resources("/Users")
-            .into_iter()
-            .map(|r| UserSummary {
-                id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
-                user_name: r.get("userName").and_then(Value::as_str).unwrap_or_default().to_string(),
-                resource: Value::Object(r.clone()),
-            })
-            .collect()
+        self.server.resources("/Users").into_iter().map(summary).collect()
     }
 
     /// At most `limit` users whose userName contains `filter` (case-insensitive), in creation
@@ -107,18 +99,20 @@ impl Lane {
     /// users lists them in time independent of how many there are (apart from the scan).
     pub fn users_page(&self, filter: &str, limit: usize) -> (Vec<UserSummary>, usize) {
         let needle = filter.trim().to_lowercase();
+        let all = self.server.resources("/Users");
+        if needle.is_empty() {
+            // Nothing to match: the first page and the count, without reading every user.
+            let page = all.iter().take(limit).copied().map(summary).collect();
+            return (page, all.len());
+        }
         let mut page = Vec::new();
         let mut total = 0;
-        for r in self.server.resources("/Users") {
+        for r in all {
             let name = r.get("userName").and_then(Value::as_str).unwrap_or_default();
             if needle.is_empty() || name.to_lowercase().contains(&needle) {
                 total += 1;
                 if page.len() < limit {
-                    page.push(UserSummary {
-                        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
-                        user_name: name.to_string(),
-                        resource: Value::Object(r.clone()),
-                    });
+                    page.push(summary(r));
                 }
             }
         }
@@ -261,6 +255,14 @@ impl Lane {
             obj.remove("meta");
         }
         serde_json::to_string_pretty(&v).map_err(|e| e.to_string())
+    }
+}
+
+fn summary(r: &serde_json::Map<String, Value>) -> UserSummary {
+    UserSummary {
+        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+        user_name: r.get("userName").and_then(Value::as_str).unwrap_or_default().to_string(),
+        resource: Value::Object(r.clone()),
     }
 }
 
