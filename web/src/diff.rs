@@ -257,12 +257,20 @@ fn is_dialect(path: &str) -> bool {
 }
 
 /// A list response whose `Resources` are an object keyed by userName (else displayName,
-/// else id), so that the same user is compared with the same user.
+/// else id), so that the same user is compared with the same user. A list under a
+/// lowercase `resources` key (Entra, Google) is read as `Resources`: the key's spelling is
+/// dialect, the users in it are what is compared.
 fn keyed(r: &Response) -> Option<Response> {
-    if !r.body.contains("\"Resources\"") {
+    let lowercase = !r.body.contains("\"Resources\"") && r.body.contains("\"resources\"");
+    if !r.body.contains("\"Resources\"") && !lowercase {
         return None;
     }
     let mut body = r.json();
+    if lowercase {
+        let obj = body.as_object_mut()?;
+        let list = obj.remove("resources")?;
+        obj.insert("Resources".into(), list);
+    }
     let list = body.get_mut("Resources")?.as_array_mut()?;
     let mut by_key = Map::new();
     for item in list.drain(..) {

@@ -411,6 +411,17 @@ mod tests {
     }
 
     #[test]
+    fn a_list_under_a_lowercase_key_is_compared_user_by_user() {
+        for b in ["google", "entra"] {
+            let mut pg = Playground::with_profiles("rfc", b);
+            pg.send(&crate::templates::filter()).unwrap();
+            let rows = pg.differences().unwrap();
+            assert!(!rows.iter().any(|r| r.path.starts_with("Resources.bjensen.userName")), "{b}: {rows:?}");
+            assert!(!rows.iter().any(|r| r.path.starts_with("resources")), "{b}: {rows:?}");
+        }
+    }
+
+    #[test]
     fn user_lists_are_paged_and_searchable_per_lane() {
         let mut pg = Playground::with_profiles("rfc", "veeva");
         for i in 0..30 {
