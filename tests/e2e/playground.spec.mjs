@@ -430,10 +430,10 @@ test("embed mode: minimal chrome, session storage only", async () => {
   await setBody(page, MINIMAL);
   await send(page).click();
   await expectText(lane(page, "Lane A"), "200 OK", "embed send");
-  await page.waitForFunction(() => sessionStorage.getItem("scim-playground:embed:state") !== null);
+  await page.waitForFunction(() => sessionStorage.getItem("scim-playground:embed:embed=1:state") !== null);
   const keys = await page.evaluate(() => ({
     local: localStorage.getItem("scim-playground:state"),
-    session: sessionStorage.getItem("scim-playground:embed:state"),
+    session: sessionStorage.getItem("scim-playground:embed:embed=1:state"),
   }));
   assert(keys.local === null, "embed mode leaves localStorage alone");
   assert(keys.session !== null, "embed mode saves to sessionStorage");
@@ -1055,8 +1055,13 @@ test("the live example page embeds two playgrounds that answer and are sized to 
   assert((await frames.count()) === 2, "two embeds");
   for (let i = 0; i < 2; i++) {
     await frames.nth(i).scrollIntoViewIfNeeded();
-    const f = page.frameLocator("iframe").nth(i);
-    await f.locator("#lane-1 .status").first().waitFor({ timeout: 15000 });
+    // Both lanes answered (a status line such as "200 OK", not the "No request sent yet." placeholder).
+    const f = await (await frames.nth(i).elementHandle()).contentFrame();
+    await f.waitForFunction(
+      () => [...document.querySelectorAll(".lane .status")].filter((e) => /^\d{3} /.test(e.textContent)).length === 2,
+      null,
+      { timeout: 15000 },
+    );
   }
   await page.waitForFunction(() => [...document.querySelectorAll("iframe")].every((f) => Number(f.height) !== 600));
   const lessonFrame = page.frames().find((x) => x.url().includes("lesson=etag"));

@@ -188,19 +188,21 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // Another tab saved: take its state.
-    storage::watch_other_tabs(namespace, move || {
-        let loaded = persistence.try_update_value(|p| p.load()).unwrap_or_default();
-        if let Some(saved) = loaded.saved {
-            let (p, d, more) = storage::apply(saved);
-            pg.set(p);
-            draft.set(d);
-            for n in more {
-                notices.push(n);
+    // Another tab saved: take its state (not in embeds: each keeps its own).
+    if !embed {
+        storage::watch_other_tabs(namespace, move || {
+            let loaded = persistence.try_update_value(|p| p.load()).unwrap_or_default();
+            if let Some(saved) = loaded.saved {
+                let (p, d, more) = storage::apply(saved);
+                pg.set(p);
+                draft.set(d);
+                for n in more {
+                    notices.push(n);
+                }
+                notices.push("Updated from another tab.");
             }
-            notices.push("Updated from another tab.");
-        }
-    });
+        });
+    }
 
     let send = move || {
         let d = draft.get_untracked();

@@ -622,10 +622,18 @@ fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
     js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// The page's persistence: local storage, session storage in embed mode, or memory.
+/// The page's persistence: local storage, session storage in embed mode, or memory. Each
+/// embed keeps its own keys, named by its query (`scim-playground:embed:embed=1&lesson=etag:`),
+/// so two embeds on one docs page (which share one session storage) never load each other's
+/// state.
 pub fn open(embed: bool) -> Persistence<BrowserBackend> {
-    let ns = if embed { EMBED_NAMESPACE } else { NAMESPACE };
-    Persistence::new(BrowserBackend::probe(embed), ns)
+    let ns = if embed {
+        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        format!("{EMBED_NAMESPACE}{}:", query.trim_start_matches('?'))
+    } else {
+        NAMESPACE.to_string()
+    };
+    Persistence::new(BrowserBackend::probe(embed), &ns)
 }
 
 /// Calls `on_change` when another tab writes our state key (the `storage` event only fires
