@@ -10,7 +10,7 @@ use crate::diff::DiffRow;
 use crate::draft::{BodyCheck, Draft, METHODS};
 use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{catalog, explain_view, export, share, templates};
+use crate::{catalog, editor, explain_view, export, lessons, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -135,11 +135,18 @@ pub fn App() -> impl IntoView {
         pg.start_scenario(t.lanes);
         draft = (t.make)();
     }
-    let run_on_load = query_flag("run");
+    // `?lesson=ID` opens a lesson: its lanes and request, run on load.
+    let url_lesson = query_param("lesson").and_then(|id| lessons::by_id(&id));
+    if let Some((_, l)) = url_lesson {
+        pg.start_scenario(l.lanes);
+        draft = (l.make)();
+    }
+    let run_on_load = query_flag("run") || url_lesson.is_some();
     let read_only = query_flag("readonly");
 
     let pg = RwSignal::new(pg);
     let draft = DraftSignals::new(draft);
+    let lesson: RwSignal<Option<usize>> = RwSignal::new(url_lesson.map(|(i, _)| i));
     let body_ref: NodeRef<leptos::html::Textarea> = NodeRef::new();
     let notices = Notices(RwSignal::new(Vec::new()));
     for n in notes {
@@ -147,17 +154,13 @@ pub fn App() -> impl IntoView {
     }
     let persistence: StoredValue<Persistence<BrowserBackend>, LocalStorage> = StoredValue::new_local(persistence);
 
-    // Save when the draft or the lanes change: once typing or sending pauses (a store of
-    // thousands of users is not serialised on every keystroke or inside a Send), and at once
-    // when the page is hidden or unloaded.
+    // Save when the draft or the lanes change: once typing or sending pauses, and at once
+    // when the page is hidden or unloaded. A save writes each lane's new change records, not
+    // its store (see `storage`).
     let save_now = move || {
         let d = draft.get_untracked();
-        let mut saved = pg.update_untracked(|p| storage::capture(p, &d));
-        let trimmed = saved.history.len();
-        if let Some(n) = persistence.try_update_value(|p| p.save(&mut saved)).flatten() {
-            if saved.history.len() < trimmed {
-                pg.update_untracked(|p| p.history.truncate(saved.history.len()));
-            }
+        let notice = pg.try_update_untracked(|p| persistence.try_update_value(|s| s.save(p, &d)).flatten()).flatten();
+        if let Some(n) = notice {
             notices.push(n);
         }
     };
@@ -185,19 +188,21 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // Another tab saved: take its state.
-    storage::watch_other_tabs(namespace, move || {
-        let loaded = persistence.try_update_value(|p| p.load()).unwrap_or_default();
-        if let Some(saved) = loaded.saved {
-            let (p, d, more) = storage::apply(saved);
-            pg.set(p);
-            draft.set(d);
-            for n in more {
-                notices.push(n);
+    // Another tab saved: take its state (not in embeds: each keeps its own).
+    if !embed {
+        storage::watch_other_tabs(namespace, move || {
+            let loaded = persistence.try_update_value(|p| p.load()).unwrap_or_default();
+            if let Some(saved) = loaded.saved {
+                let (p, d, more) = storage::apply(saved);
+                pg.set(p);
+                draft.set(d);
+                for n in more {
+                    notices.push(n);
+                }
+                notices.push("Updated from another tab.");
             }
-            notices.push("Updated from another tab.");
-        }
-    });
+        });
+    }
 
     let send = move || {
         let d = draft.get_untracked();
@@ -213,6 +218,16 @@ pub fn App() -> impl IntoView {
             }
             _ => {}
         }
+    };
+
+    // Opens lesson `i`: its lanes fresh, its request, sent at once; the URL names it.
+    let open_lesson = move |i: usize| {
+        let Some(l) = lessons::LESSONS.get(i) else { return };
+        draft.set((l.make)());
+        pg.update(|p| p.start_scenario(l.lanes));
+        lesson.set(Some(i));
+        set_query_param("lesson", Some(l.id));
+        send();
     };
 
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
@@ -262,6 +277,7 @@ pub fn App() -> impl IntoView {
             }}
         </p>
         <main>
+            <LessonPanel lesson=lesson open_lesson=open_lesson />
             <Composer
                 draft=draft
                 pg=pg
@@ -270,12 +286,13 @@ pub fn App() -> impl IntoView {
                 body_ref=body_ref
                 initial_scenario=url_template.map(|t| t.id)
                 read_only=read_only
+                lesson=lesson
             />
             <div class="lanes">
-                <LaneView idx=0 pg=pg draft=draft body_ref=body_ref />
-                <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
+                <LaneView idx=0 pg=pg draft=draft body_ref=body_ref lesson=lesson read_only=read_only />
+                <LaneView idx=1 pg=pg draft=draft body_ref=body_ref lesson=lesson read_only=read_only />
             </div>
-            <Differences pg=pg />
+            <Differences pg=pg lesson=lesson />
             <crate::atlas_view::AllProfiles pg=pg draft=move || draft.get_untracked() />
             <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>
@@ -316,12 +333,20 @@ fn EmbedBuilder(draft: DraftSignals, pg: RwSignal<Playground>, notices: Notices)
     let run = RwSignal::new(true);
     let read_only = RwSignal::new(false);
     let height = RwSignal::new(String::from("600"));
+    // "" embeds the current request; a lesson id embeds that lesson (which always runs).
+    let start = RwSignal::new(String::new());
     let snippet = move || {
-        let profiles: Vec<String> = pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect());
-        let frag = share::encode(&draft.get(), &profiles);
         let loc = window().location();
         let mut src = format!("{}{}?embed=1", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
-        if run.get() {
+        let lesson = start.get();
+        let frag = if lesson.is_empty() {
+            let profiles: Vec<String> = pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect());
+            format!("#{}", share::encode(&draft.get(), &profiles))
+        } else {
+            src.push_str(&format!("&lesson={lesson}"));
+            String::new()
+        };
+        if run.get() && lesson.is_empty() {
             src.push_str("&run=1");
         }
         if read_only.get() {
@@ -329,13 +354,24 @@ fn EmbedBuilder(draft: DraftSignals, pg: RwSignal<Playground>, notices: Notices)
         }
         let h: u32 = height.get().trim().parse().unwrap_or(600);
         format!(
-            "<iframe src=\"{src}#{frag}\" title=\"SCIM playground\" width=\"100%\" height=\"{h}\" style=\"border:0\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"scim-playground:height\")\n    for (const f of document.querySelectorAll(\"iframe\")) if (f.contentWindow === e.source) f.height = e.data.height;\n}});\n</script>"
+            "<iframe src=\"{src}{frag}\" title=\"SCIM playground\" width=\"100%\" height=\"{h}\" style=\"border:0\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"scim-playground:height\")\n    for (const f of document.querySelectorAll(\"iframe\")) if (f.contentWindow === e.source) f.height = e.data.height;\n}});\n</script>"
         )
     };
     view! {
         <details class="embed-builder">
             <summary>"Embed this request in your docs"</summary>
             <div class="row">
+                <label class="field inline">
+                    <span>"Start from"</span>
+                    <select on:change=move |e| start.set(event_target_value(&e))>
+                        <option value="" selected=true>"This request and lanes"</option>
+                        {lessons::LESSONS
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| view! { <option value=l.id>{format!("Lesson {}: {}", i + 1, l.title)}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
                 <label class="field inline">
                     <input type="checkbox" prop:checked=move || run.get() on:change=move |e| run.set(event_target_checked(&e)) />
                     <span>"Run on load"</span>
@@ -356,8 +392,70 @@ fn EmbedBuilder(draft: DraftSignals, pg: RwSignal<Playground>, notices: Notices)
                 </label>
                 <button type="button" class="small" on:click=move |_| copy(&snippet(), notices)>"Copy snippet"</button>
             </div>
-            <p class="hint">"The lanes and the request travel in the link; the template's scenario opens with ?template=ID instead (see docs/embedding.md)."</p>
+            <p class="hint">"The lanes and the request travel in the link; a template's scenario opens with ?template=ID, a lesson with ?lesson=ID (it runs on load; see docs/embedding.md)."</p>
         </details>
+    }
+}
+
+/// The rows the current lesson names (none outside a lesson).
+fn highlighted(lesson: RwSignal<Option<usize>>) -> &'static [&'static str] {
+    lesson.get().and_then(|i| lessons::LESSONS.get(i)).map_or(&[], |l| l.highlight)
+}
+
+/// The mark on a row a lesson highlights (the colour is not the only cue).
+fn lesson_mark() -> impl IntoView {
+    view! { <span class="tag lesson-mark">" ◆ this lesson"</span> }
+}
+
+/// Sets (or with `None` removes) one query parameter of the page's URL without reloading.
+fn set_query_param(name: &str, value: Option<&str>) {
+    let loc = window().location();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&loc.search().unwrap_or_default()) else { return };
+    match value {
+        Some(v) => params.set(name, v),
+        None => params.delete(name),
+    }
+    let query = String::from(params.to_string());
+    let url = format!(
+        "{}{}",
+        loc.pathname().unwrap_or_default(),
+        if query.is_empty() { String::new() } else { format!("?{query}") }
+    );
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The lesson path: the current step's text with Previous and Next, or a way in.
+#[component]
+fn LessonPanel(
+    lesson: RwSignal<Option<usize>>,
+    open_lesson: impl Fn(usize) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let total = lessons::LESSONS.len();
+    move || {
+        match lesson.get().and_then(|i| lessons::LESSONS.get(i).map(|l| (i, l))) {
+        Some((i, l)) => view! {
+            <section class="lesson-panel" aria-labelledby="lesson-h">
+                <h2 id="lesson-h">{format!("Lesson {} of {total}: {}", i + 1, l.title)}</h2>
+                <p>{l.text}</p>
+                <p class="muted">{format!("Lanes: {} and {}. The rows that matter are marked ◆.", l.lanes[0], l.lanes[1])}</p>
+                <div class="row">
+                    <button type="button" class="small" disabled={i == 0} on:click=move |_| open_lesson(i.saturating_sub(1))>"Previous"</button>
+                    <button type="button" class="small" disabled={i + 1 >= total} on:click=move |_| open_lesson(i + 1)>"Next"</button>
+                    <button type="button" class="small" on:click=move |_| { lesson.set(None); set_query_param("lesson", None); }>"Leave the lessons"</button>
+                </div>
+            </section>
+        }
+        .into_any(),
+        None => view! {
+            <p class="lessons-start">
+                "New to SCIM PUT? "
+                <button type="button" class="small" on:click=move |_| open_lesson(0)>{format!("Start the lessons ({total} short steps)")}</button>
+            </p>
+        }
+        .into_any(),
+    }
     }
 }
 
@@ -400,6 +498,7 @@ fn Composer(
     body_ref: NodeRef<leptos::html::Textarea>,
     initial_scenario: Option<&'static str>,
     read_only: bool,
+    lesson: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     // The template whose "look for" sentence shows, and the draft a template replaced.
     let scenario: RwSignal<Option<&'static str>> = RwSignal::new(initial_scenario);
@@ -409,6 +508,73 @@ fn Composer(
     let share_url = RwSignal::new(String::new());
     let export_kind = RwSignal::new(String::new());
     let export_lane = RwSignal::new(0usize);
+
+    // The editor: highlighted copy, Format, completion of attribute names from both lanes'
+    // schemas (recomputed only when a lane's profile changes).
+    let hl_ref: NodeRef<leptos::html::Pre> = NodeRef::new();
+    let cursor = RwSignal::new(0usize);
+    let profiles = Memo::new(move |_| pg.with(|p| p.lanes.iter().map(|l| l.profile_name.clone()).collect::<Vec<_>>()));
+    let names = Memo::new(move |_| {
+        profiles.track();
+        pg.with_untracked(|p| {
+            let mut all: Vec<String> = Vec::new();
+            for n in p.lanes.iter().flat_map(|l| l.attribute_names()) {
+                if !all.contains(&n) {
+                    all.push(n);
+                }
+            }
+            all
+        })
+    });
+    let track_cursor = move || {
+        if let Some(el) = body_ref.get_untracked() {
+            cursor.set(el.selection_start().ok().flatten().unwrap_or_default() as usize);
+        }
+    };
+    let sync_scroll = move || {
+        if let (Some(t), Some(h)) = (body_ref.get_untracked(), hl_ref.get_untracked()) {
+            h.set_scroll_top(t.scroll_top());
+            h.set_scroll_left(t.scroll_left());
+        }
+    };
+    let suggestions = move || -> Vec<String> {
+        if read_only {
+            return Vec::new();
+        }
+        let prefix = draft.body.with(|b| editor::key_prefix(b, cursor.get()));
+        match prefix {
+            Some(p) if !p.is_empty() => {
+                names.with(|n| editor::complete(n, &p, 8).into_iter().map(str::to_string).collect())
+            }
+            _ => Vec::new(),
+        }
+    };
+    // Completes the key at the cursor: the rest of the name, the closing quote and `: `.
+    let accept = move |name: String| {
+        let at = cursor.get_untracked();
+        let body = draft.body.get_untracked();
+        let Some(prefix) = editor::key_prefix(&body, at) else { return };
+        let chars: Vec<char> = body.chars().collect();
+        let start = at.saturating_sub(prefix.chars().count());
+        let head: String = chars.iter().take(start).collect();
+        let tail: String = chars.iter().skip(at).collect();
+        let tail = tail.strip_prefix('"').map(str::to_string).unwrap_or(tail);
+        let tail = tail.trim_start().strip_prefix(':').map(|t| t.trim_start().to_string()).unwrap_or(tail);
+        let insert = format!("{name}\": ");
+        let caret = start + insert.chars().count();
+        draft.body.set(format!("{head}{insert}{tail}"));
+        cursor.set(caret);
+        request_animation_frame(move || {
+            if let Some(el) = body_ref.get_untracked() {
+                let _ = el.focus();
+                let _ = el.set_selection_range(caret as u32, caret as u32);
+            }
+        });
+    };
+    let do_format = move || match editor::format(&draft.body.get_untracked()) {
+        Ok(pretty) => draft.body.set(pretty),
+        Err(e) => notices.push(format!("Format: the body is not JSON yet ({e}).")),
+    };
 
     let load_template = move |id: String| {
         let before = draft.get_untracked();
@@ -423,6 +589,8 @@ fn Composer(
                 None => {}
             }
         } else if let Some(t) = templates::by_id(&id) {
+            lesson.set(None);
+            set_query_param("lesson", None);
             draft.set((t.make)());
             pg.update(|p| p.start_scenario(t.lanes));
             scenario.set(Some(t.id));
@@ -455,7 +623,7 @@ fn Composer(
             <div class="row">
                 <label class="field method">
                     <span>"Method"</span>
-                    <select on:change=move |e| draft.method.set(event_target_value(&e)) prop:value=move || draft.method.get()>
+                    <select disabled=read_only on:change=move |e| draft.method.set(event_target_value(&e)) prop:value=move || draft.method.get()>
                         {METHODS
                             .iter()
                             .map(|m| {
@@ -482,7 +650,7 @@ fn Composer(
                 </label>
                 <label class="field pick">
                     <span>"Pick user"</span>
-                    <select on:change=move |e| {
+                    <select disabled=read_only on:change=move |e| {
                         let v = event_target_value(&e);
                         if !v.is_empty() {
                             draft.path.set(v);
@@ -525,7 +693,7 @@ fn Composer(
                 </label>
                 <label class="field template">
                     <span>"Template"</span>
-                    <select on:change=move |e| {
+                    <select disabled=read_only on:change=move |e| {
                         let v = event_target_value(&e);
                         if !v.is_empty() {
                             load_template(v);
@@ -590,17 +758,60 @@ fn Composer(
                 </label>
                 <label class="field body">
                     <span>"Request body"</span>
-                    <textarea
-                        node_ref=body_ref
-                        readonly=read_only
-                        rows="12"
-                        spellcheck="false"
-                        aria-describedby="body-check"
-                        aria-invalid=move || matches!(check.get(), BodyCheck::Invalid { .. }).to_string()
-                        prop:value=move || draft.body.get()
-                        on:input=move |e| draft.body.set(event_target_value(&e))
-                    ></textarea>
+                    <div class="editor">
+                        // The highlighted copy under a transparent textarea: text nodes only.
+                        <pre class="hl" aria-hidden="true" node_ref=hl_ref>
+                            {move || {
+                                draft
+                                    .body
+                                    .with(|b| {
+                                        editor::tokens(b)
+                                            .into_iter()
+                                            .map(|(k, t)| view! { <span class=k.class()>{t.to_string()}</span> })
+                                            .collect_view()
+                                    })
+                            }}
+                            "\n"
+                        </pre>
+                        <textarea
+                            node_ref=body_ref
+                            readonly=read_only
+                            rows="12"
+                            spellcheck="false"
+                            aria-describedby="body-check"
+                            aria-invalid=move || matches!(check.get(), BodyCheck::Invalid { .. }).to_string()
+                            prop:value=move || draft.body.get()
+                            on:input=move |e| {
+                                draft.body.set(event_target_value(&e));
+                                track_cursor();
+                            }
+                            on:keyup=move |_| track_cursor()
+                            on:click=move |_| track_cursor()
+                            on:scroll=move |_| sync_scroll()
+                        ></textarea>
+                    </div>
                 </label>
+                {move || {
+                    let items = suggestions();
+                    (!items.is_empty())
+                        .then(|| {
+                            view! {
+                                <div class="complete" role="group" aria-label="Attribute completions">
+                                    {items
+                                        .into_iter()
+                                        .map(|name| {
+                                            let label = name.clone();
+                                            view! {
+                                                <button type="button" class="small" on:click=move |_| accept(name.clone())>
+                                                    {label}
+                                                </button>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            }
+                        })
+                }}
                 <p
                     id="body-check"
                     class="check"
@@ -608,6 +819,15 @@ fn Composer(
                     aria-live="polite"
                 >
                     {move || check.get().describe()}
+                    " "
+                    {(!read_only)
+                        .then(|| {
+                            view! {
+                                <button type="button" class="small format" on:click=move |_| do_format()>
+                                    "Format"
+                                </button>
+                            }
+                        })}
                 </p>
             </div>
             <div class="actions">
@@ -618,6 +838,7 @@ fn Composer(
                 <label class="field inline raw" title="Send headers and body exactly as written (only {userName:…} in the path is resolved)">
                     <input
                         type="checkbox"
+                        disabled=read_only
                         prop:checked=move || draft.raw.get()
                         on:change=move |e| draft.raw.set(event_target_checked(&e))
                     />
@@ -747,6 +968,8 @@ fn LaneView(
     pg: RwSignal<Playground>,
     draft: DraftSignals,
     body_ref: NodeRef<leptos::html::Textarea>,
+    lesson: RwSignal<Option<usize>>,
+    read_only: bool,
 ) -> impl IntoView {
     let name = LANE_NAMES.get(idx).copied().unwrap_or("Lane");
     let heading = format!("lane-{idx}-h");
@@ -765,7 +988,7 @@ fn LaneView(
                 <h2 id=heading>{name}</h2>
                 <label class="field inline">
                     <span>"Profile"</span>
-                    <select on:change=move |e| {
+                    <select disabled=read_only on:change=move |e| {
                         let v = event_target_value(&e);
                         pg.update(|p| p.set_profile(idx, &v));
                     }>
@@ -894,10 +1117,12 @@ fn LaneView(
                                                 .into_iter()
                                                 .map(|r| {
                                                     let href = r.rule_href.map(|h| if h == "#profile" { format!("#lane-{idx}-profile") } else { h });
+                                                    let marked = lessons::matches(highlighted(lesson), &r.name);
                                                     view! {
-                                                        <tr class:bad=r.rejected>
+                                                        <tr class:bad=r.rejected class:lesson=marked>
                                                             <th scope="row">
                                                                 <code>{r.name}</code>
+                                                                {marked.then(lesson_mark)}
                                                                 {r.schema.map(|i| view! { <sup class="tag">{format!(" ext{}", i + 1)}</sup> })}
                                                             </th>
                                                             <td>{r.outcome}</td>
@@ -998,7 +1223,7 @@ fn LaneView(
 }
 
 #[component]
-fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
+fn Differences(pg: RwSignal<Playground>, lesson: RwSignal<Option<usize>>) -> impl IntoView {
     let show_all = RwSignal::new(false);
     let names = move || {
         pg.with(|p| {
@@ -1057,10 +1282,12 @@ fn Differences(pg: RwSignal<Playground>) -> impl IntoView {
                                                     let label = row.cause.label();
                                                     let quiet = !row.is_behaviour();
                                                     let DiffRow { path, left: a, right: b, volatile, .. } = row;
+                                                    let marked = lessons::matches(highlighted(lesson), &path);
                                                     view! {
-                                                        <tr class:volatile=volatile && quiet class:quiet=quiet>
+                                                        <tr class:volatile=volatile && quiet class:quiet=quiet class:lesson=marked>
                                                             <th scope="row">
                                                                 <code>{path}</code>
+                                                                {marked.then(lesson_mark)}
                                                                 {quiet.then(|| view! { <span class="tag">{format!(" {label}")}</span> })}
                                                             </th>
                                                             <td class:absent=a.is_none()>

@@ -67,6 +67,22 @@ impl DiffRow {
 pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
     let (ea, eb) = (a.response.status >= 400, b.response.status >= 400);
     match (ea, eb) {
+        // A resource next to no body (PATCH answered 204 or `{}`): two rows, not one per
+        // attribute of the resource.
+        (false, false) if bodyless(a) != bodyless(b) => {
+            let mut rows = Vec::new();
+            if a.response.status != b.response.status {
+                rows.push(status_row(a.response.status, b.response.status));
+            }
+            rows.push(DiffRow {
+                path: "body".into(),
+                left: Some(body_kind(a)),
+                right: Some(body_kind(b)),
+                volatile: false,
+                cause: Cause::Behaviour,
+            });
+            rows
+        }
         (false, false) => {
             let before: Vec<DiffRow> = match (&a.before, &b.before) {
                 (Some(x), Some(y)) => responses(&ok(x), &ok(y)),
@@ -141,6 +157,20 @@ pub fn exchanges(a: &Exchange, b: &Exchange) -> Vec<DiffRow> {
             ]
         }
     }
+}
+
+/// A success without a resource in its body: none at all (204) or `{}`.
+fn bodyless(x: &Exchange) -> bool {
+    let body = x.response.body.trim();
+    body.is_empty() || x.response.json().as_object().is_some_and(serde_json::Map::is_empty)
+}
+
+fn body_kind(x: &Exchange) -> Value {
+    Value::String(match x.response.body.trim() {
+        "" => "no body".into(),
+        _ if bodyless(x) => "{} (an empty object)".into(),
+        _ => "the resource".into(),
+    })
 }
 
 fn status_row(a: u16, b: u16) -> DiffRow {
@@ -227,12 +257,20 @@ fn is_dialect(path: &str) -> bool {
 }
 
 /// A list response whose `Resources` are an object keyed by userName (else displayName,
-/// else id), so that the same user is compared with the same user.
+/// else id), so that the same user is compared with the same user. A list under a
+/// lowercase `resources` key (Entra, Google) is read as `Resources`: the key's spelling is
+/// dialect, the users in it are what is compared.
 fn keyed(r: &Response) -> Option<Response> {
-    if !r.body.contains("\"Resources\"") {
+    let lowercase = !r.body.contains("\"Resources\"") && r.body.contains("\"resources\"");
+    if !r.body.contains("\"Resources\"") && !lowercase {
         return None;
     }
     let mut body = r.json();
+    if lowercase {
+        let obj = body.as_object_mut()?;
+        let list = obj.remove("resources")?;
+        obj.insert("Resources".into(), list);
+    }
     let list = body.get_mut("Resources")?.as_array_mut()?;
     let mut by_key = Map::new();
     for item in list.drain(..) {

@@ -2,6 +2,10 @@
 //! from the catalog, starting from the users every built-in documents
 //! ([`scim_core::Seed::Documented`]), and resolves `{userName:NAME}` placeholders against its
 //! own store ([`Server::resolve_placeholders`]).
+//!
+//! Each lane records what every write changes ([`Server::record_changes`]) into its
+//! [`Lane::journal`], so saving appends those records instead of serialising the store
+//! (see [`crate::storage`]).
 
 use scim_core::{Profile, Request, Seed, Server};
 use serde_json::Value;
@@ -18,12 +22,24 @@ pub struct UserSummary {
     pub resource: Value,
 }
 
+/// Where a lane's saved keys stand: the generation of its saved store and how many
+/// [`Lane::journal`] records are already written after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedAt {
+    pub generation: u64,
+    pub logged: usize,
+}
+
 /// One side of the comparison: a profile, its server, its last answer.
 #[derive(Debug)]
 pub struct Lane {
     pub profile_name: String,
     server: Server,
     pub last: Option<Exchange>,
+    /// Change records ([`scim_core::Changes::to_json`]) since the saved store, oldest first.
+    pub journal: Vec<Value>,
+    /// `None` until this lane's store is saved (a new, reset or switched lane).
+    pub saved: Option<SavedAt>,
 }
 
 impl Lane {
@@ -37,8 +53,9 @@ impl Lane {
             Some(p) => (profile_name.to_string(), p),
             None => ("rfc".to_string(), Profile::rfc()),
         };
-        let server = seeded(profile).or_else(|| seeded(Profile::rfc())).unwrap_or_else(unreachable_rfc);
-        Lane { profile_name: name, server, last: None }
+        let mut server = seeded(profile).or_else(|| seeded(Profile::rfc())).unwrap_or_else(unreachable_rfc);
+        server.record_changes(true);
+        Lane { profile_name: name, server, last: None, journal: Vec::new(), saved: None }
     }
 
     /// A lane restored from a saved store (which carries its id sequence and clock);
@@ -47,7 +64,16 @@ impl Lane {
         let profile = find_profile(profile_name)?;
         let mut server = Server::new(profile).ok()?;
         server.restore(store).ok()?;
-        Some(Lane { profile_name: profile_name.to_string(), server, last: None })
+        server.record_changes(true);
+        Some(Lane { profile_name: profile_name.to_string(), server, last: None, journal: Vec::new(), saved: None })
+    }
+
+    /// Applies one saved change record on top of the store and keeps it in the journal; on
+    /// error nothing changes ([`Server::replay`]).
+    pub fn replay(&mut self, record: &Value) -> Result<(), String> {
+        self.server.replay(record)?;
+        self.journal.push(record.clone());
+        Ok(())
     }
 
     /// Back to the seed users with a fresh clock and id counter.
@@ -65,15 +91,7 @@ impl Lane {
 
     /// Users in creation order.
     pub fn users(&self) -> Vec<UserSummary> {
-        self.server
-            .resources("/Users")
-            .into_iter()
-            .map(|r| UserSummary {
-                id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
-                user_name: r.get("userName").and_then(Value::as_str).unwrap_or_default().to_string(),
-                resource: Value::Object(r.clone()),
-            })
-            .collect()
+        self.server.resources("/Users").into_iter().map(summary).collect()
     }
 
     /// At most `limit` users whose userName contains `filter` (case-insensitive), in creation
@@ -81,18 +99,20 @@ impl Lane {
     /// users lists them in time independent of how many there are (apart from the scan).
     pub fn users_page(&self, filter: &str, limit: usize) -> (Vec<UserSummary>, usize) {
         let needle = filter.trim().to_lowercase();
+        let all = self.server.resources("/Users");
+        if needle.is_empty() {
+            // Nothing to match: the first page and the count, without reading every user.
+            let page = all.iter().take(limit).copied().map(summary).collect();
+            return (page, all.len());
+        }
         let mut page = Vec::new();
         let mut total = 0;
-        for r in self.server.resources("/Users") {
+        for r in all {
             let name = r.get("userName").and_then(Value::as_str).unwrap_or_default();
             if needle.is_empty() || name.to_lowercase().contains(&needle) {
                 total += 1;
                 if page.len() < limit {
-                    page.push(UserSummary {
-                        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
-                        user_name: name.to_string(),
-                        resource: Value::Object(r.clone()),
-                    });
+                    page.push(summary(r));
                 }
             }
         }
@@ -134,6 +154,9 @@ impl Lane {
             Ok(rendered) => {
                 let before = self.before(&rendered.request);
                 let response = self.server.handle(&rendered.request);
+                if let Some(changes) = self.server.take_changes() {
+                    self.journal.push(changes.to_json());
+                }
                 Exchange {
                     request_line: format!("{method} {}", rendered.request.path),
                     sent: Some(rendered.request),
@@ -192,6 +215,27 @@ impl Lane {
         Ok(req)
     }
 
+    /// The User attribute names this lane's schemas define (core and extensions, with
+    /// sub-attributes as `name.givenName`), from its own `/Schemas` (RFC 7643 §7), for the
+    /// editor's completion.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let path = format!("{}/Schemas", self.server.base_path().trim_end_matches('/'));
+        let Some(resp) = self.server.handle_read(&Request::new("GET", &path)) else { return Vec::new() };
+        let doc = resp.json();
+        let list = doc.get("Resources").or_else(|| doc.get("resources")).and_then(Value::as_array);
+        let mut names: Vec<String> = Vec::new();
+        for schema in list.into_iter().flatten() {
+            for attr in schema.get("attributes").and_then(Value::as_array).into_iter().flatten() {
+                let Some(name) = attr.get("name").and_then(Value::as_str) else { continue };
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        names.push("schemas".into());
+        names
+    }
+
     /// The id of the user with this userName in this lane.
     pub fn id_of(&self, user_name: &str) -> Option<String> {
         self.server.resolve_placeholders(&format!("{{userName:{user_name}}}")).ok()
@@ -211,6 +255,14 @@ impl Lane {
             obj.remove("meta");
         }
         serde_json::to_string_pretty(&v).map_err(|e| e.to_string())
+    }
+}
+
+fn summary(r: &serde_json::Map<String, Value>) -> UserSummary {
+    UserSummary {
+        id: r.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+        user_name: r.get("userName").and_then(Value::as_str).unwrap_or_default().to_string(),
+        resource: Value::Object(r.clone()),
     }
 }
 
@@ -298,6 +350,17 @@ mod tests {
         assert_eq!(first.body, second.body, "same id, same timestamps");
         assert_eq!(lane.snapshot(), again.snapshot());
         assert!(Lane::restore("no-such-profile", &snap).is_none());
+    }
+
+    #[test]
+    fn attribute_names_come_from_the_lanes_own_schemas() {
+        let rfc = Lane::new("rfc").attribute_names();
+        assert!(
+            ["userName", "title", "emails", "employeeNumber", "schemas"].iter().all(|n| rfc.iter().any(|r| r == n)),
+            "{rfc:?}"
+        );
+        let ping = Lane::new("ping").attribute_names();
+        assert!(ping.iter().any(|n| n == "birthDate") && !ping.iter().any(|n| n == "employeeNumber"), "{ping:?}");
     }
 
     #[test]

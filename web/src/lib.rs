@@ -7,7 +7,7 @@
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
 //! [`catalog`] (profiles), [`card`] (a profile's card; its view in [`card_view`]), [`exchange`] (one answer and its status line), [`lane`] (a server
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
-//! Explanation as read), [`templates`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
+//! Explanation as read), [`templates`], [`lessons`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
 //! [`atlas_view`]), [`archive`] (history ↔ Postman
 //! and HAR; its controls in [`archive_view`]) and [`storage`] (the only module that touches
 //! browser storage).
@@ -24,10 +24,12 @@ pub mod card_view;
 pub mod catalog;
 pub mod diff;
 pub mod draft;
+pub mod editor;
 pub mod exchange;
 pub mod explain_view;
 pub mod export;
 pub mod lane;
+pub mod lessons;
 pub mod playground;
 pub mod share;
 pub mod storage;

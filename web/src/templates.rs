@@ -57,22 +57,22 @@ pub const TEMPLATES: &[Template] = &[
     Template {
         id: "patch",
         label: "PATCH: change one attribute",
-        lanes: ["rfc", "ping"],
-        look_for: "PATCH changes only title: everything else stays in both lanes, whatever the omitted-attributes knob (compare the minimal PUT); only ETags differ, Ping keeps none.",
+        lanes: ["rfc", "entra"],
+        look_for: "PATCH changes only title in both lanes, whatever the omitted-attributes knob (compare the minimal PUT); the rfc lane answers 200 with the whole user, Entra 204 with no body (RFC 7644 §3.5.2 allows both).",
         make: patch,
     },
     Template {
         id: "group",
         label: "Groups: create a group with a member",
-        lanes: ["rfc", "strict-clear"],
-        look_for: "{userName:bjensen} in members becomes each lane's own id; both lanes create the group, only the rfc lane gives it an ETag (meta.version).",
+        lanes: ["rfc", "aws"],
+        look_for: "{userName:bjensen} in members becomes each lane's own id; both lanes create the group with its member, but AWS never returns members (a members.value filter finds them), so its answer has none.",
         make: group,
     },
     Template {
         id: "filter",
         label: "Filter: find a user by userName",
-        lanes: ["rfc", "ping"],
-        look_for: "userName matches case-insensitively in both lanes (RFC 7643 §4.1.1); results are compared by userName, and Ping's carry no meta.version.",
+        lanes: ["rfc", "aws"],
+        look_for: "userName matches case-insensitively in both lanes (RFC 7643 §4.1.1); results are compared by userName; AWS pages by cursor, so its list has no startIndex, and its users carry no meta.version.",
         make: filter,
     },
 ];

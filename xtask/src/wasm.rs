@@ -93,7 +93,11 @@ pub const PACKAGES: &[Package] = &[
         crate_name: "scim-playground",
         manifest: "web/Cargo.toml",
         outputs: &[Output { target: JsTarget::Web, dir: "dist/playground" }],
-        assets: &[("index.html", "dist/playground/index.html"), ("web/style.css", "dist/playground/style.css")],
+        assets: &[
+            ("index.html", "dist/playground/index.html"),
+            ("web/style.css", "dist/playground/style.css"),
+            ("web/embed-example.html", "dist/playground/embed-example.html"),
+        ],
     },
 ];
 
