@@ -22,7 +22,8 @@ struct Cli {
 enum Cmd {
     /// Serve SCIM under the profile's base path, and the playground at /.
     Serve(ServeArgs),
-    /// Serve an empty 200 response on every path (benchmark baseline).
+    /// Answer every request with a canned PUT answer behind the same stack, without the core
+    /// (benchmark baseline).
     Ceiling {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
