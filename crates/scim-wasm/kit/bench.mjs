@@ -5,7 +5,7 @@
 // median over ROUNDS rounds of BATCH requests. The Playwright row is a fetch in the page
 // (Chromium), answered by routeScim through Playwright's protocol.
 //
-//   node bench.mjs [--write]      (--write replaces the "Front-end kit" section of docs/benchmarks.md)
+//   node bench.mjs [--write | --smoke]      (--write replaces the "Front-end kit" section of docs/benchmarks.md)
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -23,9 +23,11 @@ import { scimHandlers } from "scim-playground-wasm/msw";
 import { routeScim } from "scim-playground-wasm/playwright";
 
 const repo = process.env.SCIM_REPO;
-const WRITE = process.argv.includes("--write");
-const ROUNDS = 15;
-const BATCH = 200;
+// --smoke (the bench-smoke test stage): one short round per row, nothing written.
+const SMOKE = process.argv.includes("--smoke");
+const WRITE = process.argv.includes("--write") && !SMOKE;
+const ROUNDS = SMOKE ? 1 : 15;
+const BATCH = SMOKE ? 4 : 200;
 const HEADING = "## Front-end kit (package size, adapter overhead)";
 const BASE = "https://scim.test/scim/v2";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
