@@ -503,8 +503,18 @@ impl Summary {
             m.cores,
             m.cpu
         );
+        let loaded = |load: &str| {
+            load.split_whitespace().next().and_then(|l| l.parse::<f64>().ok()).is_some_and(|l| l > m.cores as f64)
+        };
+        if loaded(before) || loaded(after) {
+            s.push_str(
+                "The machine was busy with other work (a load average above its core count): times are \
+                 inflated, and a ratio between two servers that share the cores with that work (HTTP) \
+                 says less than the callgrind counts, which do not move with load.\n\n",
+            );
+        }
         s.push_str("| work | now | peer in the same run | aim | met |\n|---|---|---|---|---|\n");
-        let us = |x: Spread| format!("{:.2} µs [{:.2}–{:.2}]", x.median / 1000.0, x.low / 1000.0, x.high / 1000.0);
+        let us = |x: Spread| format!("{} [{}–{}]", fmt_ns(x.median), fmt_ns(x.low), fmt_ns(x.high));
         for (id, label, aim_us) in [
             ("put_replace_no_explain/10000", "native PUT replace, explanation off, 10k users", 2.0),
             ("put_replace/10000", "native PUT replace, explanation on, 10k users", 3.0),
