@@ -112,7 +112,9 @@ async function setBody(page, value) {
 
 async function expectText(locator, text, what) {
   try {
-    await locator.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
+    // Visible text only: a lane also holds its (closed) profile card, whose sentences
+    // mention statuses such as 412.
+    await locator.getByText(text, { exact: false }).filter({ visible: true }).first().waitFor({ timeout: 5000 });
   } catch {
     const got = (await locator.innerText().catch(() => "")).slice(0, 400);
     throw new Error(`${what}: expected ${JSON.stringify(text)}; got ${JSON.stringify(got)}`);

@@ -1,4 +1,4 @@
-//! `cargo xtask bench-http`: wrk load against scim-mock (release build), an empty axum handler
+//! The HTTP part of `cargo xtask bench` ([`crate::bench`]): wrk load against scim-mock (release build), an empty axum handler
 //! on the same stack (`scim-mock ceiling`), and the Python `scim2-server` when it installs.
 //! A measurement, not a test: it writes the numbers to `docs/benchmarks.md` under `## HTTP`.
 //!
@@ -15,13 +15,19 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
+use crate::bench::{Machine, Spread, ensure_apt_tool, load_average, utc_now, write_section};
 use crate::conformance::{Guard, SCIM2_SERVER, ensure_venv, free_port, target_dir};
-use crate::util::{cargo, probe};
+use crate::util::cargo;
 
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Seconds per wrk run.
     pub duration: u64,
     pub connections: u32,
+    /// Runs per target (interleaved).
+    pub repeats: u32,
+    /// A debug build of scim-mock (no release build in the test pipeline).
+    pub smoke: bool,
 }
 
 /// What wrk reported for one target.
@@ -77,21 +83,6 @@ fn create_user(port: u16, users_path: &str) -> Result<String> {
     v["id"].as_str().map(str::to_owned).context("POST answer has no id")
 }
 
-fn ensure_wrk() -> Result<()> {
-    if probe("wrk", ["--version"]).is_some() || Command::new("wrk").arg("--version").output().is_ok() {
-        return Ok(());
-    }
-    let sudo = probe("id", ["-u"]).is_some_and(|u| u.trim() != "0");
-    let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
-    if sudo {
-        cmd.arg("apt-get");
-    }
-    crate::util::run(
-        cmd.args(["install", "-y", "--no-install-recommends", "wrk"]).env("DEBIAN_FRONTEND", "noninteractive"),
-    )
-    .context("installing wrk with apt-get")
-}
-
 fn wrk(port: u16, path: &str, opts: &Options, script: &Path) -> Result<Outcome> {
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).min(4).to_string();
     let out = Command::new("wrk")
@@ -127,36 +118,31 @@ fn parse_wrk(text: &str) -> Outcome {
     o
 }
 
-fn machine() -> String {
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let nproc = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    format!("{nproc} × {cpu}; load average at start {}", load.join(" "))
+/// Requests per second of each target: median and min–max over the repeats.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub mock: Option<Spread>,
+    pub ceiling: Option<Spread>,
+    pub python: Option<Spread>,
 }
 
-pub fn run(root: &Path, opts: &Options) -> Result<()> {
-    ensure_wrk()?;
-    crate::util::run(cargo(root).args(["build", "--release", "-p", "scim-mock"]))?;
-    let mock = target_dir(root).join("release").join("scim-mock");
-    let out_dir = target_dir(root).join("bench-http");
-    fs::create_dir_all(&out_dir)?;
-    let started = machine();
-    let date = probe("date", ["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default().trim().to_owned();
+/// A running target: its server (stopped when dropped) and the path wrk hits.
+struct Target {
+    name: &'static str,
+    _guard: Guard,
+    port: u16,
+    path: String,
+    script: std::path::PathBuf,
+}
 
-    let mut rows: Vec<(String, Result<Outcome>)> = Vec::new();
-
+fn start_targets(root: &Path, mock: &Path, out_dir: &Path) -> Vec<(String, Result<Target>)> {
+    let mut targets = Vec::new();
     // scim-mock: logging off (one log line per request would measure stderr, not SCIM).
-    let port = free_port()?;
-    let result = (|| {
-        let _g = Guard::start(
+    let t = (|| {
+        let port = free_port()?;
+        let guard = Guard::start(
             "scim-mock",
-            Command::new(&mock).args(["serve", "--port", &port.to_string(), "--seed", "none"]).env("RUST_LOG", "warn"),
+            Command::new(mock).args(["serve", "--port", &port.to_string(), "--seed", "none"]).env("RUST_LOG", "warn"),
             port,
             &out_dir.join("scim-mock.log"),
         )?;
@@ -164,29 +150,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         let path = format!("/scim/v2/Users/{id}");
         let script = out_dir.join("put-scim-mock.lua");
         fs::write(&script, lua_script(&path))?;
-        wrk(port, &path, opts, &script)
+        Ok(Target { name: "mock", _guard: guard, port, path, script })
     })();
-    rows.push(("scim-mock (release, profile rfc)".into(), result));
-
-    let port = free_port()?;
-    let result = (|| {
-        let _g = Guard::start(
+    targets.push(("scim-mock (profile rfc)".to_owned(), t));
+    let t = (|| {
+        let port = free_port()?;
+        let guard = Guard::start(
             "scim-mock ceiling",
-            Command::new(&mock).args(["ceiling", "--port", &port.to_string()]),
+            Command::new(mock).args(["ceiling", "--port", &port.to_string()]).env("RUST_LOG", "warn"),
             port,
             &out_dir.join("ceiling.log"),
         )?;
-        let path = "/scim/v2/Users/00000000-0000-4000-8000-000000000001";
+        let path = "/scim/v2/Users/00000000-0000-4000-8000-000000000001".to_owned();
         let script = out_dir.join("put-ceiling.lua");
-        fs::write(&script, lua_script(path))?;
-        wrk(port, path, opts, &script)
+        fs::write(&script, lua_script(&path))?;
+        Ok(Target { name: "ceiling", _guard: guard, port, path, script })
     })();
-    rows.push(("empty axum handler (`scim-mock ceiling`)".into(), result));
-
-    let port = free_port()?;
-    let result = (|| {
+    targets.push(("empty handler behind the same router stack (`scim-mock ceiling`)".to_owned(), t));
+    let t = (|| {
         let bin = ensure_venv(root, &[SCIM2_SERVER])?;
-        let _g = Guard::start(
+        let port = free_port()?;
+        let guard = Guard::start(
             "scim2-server",
             Command::new(bin.join("scim2-server")).args(["--port", &port.to_string()]),
             port,
@@ -196,95 +180,130 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         let path = format!("/Users/{id}");
         let script = out_dir.join("put-scim2-server.lua");
         fs::write(&script, lua_script(&path))?;
-        wrk(port, &path, opts, &script)
+        Ok(Target { name: "python", _guard: guard, port, path, script })
     })();
-    rows.push((format!("Python `{SCIM2_SERVER}` (PyPI)"), result));
+    targets.push((format!("Python `{SCIM2_SERVER}` (PyPI)"), t));
+    targets
+}
 
-    let mut section = String::from("## HTTP\n\n");
-    let _ = writeln!(section, "Measured {date} by `cargo xtask bench-http` on {started}.");
-    let _ = writeln!(
-        section,
-        "wrk 4.1, {} connections, {} s per target, client and server on the same machine (they share \
-         the cores). Every request is `PUT /Users/{{id}}` of the same user with a new `displayName` \
-         (a real replace: version bump, lastModified). scim-mock runs with `RUST_LOG=warn` (no per-request \
-         log line).\n",
-        opts.connections, opts.duration
-    );
-    section.push_str("| target | requests/s | latency avg | p50 | p99 | requests | non-2xx | socket errors |\n");
-    section.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
-    for (name, r) in &rows {
-        match r {
-            Ok(o) => {
-                let _ = writeln!(
-                    section,
-                    "| {name} | {:.0} | {} | {} | {} | {} | {} | {} |",
-                    o.requests_per_sec,
-                    o.latency_avg,
-                    o.p50,
-                    o.p99,
-                    o.requests,
-                    o.non_2xx,
-                    if o.errors.is_empty() { "none" } else { &o.errors }
-                );
+/// Runs wrk against every target `repeats` times, the targets interleaved in each round so
+/// that the machine's load falls on all of them alike; writes the `## HTTP` section of `doc`.
+pub fn run(root: &Path, opts: &Options, doc: &Path) -> Result<Results> {
+    ensure_apt_tool("wrk", "wrk")?;
+    let mut build = cargo(root);
+    build.args(["build", "-p", "scim-mock"]);
+    if !opts.smoke {
+        build.arg("--release");
+    }
+    crate::util::run(&mut build)?;
+    let mock = target_dir(root).join(if opts.smoke { "debug" } else { "release" }).join("scim-mock");
+    let out_dir = target_dir(root).join(if opts.smoke { "bench-smoke" } else { "bench" });
+    fs::create_dir_all(&out_dir)?;
+    let load_before = load_average();
+    let date = utc_now();
+    let machine = Machine::read();
+
+    let targets = start_targets(root, &mock, &out_dir);
+    let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); targets.len()];
+    let mut errors: Vec<Option<String>> =
+        targets.iter().map(|(_, t)| t.as_ref().err().map(|e| format!("{e:#}"))).collect();
+    for round in 0..opts.repeats.max(1) {
+        for (i, (label, t)) in targets.iter().enumerate() {
+            let Ok(t) = t else { continue };
+            if errors.get(i).is_some_and(Option::is_some) {
+                continue;
             }
-            Err(e) => {
-                let _ =
-                    writeln!(section, "| {name} | not measured: {} | | | | | | |", format!("{e:#}").replace('\n', " "));
+            println!("round {}/{}: {label}", round + 1, opts.repeats);
+            match wrk(t.port, &t.path, opts, &t.script) {
+                Ok(o) => outcomes[i].push(o),
+                Err(e) => errors[i] = Some(format!("{e:#}")),
             }
         }
     }
-    if let [(_, Ok(mock)), (_, Ok(ceiling)), ..] = rows.as_slice() {
-        if ceiling.requests_per_sec > 0.0 {
+    let load_after = load_average();
+    let mut results = Results::default();
+    let mut section = String::from("## HTTP\n\n");
+    let _ = writeln!(
+        section,
+        "Measured {date} by `cargo xtask bench` on {} × {}; load average before {load_before}, after {load_after}.",
+        machine.cores, machine.cpu
+    );
+    let _ = writeln!(
+        section,
+        "wrk, {} connections, {} rounds of {} s per target, the targets taking turns within each round; \
+         client and server on the same machine (they share the cores). Every request is \
+         `PUT /Users/{{id}}` of the same user with a new `displayName` (a real replace: version bump, \
+         lastModified). scim-mock runs with `RUST_LOG=warn` (no per-request log line). The empty \
+         handler runs behind the same accept loop, CORS layer and body read as scim-mock and answers \
+         with the same headers and a body of the same size, without the core. Requests/s is the \
+         median of the rounds with min–max; the latencies are those of the round closest to the median.\n",
+        opts.connections,
+        opts.repeats.max(1),
+        opts.duration
+    );
+    section
+        .push_str("| target | requests/s (median) | min – max | latency avg | p50 | p99 | non-2xx | socket errors |\n");
+    section.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for (i, (label, t)) in targets.iter().enumerate() {
+        if let Some(e) = &errors[i] {
+            let _ = writeln!(section, "| {label} | not measured: {} | | | | | | |", e.replace('\n', " "));
+            continue;
+        }
+        let rps: Vec<f64> = outcomes[i].iter().map(|o| o.requests_per_sec).collect();
+        let spread = Spread::min_max(&rps);
+        let mid = outcomes[i]
+            .iter()
+            .min_by(|a, b| {
+                (a.requests_per_sec - spread.median).abs().total_cmp(&(b.requests_per_sec - spread.median).abs())
+            })
+            .cloned()
+            .unwrap_or_default();
+        let non_2xx: u64 = outcomes[i].iter().map(|o| o.non_2xx).sum();
+        let errs: Vec<&str> = outcomes[i].iter().map(|o| o.errors.as_str()).filter(|e| !e.is_empty()).collect();
+        let _ = writeln!(
+            section,
+            "| {label} | {:.0} | {:.0} – {:.0} | {} | {} | {} | {non_2xx} | {} |",
+            spread.median,
+            spread.low,
+            spread.high,
+            mid.latency_avg,
+            mid.p50,
+            mid.p99,
+            if errs.is_empty() { "none".to_owned() } else { errs.join("; ") }
+        );
+        let name = t.as_ref().map(|t| t.name).unwrap_or_default();
+        if non_2xx > 0 && name != "python" {
+            errors[i] = Some(format!("{non_2xx} answers were not 2xx"));
+        }
+        match name {
+            "mock" => results.mock = Some(spread),
+            "ceiling" => results.ceiling = Some(spread),
+            "python" => results.python = Some(spread),
+            _ => {}
+        }
+    }
+    if let (Some(mock), Some(ceiling)) = (&results.mock, &results.ceiling) {
+        if ceiling.median > 0.0 {
             let _ = writeln!(
                 section,
-                "\nscim-mock reaches {:.0}% of the empty handler's throughput.",
-                100.0 * mock.requests_per_sec / ceiling.requests_per_sec
+                "\nscim-mock reaches {:.0}% of the empty handler's throughput (medians).",
+                100.0 * mock.median / ceiling.median
             );
         }
     }
-    write_section(&root.join("docs/benchmarks.md"), &section)?;
+    drop(targets);
+    write_section(doc, "## HTTP", &section, false)?;
     println!("{section}");
-    println!("written to docs/benchmarks.md");
-    for (name, r) in &rows {
-        if let Err(e) = r {
-            println!("note: {name} was not measured: {e:#}");
+    // The engine and its ceiling must answer; the Python peer may be unavailable (noted).
+    for (i, name) in [(0, "scim-mock"), (1, "the empty handler")] {
+        if let Some(e) = errors.get(i).and_then(Option::as_ref) {
+            bail!("{name}: {e}");
         }
     }
-    Ok(())
-}
-
-/// Replaces the `## HTTP` section of the file (or appends it), keeping everything else.
-fn write_section(path: &Path, section: &str) -> Result<()> {
-    let old = fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let mut out = String::new();
-    let mut skipping = false;
-    let mut replaced = false;
-    for line in old.lines() {
-        if line.trim_end() == "## HTTP" {
-            skipping = true;
-            replaced = true;
-            out.push_str(section);
-            continue;
-        }
-        if skipping && line.starts_with("## ") {
-            skipping = false;
-            out.push('\n');
-        }
-        if !skipping {
-            out.push_str(line);
-            out.push('\n');
-        }
+    for e in errors.iter().flatten() {
+        println!("note: a target was not measured: {e}");
     }
-    if !replaced {
-        if !out.ends_with("\n\n") {
-            out.push('\n');
-        }
-        out.push_str(section);
-    }
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+    Ok(results)
 }
 
 #[cfg(test)]
@@ -302,19 +321,5 @@ mod tests {
         assert_eq!(o.latency_avg, "1.20ms");
         assert_eq!((o.p50.as_str(), o.p99.as_str()), ("1.10ms", "3.00ms"));
         assert_eq!((o.requests, o.non_2xx), (500_000, 3));
-    }
-
-    #[test]
-    fn replaces_only_the_http_section() {
-        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
-        fs::create_dir_all(&dir).expect("dir");
-        let p = dir.join("b.md");
-        fs::write(&p, "# Benchmarks\n\n## Core\n\ncore numbers\n\n## HTTP\n\nold\n\n## Wasm\n\nwasm numbers\n")
-            .expect("w");
-        write_section(&p, "## HTTP\n\nnew\n").expect("write");
-        let text = fs::read_to_string(&p).expect("read");
-        assert!(text.contains("core numbers") && text.contains("new") && text.contains("wasm numbers"));
-        assert!(!text.contains("old"));
-        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -1,5 +1,6 @@
 //! Project automation for SCIM Playground: `cargo xtask <command>`.
 
+mod bench;
 mod bench_http;
 mod conformance;
 mod fuzz;
@@ -57,15 +58,10 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Benchmark the wasm package in Node against npm scimmy; writes docs/benchmarks.md.
-    BenchNode {
-        /// Arguments passed on to crates/scim-wasm/bench/bench.mjs (e.g. `--seconds 2`).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Front-end kit: the packed npm package's size and each adapter's time per request
-    /// (fetch mock, msw, Node listener, Playwright) against `MockServer.handle`; writes
-    /// docs/benchmarks.md.
+    /// `cargo xtask bench --only node`: the wasm package in Node against npm scimmy.
+    BenchNode,
+    /// `cargo xtask bench --only kit`: the packed npm package's size and each adapter's time
+    /// per request (fetch mock, msw, Node listener, Playwright) against `MockServer.handle`.
     BenchKit,
     /// Run scim2-cli and scim-sanity against scim-mock with every built-in profile; fail on
     /// outcomes other than those in tests/conformance/expected-*.txt.
@@ -80,15 +76,12 @@ enum Cmd {
         #[arg(long, default_value_t = crate::conformance::DEFAULT_JOBS)]
         jobs: usize,
     },
-    /// Load-test scim-mock over HTTP with wrk (PUT), beside an empty axum handler and the
-    /// Python scim2-server; writes docs/benchmarks.md.
+    /// `cargo xtask bench --only http`: wrk against scim-mock, the empty handler behind the same
+    /// router stack and the Python scim2-server.
     BenchHttp {
-        /// Seconds per target.
-        #[arg(long, default_value_t = 30)]
+        /// Seconds per wrk run.
+        #[arg(long, default_value_t = 6)]
         duration: u64,
-        /// Open connections.
-        #[arg(long, default_value_t = 64)]
-        connections: u32,
     },
     /// Write docs/profiles.md (every built-in profile × every knob, with sources) from the
     /// profile files.
@@ -97,11 +90,21 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
-    /// Run the scim-core benchmarks (criterion).
+    /// Every benchmark in one run (criterion, callgrind, filters, Node vs scimmy, HTTP with wrk,
+    /// the front-end kit), each row a median with its spread; writes docs/benchmarks.md.
     Bench {
-        /// Arguments passed on to `cargo bench` (after `--`).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// Run only these parts (repeatable; default: all).
+        #[arg(long = "only", value_enum)]
+        only: Vec<bench::Part>,
+        /// Every part once in a short mode (debug builds), writing nothing under docs/.
+        #[arg(long)]
+        smoke: bool,
+        /// Seconds per wrk run (HTTP part).
+        #[arg(long, default_value_t = 6)]
+        http_seconds: u64,
+        /// Repeats per row of the HTTP and Node parts (at least 5).
+        #[arg(long, default_value_t = 5)]
+        repeats: u32,
     },
 }
 
@@ -134,38 +137,21 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Cmd::Dist { crates } => wasm::dist(&root, &crates),
         Cmd::Serve { args } => serve(&root, &args),
-        Cmd::BenchNode { args } => {
-            setup::run_steps(&root, &[setup::Step::NodeModules])?;
-            wasm::dist(&root, &["scim-wasm".to_string()])?;
-            run(std::process::Command::new("node")
-                .current_dir(&root)
-                .args(["crates/scim-wasm/bench/bench.mjs", "--write"])
-                .args(&args))
-        }
-        Cmd::BenchKit => {
-            setup::run_steps(&root, &[setup::Step::NodeModules, setup::Step::KitModules, setup::Step::Browser])?;
-            wasm::dist(&root, &["scim-wasm".to_string()])?;
-            run(std::process::Command::new("node")
-                .current_dir(&root)
-                .arg(format!("{}/run.mjs", setup::KIT_DIR))
-                .args(["--bench", "--write"]))
-        }
+        Cmd::BenchNode => bench_only(&root, bench::Part::Node, 6),
+        Cmd::BenchKit => bench_only(&root, bench::Part::Kit, 6),
         Cmd::Conformance { profile, record, jobs } => {
             conformance::run_conformance(&root, &conformance::Options { profiles: profile, record, jobs })
         }
-        Cmd::BenchHttp { duration, connections } => {
-            bench_http::run(&root, &bench_http::Options { duration, connections })
-        }
+        Cmd::BenchHttp { duration } => bench_only(&root, bench::Part::Http, duration),
         Cmd::ProfilesDoc { check } => profiles_doc::run(&root, check),
-        Cmd::Bench { args } => {
-            let mut cmd = cargo(&root);
-            cmd.args(["bench", "-p", "scim-core"]);
-            if !args.is_empty() {
-                cmd.arg("--").args(&args);
-            }
-            run(&mut cmd)
+        Cmd::Bench { only, smoke, http_seconds, repeats } => {
+            bench::run_bench(&root, &bench::Options { only, smoke, http_seconds, repeats })
         }
     }
+}
+
+fn bench_only(root: &Path, part: bench::Part, http_seconds: u64) -> Result<()> {
+    bench::run_bench(root, &bench::Options { only: vec![part], smoke: false, http_seconds, repeats: 5 })
 }
 
 const MOCK_SERVER: &str = "scim-mock";

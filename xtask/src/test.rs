@@ -134,6 +134,17 @@ pub fn stages() -> Vec<Stage> {
             crate::own_server::run_stage,
         ),
         Stage::new(
+            "bench-smoke",
+            "cargo xtask bench --smoke: every benchmark once in a short mode (criterion, callgrind, filters, Node vs scimmy, wrk, kit) so none can rot; asserts no number",
+            |root| {
+                crate::bench::run_bench(
+                    root,
+                    &crate::bench::Options { only: Vec::new(), smoke: true, http_seconds: 1, repeats: 1 },
+                )
+            },
+        )
+        .needs(&[Step::WasmTarget, Step::NodeModules, Step::KitModules, Step::Browser]),
+        Stage::new(
             "fuzz",
             "each cargo-fuzz target of fuzz/ for 20 s over its committed corpus (nightly); fails on a crash or a target that did not run",
             crate::fuzz::run,

@@ -30,7 +30,10 @@ fn server_with(n: usize) -> (Server, Vec<String>) {
 fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("users");
     g.throughput(Throughput::Elements(1));
-    for n in [1_000usize, 10_000, 100_000] {
+    // `cargo xtask bench --smoke` (debug build, each benchmark run once): the small store only.
+    let sizes: &[usize] =
+        if std::env::var_os("SCIM_BENCH_SMOKE").is_some() { &[1_000] } else { &[1_000, 10_000, 100_000] };
+    for &n in sizes {
         let (mut s, ids) = server_with(n);
         let mid = ids[n / 2].clone();
         // Alternate two bodies so every PUT really changes the resource.

@@ -248,16 +248,7 @@ impl App {
     /// The axum router: SCIM under the base path, static files elsewhere, CORS and a log line
     /// around everything.
     pub fn router(&self) -> Router {
-        // Browsers need the exposed headers listed to let scripts read them (ETag for
-        // If-Match, RFC 7644 §3.14; Location for created resources, §3.3). `Authorization`
-        // is never covered by a `*` allow-list, so requested headers are mirrored instead.
-        let cors = CorsLayer::new()
-            .allow_origin(Any)
-            .allow_methods(AllowMethods::mirror_request())
-            .allow_headers(AllowHeaders::mirror_request())
-            .expose_headers([header::ETAG, header::LOCATION, header::WWW_AUTHENTICATE])
-            .max_age(Duration::from_secs(3600));
-        let router = Router::new().fallback(dispatch).with_state(self.clone()).layer(cors);
+        let router = Router::new().fallback(dispatch).with_state(self.clone()).layer(cors());
         // The log layer costs a boxed future and a clone of the stack per request; leave it out
         // when its lines would be filtered away anyway (RUST_LOG=warn, or no subscriber).
         if tracing::enabled!(tracing::Level::INFO) { router.layer(middleware::from_fn(log_request)) } else { router }
@@ -269,6 +260,25 @@ impl App {
     /// requests finish (for up to 10 s).
     pub async fn serve(&self, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()>) -> Result<()> {
         serve_router(listener, self.router(), self.shared.limits, shutdown).await
+    }
+
+    /// A write that needs no disk (no `--state`), served on the runtime's thread when the
+    /// exclusive lock is free at once: it takes microseconds, less than handing it to a
+    /// blocking thread costs. `None` when it must go to [`App::handle_blocking`] (a read,
+    /// which may be a long filter; a journal to write; the lock held by someone else).
+    fn handle_inline(&self, request: &scim_core::Request) -> Option<scim_core::Response> {
+        if !matches!(request.method.as_str(), "PUT" | "PATCH" | "DELETE") {
+            return None;
+        }
+        let mut guard = match self.shared.core.try_write() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        if guard.journal.is_some() {
+            return None;
+        }
+        Some(guard.server.handle(request))
     }
 
     /// One SCIM request, on a blocking thread: a read under the shared lock, else a write
@@ -432,12 +442,28 @@ fn new_server(profile: Profile, deterministic: bool) -> Result<Server> {
     Ok(server)
 }
 
+/// Permissive CORS for every answer. Browsers need the exposed headers listed to let scripts
+/// read them (ETag for If-Match, RFC 7644 §3.14; Location for created resources, §3.3).
+/// `Authorization` is never covered by a `*` allow-list, so requested headers are mirrored.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::ETAG, header::LOCATION, header::WWW_AUTHENTICATE])
+        .max_age(Duration::from_secs(3600))
+}
+
 async fn dispatch(State(app): State<App>, req: axum::extract::Request) -> Response {
-    let (serves, base) = {
+    // The base path is copied only for the site's answers, not on every SCIM request.
+    let site_base = {
         let profile = app.shared.profile.read().unwrap_or_else(PoisonError::into_inner);
-        (profile.serves(req.uri().path()), profile.base_path.clone())
+        (!profile.serves(req.uri().path())).then(|| profile.base_path.clone())
     };
-    if serves { scim(&app, req).await } else { site(&app, req, &base).await }
+    match site_base {
+        None => scim(&app, req).await,
+        Some(base) => site(&app, req, &base).await,
+    }
 }
 
 /// One SCIM request through the core.
@@ -518,6 +544,9 @@ async fn scim(app: &App, req: axum::extract::Request) -> Response {
         // `Bytes` → `Vec` reuses the buffer when it is the only owner (no copy).
         body: body.into(),
     };
+    if let Some(response) = app.handle_inline(&request) {
+        return to_http(response);
+    }
     // Filters can be slow and a durable write waits for the disk: neither may stall the
     // runtime's worker threads.
     let worker = app.clone();
@@ -636,8 +665,35 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// The empty handler `scim-mock ceiling` serves: the same runtime and router stack with no
-/// work, the upper bound `cargo xtask bench-http` compares the mock against.
+/// The empty handler `scim-mock ceiling` serves: the upper bound `cargo xtask bench` compares
+/// the mock against. It runs behind the same stack as [`App::router`] (accept loop, CORS
+/// layer, the body read to its end under the same limit) and answers every request with what
+/// a `PUT /Users/{id}` of the benchmark's user answers (the same headers, a body of the same
+/// shape and size, through the same conversion), only without the core.
 pub fn ceiling_router() -> Router {
-    Router::new().fallback(|| async { StatusCode::OK })
+    Router::new().fallback(ceiling).layer(cors())
+}
+
+async fn ceiling(req: axum::extract::Request) -> Response {
+    let collect = http_body_util::BodyExt::collect(http_body_util::Limited::new(req.into_body(), DEFAULT_MAX_BODY));
+    if collect.await.is_err() {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    const ID: &str = "00000000-0000-4000-8000-000000000001";
+    let location = format!("http://127.0.0.1/scim/v2/Users/{ID}");
+    let version = "W/\"2\"";
+    let body = format!(
+        r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"{ID}","userName":"bench","displayName":"Bench 1","emails":[{{"value":"bench@example.com","type":"work","primary":true}}],"meta":{{"resourceType":"User","created":"2026-01-01T00:00:00.000Z","lastModified":"2026-01-01T00:00:01.000Z","location":"{location}","version":"W/\"2\""}}}}"#
+    );
+    to_http(scim_core::Response {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), "application/scim+json".into()),
+            ("ETag".into(), version.into()),
+            ("Location".into(), location),
+        ],
+        body,
+        explanation: None,
+        changed: false,
+    })
 }

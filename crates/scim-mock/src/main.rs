@@ -31,7 +31,8 @@ enum Cmd {
     Replay(scim_mock::remote::ReplayArgs),
     /// Relay one SCIM server with CORS added, for the playground's remote lane.
     Relay(scim_mock::relay::RelayArgs),
-    /// Serve an empty 200 response on every path (benchmark baseline).
+    /// Answer every request with a canned PUT answer behind the same stack, without the core
+    /// (benchmark baseline).
     Ceiling {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,

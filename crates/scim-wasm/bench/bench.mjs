@@ -4,9 +4,12 @@
 // Each side turns a request into a response body string (scimmy's result objects are
 // JSON.stringify'd, as an HTTP layer over it would).
 //
-//   node crates/scim-wasm/bench/bench.mjs [--write] [--seconds S]
+//   node crates/scim-wasm/bench/bench.mjs [--write] [--doc FILE] [--json FILE] [--seconds S] [--rounds N] [--smoke]
 //
-// --write replaces the "Node (wasm vs scimmy)" section of docs/benchmarks.md.
+// Run by `cargo xtask bench` (part `node`). Each cell is the median of N rounds (default 5;
+// the two sides alternate within each round) with min–max. --write replaces the
+// "Node (wasm vs scimmy)" section of --doc (default docs/benchmarks.md); --json writes the
+// rows for the summary; --smoke runs every operation briefly at 100 users (no numbers kept).
 
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
@@ -20,9 +23,12 @@ const manifest = JSON.parse(await readFile(new URL("package.json", dist), "utf8"
 const { MockServer } = await import(new URL(manifest.exports["."].node, dist).href);
 
 const args = process.argv.slice(2);
-const WRITE = args.includes("--write");
-const SECONDS = Number(args[args.indexOf("--seconds") + 1]) || 1;
-const SIZES = [1_000, 10_000];
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const SMOKE = args.includes("--smoke");
+const WRITE = args.includes("--write") && !SMOKE;
+const ROUNDS = SMOKE ? 1 : Math.max(5, Number(opt("--rounds")) || 5);
+const SECONDS = SMOKE ? 0.02 : Number(opt("--seconds")) || 0.5;
+const SIZES = SMOKE ? [100] : [1_000, 10_000];
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const HEADING = "## Node (wasm vs scimmy)";
 
@@ -44,31 +50,42 @@ async function run(op, seconds, from) {
   return [n, performance.now() - start];
 }
 
-const ROUNDS = 4;
+/** Median and min–max of per-round ops/s. */
+function spread(xs) {
+  const v = [...xs].sort((a, b) => a - b);
+  return { median: v[Math.floor((v.length - 1) / 2)] + (v.length % 2 ? 0 : (v[v.length / 2] - v[v.length / 2 - 1]) / 2), min: v[0], max: v[v.length - 1], rounds: v.length };
+}
 
-/** ops/s of `a` and `b`, measured in alternating slices (after a warm-up) so that load
- *  from other processes falls on both sides alike. */
+/** ops/s of `a` and `b` per round (after a warm-up), the two sides alternating within each
+ *  round so that load from other processes falls on both alike; `SECONDS` per side and round. */
 async function timePair(a, b) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < (SMOKE ? 5 : 200); i++) {
     await a(i);
     await b(i);
   }
-  const total = { a: [0, 0], b: [0, 0] };
+  const per = { a: [], b: [] };
+  const from = { a: 0, b: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     for (const [key, op] of [["a", a], ["b", b]]) {
-      const [n, ms] = await run(op, SECONDS / ROUNDS, total[key][0]);
-      total[key][0] += n;
-      total[key][1] += ms;
+      const [n, ms] = await run(op, SECONDS, from[key]);
+      from[key] += n;
+      per[key].push(n / (ms / 1000));
     }
   }
-  return [total.a[0] / (total.a[1] / 1000), total.b[0] / (total.b[1] / 1000)];
+  return [spread(per.a), spread(per.b)];
 }
 
-/** ops/s of one side alone. */
+/** ops/s of one side alone, per round. */
 async function timeOne(op) {
-  for (let i = 0; i < 200; i++) await op(i);
-  const [n, ms] = await run(op, SECONDS, 0);
-  return n / (ms / 1000);
+  for (let i = 0; i < (SMOKE ? 5 : 200); i++) await op(i);
+  const per = [];
+  let from = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const [n, ms] = await run(op, SECONDS, from);
+    from += n;
+    per.push(n / (ms / 1000));
+  }
+  return spread(per);
 }
 
 // --- wasm ---------------------------------------------------------------------------------
@@ -87,11 +104,14 @@ function wasmSide(size) {
   };
   const filter = (i) => `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${i % size}"`)}`;
   const probe = server.handle({ method: "GET", path: filter(0) });
+  // The fast path (`handleText`): the body as JSON text (JSON.stringify is inside the timed
+  // operation), the response as text.
+  const h = (req) => server.handleText(req);
   return {
     put: (i) =>
-      check(server.handle({ method: "PUT", path: `/scim/v2/Users/${ids[i % size]}`, body: userBody(i % size, `T${i}`) }), "PUT"),
-    get: (i) => check(server.handle({ method: "GET", path: `/scim/v2/Users/${ids[i % size]}` }), "GET"),
-    filter: probe.status === 200 ? (i) => check(server.handle({ method: "GET", path: filter(i) }), "filter") : null,
+      check(h({ method: "PUT", path: `/scim/v2/Users/${ids[i % size]}`, body: JSON.stringify(userBody(i % size, `T${i}`)) }), "PUT"),
+    get: (i) => check(h({ method: "GET", path: `/scim/v2/Users/${ids[i % size]}` }), "GET"),
+    filter: probe.status === 200 ? (i) => check(h({ method: "GET", path: filter(i) }), "filter") : null,
     filterStatus: probe.status,
   };
 }
@@ -145,6 +165,7 @@ async function scimmySide(size) {
 
 // --- run ----------------------------------------------------------------------------------
 
+const loadBefore = os.loadavg()[0].toFixed(1);
 const rows = [];
 const notes = [];
 for (const size of SIZES) {
@@ -163,24 +184,25 @@ for (const size of SIZES) {
 }
 
 const fmt = (n) => (n === null ? "n/a" : Math.round(n).toLocaleString("en-US"));
+const cell = (x) => (x === null ? "n/a" : `${fmt(x.median)} (${fmt(x.min)}–${fmt(x.max)})`);
 const cpus = os.cpus();
 const machine = `${cpus[0]?.model?.trim() ?? "unknown CPU"} (${cpus.length} logical CPUs), ${os.platform()} ${os.arch()}, Node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const table = [
-  "| operation | users | wasm ops/s | scimmy ops/s | wasm / scimmy |",
+  "| operation | users | wasm ops/s, median (min–max) | scimmy ops/s, median (min–max) | wasm / scimmy (medians) |",
   "| --- | ---: | ---: | ---: | ---: |",
   ...rows.map(
-    (r) => `| ${r.label} | ${r.size.toLocaleString("en-US")} | ${fmt(r.wasm)} | ${fmt(r.scimmy)} | ${r.wasm === null ? "n/a" : (r.wasm / r.scimmy).toFixed(2) + "×"} |`,
+    (r) => `| ${r.label} | ${r.size.toLocaleString("en-US")} | ${cell(r.wasm)} | ${cell(r.scimmy)} | ${r.wasm === null ? "n/a" : (r.wasm.median / r.scimmy.median).toFixed(2) + "×"} |`,
   ),
 ].join("\n");
 const section = [
   HEADING,
   "",
-  `Measured ${date} on ${machine} (load average ${os.loadavg()[0].toFixed(1)} at the end: other jobs share the CPUs,`,
-  `so compare ratios within a row rather than absolute numbers; the two sides run in alternating slices),
-about ${SECONDS} s per side and cell, by \`cargo xtask bench-node\``,
-  `(\`crates/scim-wasm/bench/bench.mjs\`): the release wasm package (\`MockServer.handle\`, body as an object,`,
-  `response with parsed \`json\`) against scimmy ${JSON.parse(await readFile(new URL("node_modules/scimmy/package.json", root), "utf8")).version}`,
+  `Measured ${date} on ${machine} (load average ${loadBefore} at the start, ${os.loadavg()[0].toFixed(1)} at the end: other jobs may share the CPUs,`,
+  `so compare ratios within a row rather than absolute numbers), ${ROUNDS} rounds of ${SECONDS} s per side and cell, the two sides`,
+  `alternating within each round, by \`cargo xtask bench\``,
+  `(\`crates/scim-wasm/bench/bench.mjs\`): the release wasm package through its fast path (\`MockServer.handleText\`: the body`,
+  `\`JSON.stringify\`'d inside the timed operation, the response as text, no explanation) against scimmy ${JSON.parse(await readFile(new URL("node_modules/scimmy/package.json", root), "utf8")).version}`,
   "with ingress/egress handlers over a `Map` (its documented in-memory approach; results `JSON.stringify`'d).",
   "The filter row is not like for like: scim-core answers `userName eq` from its uniqueness index (RFC 7643 §7),",
   "while scimmy's `Filter.match` scans every user, so that gap grows with the user count.",
@@ -192,9 +214,12 @@ about ${SECONDS} s per side and cell, by \`cargo xtask bench-node\``,
 
 console.log(section);
 
+const jsonOut = opt("--json");
+if (jsonOut) await writeFile(jsonOut, JSON.stringify({ rows }, null, 2));
+
 if (WRITE) {
   const docs = new URL("docs/", root);
-  const file = new URL("benchmarks.md", docs);
+  const file = opt("--doc") ?? new URL("benchmarks.md", docs);
   await mkdir(docs, { recursive: true });
   let text = await readFile(file, "utf8").catch(() => "# Benchmarks\n");
   const start = text.indexOf(HEADING);

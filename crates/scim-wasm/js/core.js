@@ -1,5 +1,6 @@
 // The one conversion every adapter shares (fetch mock, msw, Playwright, Node listener):
-// which URLs a mock answers, an HTTP request's parts → `MockServer.handle` → its response,
+// which URLs a mock answers, an HTTP request's parts → `MockServer.handleText` (the fast
+// path: text in, text out, no explanation) → its response,
 // and the record of the exchange for a session (HAR, Postman). Plain JS with no imports, so
 // it runs in browsers, Node, workers and Playwright's test process alike. Every SCIM
 // decision is the engine's: nothing here reads or writes a body.
@@ -60,18 +61,23 @@ export function urlOf(input, relativeTo) {
  * Serves one HTTP request with `server`: `url` (a `URL` under `sc`), lower- or mixed-case
  * `headers` (a plain object), `body` text or `undefined`. Host and scheme are passed on so
  * the engine writes absolute `Location` and `meta.location` values. Records the exchange in
- * `session` when one is given. Returns the engine's `ScimResponse`.
+ * `session` when one is given. Returns the engine's `ScimResponse` (with `json` parsed
+ * lazily and no `explanation` when the server has `handleText`).
  */
 export function serve(server, sc, { method, url, headers, body }, session) {
   const sent = { ...headers, host: url.host, "x-forwarded-proto": url.protocol.replace(/:$/, "") };
   const startedAt = new Date();
   const start = now();
-  const response = current(server).handle({
+  const s = current(server);
+  const request = {
     method,
     path: (url.pathname.slice(sc.basePath.length) || "/") + url.search,
     headers: sent,
     body: body === undefined || body === "" ? undefined : body,
-  });
+  };
+  // The fast path (text in, text out, no explanation) when the server has it; `json` is
+  // then parsed only if someone reads it.
+  const response = typeof s.handleText === "function" ? lazyJson(s.handleText(request)) : s.handle(request);
   if (session) {
     session.record({
       startedAt,
@@ -81,6 +87,30 @@ export function serve(server, sc, { method, url, headers, body }, session) {
     });
   }
   return response;
+}
+
+/** Gives a `handleText` response the `json` member of a `handle` response, parsed from
+ *  `body` on first read (absent when the body is empty or not JSON). */
+function lazyJson(res) {
+  if (res.body === "") return res;
+  let parsed;
+  let done = false;
+  Object.defineProperty(res, "json", {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        done = true;
+        try {
+          parsed = JSON.parse(res.body);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      return parsed;
+    },
+  });
+  return res;
 }
 
 /** The parts of a Fetch `Request` that `serve` takes (reads, and so consumes, its body). */

@@ -9,8 +9,8 @@
 //    vitest on the package's Vitest example and on the msw snippet cut from the README;
 //    Playwright's test runner on the package's example spec, in Debian's Chromium.
 //
-// `node run.mjs --bench [--write]` sets up the same project and runs bench.mjs there instead
-// (`cargo xtask bench-kit`).
+// `node run.mjs --bench [--write | --smoke]` sets up the same project and runs bench.mjs there instead
+// (`cargo xtask bench`, part `kit`).
 //
 // Environment: SCIM_MOCK_BIN (the scim-mock binary, for newman), CHROMIUM (default
 // /usr/bin/chromium), KIT_KEEP=1 keeps the temporary project.
@@ -85,7 +85,7 @@ try {
   };
   if (process.argv.includes("--bench")) {
     cpSync(join(kit, "bench.mjs"), join(work, "bench.mjs"));
-    run(node22, ["bench.mjs", ...process.argv.slice(2).filter((a) => a === "--write")], { cwd: work, env });
+    run(node22, ["bench.mjs", ...process.argv.slice(2).filter((a) => a === "--write" || a === "--smoke")], { cwd: work, env });
   } else {
     const tests = readdirSync(join(work, "tests")).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => `tests/${f}`);
     run(node22, ["--test", "--test-concurrency=1", ...tests], { cwd: work, env });

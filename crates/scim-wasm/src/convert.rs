@@ -360,6 +360,25 @@ fn prefix(what: &str, e: JsError) -> JsError {
 /// A core response → a `ScimResponse` object (lower-case header names, as `fetch` and Node
 /// give them; repeated headers joined with ", " as RFC 9110 §5.3 allows).
 pub fn response_to_js(resp: &Response) -> Result<JsValue, JsError> {
+    let out = text_response_object(resp)?;
+    if !resp.body.is_empty() {
+        if let Ok(json) = JSON::parse(&resp.body) {
+            set(&out, "json", &json)?;
+        }
+    }
+    if let Some(explanation) = &resp.explanation {
+        set(&out, "explanation", &to_js(explanation)?)?;
+    }
+    Ok(out.into())
+}
+
+/// A core response → a `ScimResponse` of `status`, `headers`, `body` and `changed` only (the
+/// fast path, `MockServer.handleText`).
+pub fn text_response_to_js(resp: &Response) -> Result<JsValue, JsError> {
+    Ok(text_response_object(resp)?.into())
+}
+
+fn text_response_object(resp: &Response) -> Result<Object, JsError> {
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &resp.headers {
         headers
@@ -378,16 +397,8 @@ pub fn response_to_js(resp: &Response) -> Result<JsValue, JsError> {
     }
     set(&out, "headers", &js_headers)?;
     set(&out, "body", &JsValue::from_str(&resp.body))?;
-    if !resp.body.is_empty() {
-        if let Ok(json) = JSON::parse(&resp.body) {
-            set(&out, "json", &json)?;
-        }
-    }
     if resp.changed {
         set(&out, "changed", &JsValue::TRUE)?;
     }
-    if let Some(explanation) = &resp.explanation {
-        set(&out, "explanation", &to_js(explanation)?)?;
-    }
-    Ok(out.into())
+    Ok(out)
 }

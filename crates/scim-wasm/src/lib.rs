@@ -2,8 +2,10 @@
 //!
 //! The WebAssembly door of scim-core for JavaScript and TypeScript: one exported class,
 //! [`MockServer`], whose methods convert JS values, call [`scim_core::Server`] and convert
-//! the result back. No SCIM logic lives here; the fetch mock (`js/fetch-mock.js`) is a thin
-//! JS layer over [`MockServer::handle`].
+//! the result back. No SCIM logic lives here; the fetch mock (`js/fetch-mock.js`) and the
+//! other adapters are a thin JS layer (`js/core.js`) over [`MockServer::handle_text`], the
+//! fast path (text in, text out, no explanation), beside the object-shaped
+//! [`MockServer::handle`].
 //!
 //! ```js
 //! import { MockServer } from "scim-playground-wasm";
@@ -113,6 +115,31 @@ impl MockServer {
         let raw = request_from_js(&request)?;
         let resp = self.serve(raw)?;
         response_to_js(&resp)
+    }
+
+    /// The fast path: the same request as [`MockServer::handle`] takes (give the body as
+    /// JSON text), answered with `status`, `headers`, `body` (JSON text) and `changed` only:
+    /// no parsed `json` and no `explanation`, which the engine then does not build. Parse
+    /// `body` with `JSON.parse` when you need it. The fetch mock and the other adapters use
+    /// this; `handle` answers the same way with the extra members.
+    #[wasm_bindgen(js_name = handleText, unchecked_return_type = "ScimResponse")]
+    pub fn handle_text(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let raw = request_from_js(&request)?;
+        let resp = match raw.into_request() {
+            Ok(req) => {
+                let mut server = self.server.try_borrow_mut().map_err(|_| busy())?;
+                let explain = server.explains();
+                server.set_explain(false);
+                let resp = server.handle(&req);
+                server.set_explain(explain);
+                resp
+            }
+            Err(e) => e.to_response(),
+        };
+        convert::text_response_to_js(&resp)
     }
 
     /// The store as JSON text; feed it to `MockServer.restore`.

@@ -31,6 +31,21 @@ impl Ctx<'_> {
     }
 }
 
+/// A write the router found: what [`Server::route`] runs under `&mut self`.
+#[derive(Clone, Copy)]
+enum WriteOp {
+    Create,
+    Replace,
+    Patch,
+    Delete,
+}
+
+/// What routing made of a request: served already (reads, refusals), or a write to run.
+enum Routed<'r> {
+    Done(Result<Response, Failure>),
+    Write { op: WriteOp, kind: String, id: &'r str, cx: Ctx<'r> },
+}
+
 impl Server {
     /// RFC 7644 §3.1/§8.1: JSON media types in, `application/scim+json` (or the profile's
     /// default) out.
@@ -103,43 +118,40 @@ impl Server {
     }
 
     pub(super) fn route(&mut self, req: &Request, media: &'static str) -> Result<Response, Failure> {
-        if let Some(done) = self.route_read(req, media) {
-            return done;
-        }
-        // `route_read` leaves exactly these to us: POST on an endpoint, PUT, PATCH, DELETE.
-        let (path, query) = req.split_path();
-        let mut target = self.target(path);
-        target.query = query;
-        // RFC 9110 §9.1: method names are case-sensitive; `delete` is not `DELETE`.
-        let method = req.method.clone();
-        let segments = target.segments.clone();
-        let cx = Ctx { req, target, media };
-        let case_sensitive = self.profile.behaviour.case_sensitive_paths;
-        let kind = |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
-        match (segments.as_slice(), method.as_str()) {
-            ([endpoint], "POST") => self.create(&kind(endpoint).unwrap_or_default(), &cx),
-            ([endpoint, id], "PUT") => self.replace(&kind(endpoint).unwrap_or_default(), id, &cx),
-            ([endpoint, id], "PATCH") => self.patch(&kind(endpoint).unwrap_or_default(), id, &cx),
-            ([endpoint, id], "DELETE") => {
-                self.delete(&kind(endpoint).unwrap_or_default(), id, &cx).map_err(|e| (e, None))
-            }
-            _ => Err((ScimError::new(500, None, format!("{method} {path} was routed as a write but is none")), None)),
+        // One routing pass: the write's kind, id and context come back from `classify`
+        // instead of being worked out a second time.
+        match self.classify(req, media) {
+            Routed::Done(done) => done,
+            Routed::Write { op, kind, id, cx } => match op {
+                WriteOp::Create => self.create(&kind, &cx),
+                WriteOp::Replace => self.replace(&kind, id, &cx),
+                WriteOp::Patch => self.patch(&kind, id, &cx),
+                WriteOp::Delete => self.delete(&kind, id, &cx).map_err(|e| (e, None)),
+            },
         }
     }
 
     /// Routes every request that changes nothing (reads, and requests refused before any
     /// write); `None` for the writes [`Server::route`] serves.
     pub(super) fn route_read(&self, req: &Request, media: &'static str) -> Option<Result<Response, Failure>> {
+        match self.classify(req, media) {
+            Routed::Done(done) => Some(done),
+            Routed::Write { .. } => None,
+        }
+    }
+
+    /// Serves what changes nothing; names the write (operation, resource type, id, context)
+    /// for everything else.
+    fn classify<'r>(&self, req: &'r Request, media: &'static str) -> Routed<'r> {
         let (path, query) = req.split_path();
         let mut target = self.target(path);
         target.query = query;
         // RFC 9110 §9.1: method names are case-sensitive; `delete` is not `DELETE`.
-        let method = req.method.clone();
-        let mut segments = target.segments.clone();
+        let method = req.method.as_str();
         let case_sensitive = self.profile.behaviour.case_sensitive_paths;
         if !case_sensitive {
             // `behaviour.caseSensitivePaths: false`: fixed endpoint names in any case.
-            if let Some(first) = segments.first_mut() {
+            if let Some(first) = target.segments.first_mut() {
                 let fixed = ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me"];
                 if let Some(name) = fixed.iter().find(|n| n.eq_ignore_ascii_case(first)) {
                     *first = name;
@@ -148,55 +160,53 @@ impl Server {
         }
         let cx = Ctx { req, target, media };
         let plain = |e: ScimError| -> Failure { (e, None) };
-        let kind_name =
-            |endpoint: &str| self.registry.kind_at_segment(endpoint, case_sensitive).map(|k| k.def.name.clone());
+        let segments = cx.target.segments.as_slice();
+        // The resource type the first segment names, if any.
+        let kind = segments.first().and_then(|endpoint| self.registry.kind_at_segment(endpoint, case_sensitive));
         // `resourceTypes[].methods`: a method the resource type does not support.
-        if let [endpoint, rest @ ..] = segments.as_slice() {
-            let kind = self.registry.kind_at_segment(endpoint, case_sensitive);
-            let known = crate::profile::knobs::METHODS.contains(&method.as_str());
-            if let Some(kind) = kind.filter(|k| known && rest.len() <= 1 && !crate::quirks::allows(k, &method)) {
-                let search = rest.first() == Some(&".search");
-                if !search {
-                    let e = crate::quirks::unsupported_method(&self.profile.behaviour, kind, &method, !rest.is_empty());
-                    return Some(Err(plain(e)));
-                }
+        if let (Some(k), [_, rest @ ..]) = (kind, segments) {
+            let known = crate::profile::knobs::METHODS.contains(&method);
+            if known && rest.len() <= 1 && !crate::quirks::allows(k, method) && rest.first() != Some(&".search") {
+                let e = crate::quirks::unsupported_method(&self.profile.behaviour, k, method, !rest.is_empty());
+                return Routed::Done(Err(plain(e)));
             }
         }
-        Some(match segments.as_slice() {
-            [] => Err(plain(ScimError::not_found(format!(
+        let write = |op: WriteOp, kind: &crate::profile::registry::ResourceKind, id: &'r str, cx: Ctx<'r>| {
+            Routed::Write { op, kind: kind.def.name.clone(), id, cx }
+        };
+        Routed::Done(match (segments, kind) {
+            ([], _) => Err(plain(ScimError::not_found(format!(
                 "No resource at the base path; try {}/Users, {0}/Groups or {0}/ServiceProviderConfig (RFC 7644 §3.2).",
                 cx.target.base
             )))),
-            [endpoint] if kind_name(endpoint).is_some() => {
-                let kind = kind_name(endpoint).unwrap_or_default();
-                match method.as_str() {
-                    "POST" => return None,
-                    "GET" => self.list(Some(&kind), &cx).map_err(plain),
-                    _ => Err(plain(method_not_allowed(&method, "GET, POST"))),
-                }
-            }
-            [endpoint, id] if kind_name(endpoint).is_some() => {
-                let kind = kind_name(endpoint).unwrap_or_default();
-                if *id == ".search" {
-                    return Some(match method.as_str() {
-                        "POST" => self.search(Some(&kind), &cx).map_err(plain),
-                        _ => Err(plain(method_not_allowed(&method, "POST"))),
+            ([_], Some(k)) => match method {
+                "POST" => return write(WriteOp::Create, k, "", cx),
+                "GET" => self.list(Some(&k.def.name), &cx).map_err(plain),
+                _ => Err(plain(method_not_allowed(method, "GET, POST"))),
+            },
+            (&[_, id], Some(k)) => {
+                if id == ".search" {
+                    return Routed::Done(match method {
+                        "POST" => self.search(Some(&k.def.name), &cx).map_err(plain),
+                        _ => Err(plain(method_not_allowed(method, "POST"))),
                     });
                 }
-                match method.as_str() {
-                    "GET" => self.get(&kind, id, &cx).map_err(plain),
-                    "PUT" | "DELETE" | "PATCH" => return None,
-                    _ => Err(plain(method_not_allowed(&method, "GET, PUT, PATCH, DELETE"))),
+                match method {
+                    "GET" => self.get(&k.def.name, id, &cx).map_err(plain),
+                    "PUT" => return write(WriteOp::Replace, k, id, cx),
+                    "PATCH" => return write(WriteOp::Patch, k, id, cx),
+                    "DELETE" => return write(WriteOp::Delete, k, id, cx),
+                    _ => Err(plain(method_not_allowed(method, "GET, PUT, PATCH, DELETE"))),
                 }
             }
-            ["ServiceProviderConfig" | "Schemas" | "ResourceTypes", ..] if segments.len() <= 2 => {
-                self.discovery(&method, &segments, &cx).map_err(plain)
+            (["ServiceProviderConfig" | "Schemas" | "ResourceTypes", ..], _) if segments.len() <= 2 => {
+                self.discovery(method, segments, &cx).map_err(plain)
             }
-            ["Bulk"] => Err(plain(not_implemented("Bulk operations (RFC 7644 §3.7)"))),
-            ["Me"] => Err(plain(not_implemented("/Me (RFC 7644 §3.11)"))),
-            [".search"] => match method.as_str() {
+            (["Bulk"], _) => Err(plain(not_implemented("Bulk operations (RFC 7644 §3.7)"))),
+            (["Me"], _) => Err(plain(not_implemented("/Me (RFC 7644 §3.11)"))),
+            ([".search"], _) => match method {
                 "POST" => self.search(None, &cx).map_err(plain),
-                _ => Err(plain(method_not_allowed(&method, "POST"))),
+                _ => Err(plain(method_not_allowed(method, "POST"))),
             },
             _ => {
                 let endpoints: Vec<String> =

@@ -65,6 +65,39 @@ test("PUT replaces: omitted attributes are cleared under the RFC profile, versio
   assert.equal(cleared.old, "Guide");
 });
 
+test("handleText, the fast path, answers as handle does, without json or explanation", () => {
+  const a = new MockServer({ deterministic: true });
+  const b = new MockServer({ deterministic: true });
+  const requests = [
+    { method: "POST", path: "/Users", body: JSON.stringify(user("bjensen", { title: "Guide" })) },
+    { method: "PUT", path: "/Users/00000000-0000-4000-8000-000000000001", headers: { "If-Match": 'W/"1"' }, body: JSON.stringify(user("bjensen")) },
+    { method: "PUT", path: "/Users/00000000-0000-4000-8000-000000000001", headers: [["If-Match", 'W/"1"']], body: JSON.stringify(user("bjensen")) },
+    { method: "GET", path: '/Users?filter=userName eq "bjensen"' },
+    { method: "POST", path: "/Users", body: "{not json" },
+    { method: "DELETE", path: "/Users/00000000-0000-4000-8000-000000000001" },
+  ];
+  const statuses = [];
+  for (const req of requests) {
+    const full = a.handle(req);
+    const text = b.handleText(req);
+    statuses.push(text.status);
+    assert.deepEqual(
+      { status: text.status, headers: text.headers, body: text.body, changed: text.changed },
+      { status: full.status, headers: full.headers, body: full.body, changed: full.changed },
+      `${req.method} ${req.path}`,
+    );
+    assert.equal("json" in text, false);
+    assert.equal("explanation" in text, false);
+  }
+  assert.deepEqual(statuses, [201, 200, 412, 200, 400, 204]);
+  // The explanation is skipped only for the fast call: handle still explains afterwards.
+  const later = b.handle({ method: "POST", path: "/Users", body: user("jsmith") });
+  assert.equal(later.explanation.entries[0].path, "userName");
+  // A request that is not one throws, as with handle, and the instance stays usable.
+  assert.throws(() => b.handleText({ method: "GET" }), /path/);
+  assert.equal(b.handleText({ method: "GET", path: "/Users" }).status, 200);
+});
+
 test("a SCIM error is a 400 response object, and the store is unchanged", () => {
   const server = new MockServer({ deterministic: true });
   const { json: created } = server.handle({ method: "POST", path: "/Users", body: user("bjensen") });
