@@ -276,6 +276,7 @@ pub fn App() -> impl IntoView {
                 <LaneView idx=1 pg=pg draft=draft body_ref=body_ref />
             </div>
             <Differences pg=pg />
+            {(!embed).then(|| view! { <crate::remote_view::RemoteLane pg=pg draft=move || draft.get_untracked() /> })}
             <crate::atlas_view::AllProfiles pg=pg draft=move || draft.get_untracked() />
             <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>

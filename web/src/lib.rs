@@ -29,6 +29,8 @@ pub mod explain_view;
 pub mod export;
 pub mod lane;
 pub mod playground;
+pub mod remote;
+pub mod remote_view;
 pub mod share;
 pub mod storage;
 pub mod templates;
