@@ -1043,6 +1043,7 @@ test("remote lane: Send through the relay, observed explanation, the token stays
     await send(page).click();
     await expectText(lane(page, "Lane A"), "200 OK", "lane A");
     await expectText(remote, "Differences from Lane A", "differences with lane A");
+    if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-lane-observed.png") });
     // Opt in: sessionStorage only.
     await remote.getByRole("checkbox", { name: "Remember in this tab (sessionStorage)" }).check();
     await page.waitForFunction((t) => JSON.stringify(sessionStorage).includes(t), TOKEN);
