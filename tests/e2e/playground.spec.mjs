@@ -1058,6 +1058,16 @@ test("remote lane: Send through the relay, observed explanation, the token stays
       const text = fs.readFileSync(await download.path(), "utf8");
       assert(text.includes("bjensen") && !text.includes(TOKEN), `${name}: token present or history missing`);
     }
+    // Learn: the dry-run list first, then the probes on a click, then a profile to download.
+    await remote.getByRole("button", { name: "List the requests", exact: true }).click();
+    const listed = await remote.locator("#learn-requests li").count();
+    assert(listed > 10, `dry run lists ${listed} requests`);
+    await remote.getByRole("button", { name: "Run the probes against your server", exact: true }).click();
+    await remote.locator("#learn-done").waitFor({ timeout: 60000 });
+    const learned = await remote.locator("details pre").last().textContent();
+    assert(JSON.parse(learned).behaviour?.omitted === "clear", `learned profile: ${learned.slice(0, 300)}`);
+    const [profileDownload] = await Promise.all([page.waitForEvent("download"), remote.getByRole("link", { name: "Download the profile (JSON)" }).click()]);
+    assert(JSON.parse(fs.readFileSync(await profileDownload.path(), "utf8")).behaviour?.omitted === "clear", "downloaded profile");
     // A server without CORS: the lane says so and gives the relay command and URL.
     const plain = `http://127.0.0.1:${noCors.address().port}/scim/v2`;
     await remote.getByRole("textbox", { name: "Base URL" }).fill(plain);

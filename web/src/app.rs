@@ -244,7 +244,7 @@ pub fn App() -> impl IntoView {
             <h1>"SCIM PUT playground"</h1>
             <p class="tagline">
                 "Write a PUT, send it to two SCIM services at once, and see attribute by attribute what each did. "
-                "Everything runs in this page; nothing is sent anywhere."
+                "Everything runs in this page; nothing is sent anywhere unless you press Send to your server."
             </p>
         </header>
         <NoticeList notices=notices />

@@ -11,6 +11,10 @@
 //! Requests kept for history and Differences carry no `Authorization` header. When `fetch`
 //! fails (the browser reports a CORS refusal and an unreachable host alike), the lane says so
 //! and gives the relay command and the URL to use instead. Every value is rendered as text.
+//!
+//! "Learn this server's profile" lists the battery's requests first ([`scim_learn::dry_run`]),
+//! then on a second click drives [`scim_learn::Learner`] with the same `fetch` and offers the
+//! learned profile as a JSON download.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -115,6 +119,7 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
                 </button>
             </div>
             {move || outcome.get().map(|o| view! { <OutcomeView o=o pg=pg /> })}
+            <LearnPanel base=base token=token />
             <h3>"Sent to your server"</h3>
             <ol class="remote-history">
                 {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
@@ -326,4 +331,106 @@ fn save_session(entry: Option<(&str, &str)>) {
         Some((base, token)) => s.set_item(SESSION_KEY, &serde_json::json!({"base": base, "token": token}).to_string()),
         None => s.remove_item(SESSION_KEY),
     };
+}
+
+/// Where a learn run is.
+#[derive(Debug, Clone)]
+enum LearnState {
+    Idle,
+    /// The dry run: every request the battery will send, listed before anything is sent.
+    Listed(Vec<String>),
+    Running(usize),
+    Done {
+        profile: String,
+        decided: usize,
+        undecided: usize,
+        leftovers: Vec<String>,
+    },
+    Failed(String),
+}
+
+/// "Learn this server's profile": list the battery's requests first (a dry run in memory),
+/// then on a second click drive [`scim_learn::Learner`] with `fetch`, and offer the learned
+/// profile as a JSON download.
+#[component]
+fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
+    let state = RwSignal::new(LearnState::Idle);
+    let nonce = StoredValue::new(String::new());
+    let list = move |_| {
+        let n = format!("{:x}", js_sys::Date::now() as u64);
+        let lines = scim_learn::dry_run(&n)
+            .into_iter()
+            .map(|x| format!("{}: {} {}", x.probe, x.request.method, x.request.path))
+            .collect();
+        nonce.set_value(n);
+        state.set(LearnState::Listed(lines));
+    };
+    let run = move |_| {
+        let (b, t, n) = (base.get_untracked(), token.get_untracked(), nonce.get_value());
+        state.set(LearnState::Running(0));
+        spawn_local(async move {
+            let result = learn(&b, t.trim(), &n, state).await;
+            state.set(result);
+        });
+    };
+    view! {
+        <h3>"Learn this server's profile"</h3>
+        <p class="muted">
+            "A battery of probes on throw-away users named scim-learn-… (deleted afterwards) decides each knob it can, with its evidence. "
+            "First list the requests; nothing is sent until you press Run."
+        </p>
+        <button type="button" class="small" id="learn-list" on:click=list>"List the requests"</button>
+        {move || match state.get() {
+            LearnState::Idle => ().into_any(),
+            LearnState::Listed(lines) => view! {
+                <p>{format!("{} requests to {}:", lines.len(), base.get())}</p>
+                <ol class="remote-history" id="learn-requests">{lines.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ol>
+                <button type="button" id="learn-run" on:click=run>"Run the probes against your server"</button>
+            }.into_any(),
+            LearnState::Running(n) => view! { <p role="status">{format!("Probing: {n} requests answered…")}</p> }.into_any(),
+            LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
+            LearnState::Done { profile, decided, undecided, leftovers } => {
+                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&profile)));
+                view! {
+                    <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
+                    {(!leftovers.is_empty()).then(|| view! { <p class="not-applied">{format!("Could not remove: {}", leftovers.join(", "))}</p> })}
+                    <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
+                    <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Runs the battery against the base URL; progress goes to `state`.
+async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<LearnState>) -> LearnState {
+    let base = match Base::parse(base_input) {
+        Ok(b) => b,
+        Err(e) => return LearnState::Failed(e),
+    };
+    let mut learner = scim_learn::Learner::new(nonce, &format!("learned from {}", base.host));
+    while let Some(req) = learner.next_request() {
+        let answer = match fetch(&base, &req, token).await {
+            Ok(r) => r,
+            Err(Failure::Network) => {
+                let a = base.relay_advice();
+                return LearnState::Failed(format!(
+                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
+                    base.url, a.command, a.url
+                ));
+            }
+            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
+        };
+        learner.feed(answer);
+        state.set(LearnState::Running(learner.sent()));
+    }
+    match learner.result() {
+        Some(l) => LearnState::Done {
+            profile: serde_json::to_string_pretty(&l.profile).unwrap_or_default(),
+            decided: l.decided.len(),
+            undecided: l.undecided.len(),
+            leftovers: l.leftovers.clone(),
+        },
+        None => LearnState::Failed("The battery stopped without a result.".into()),
+    }
 }
