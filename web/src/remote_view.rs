@@ -32,7 +32,7 @@ use crate::playground::Playground;
 use crate::remote::{self, Base, ObservedRow, RelayAdvice};
 
 /// The `sessionStorage` key the opt-in remembers `{base, token}` under.
-const SESSION_KEY: &str = "scim-playground.remote-lane";
+const SESSION_KEY: &str = "scim-playground:remote-lane";
 
 /// What the last Send produced.
 #[derive(Debug, Clone)]
