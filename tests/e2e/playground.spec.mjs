@@ -16,6 +16,8 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import net from "node:net";
+import { execFileSync, spawn } from "node:child_process";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -1052,6 +1054,118 @@ test("friction 9: an embed at 600 px runs on load, is compact, reports its heigh
 });
 
 // Run.
+// The remote lane ("Your server"), against a real `scim-mock serve` behind `scim-mock relay`
+// (SCIM_MOCK_BIN names the binary; else it is built with cargo), and against a server that
+// sends no CORS headers.
+function scimMockBin() {
+  if (process.env.SCIM_MOCK_BIN) return process.env.SCIM_MOCK_BIN;
+  execFileSync("cargo", ["build", "-q", "-p", "scim-mock", "--bin", "scim-mock"], { cwd: repo, stdio: "inherit" });
+  const target = path.resolve(repo, process.env.CARGO_TARGET_DIR ?? "target");
+  return path.join(target, "debug", "scim-mock");
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `bin args` and waits until `url` answers; the caller kills it. */
+async function startAndWait(bin, args, url) {
+  const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`${path.basename(bin)} ${args.join(" ")} did not answer at ${url}: ${log.slice(0, 400)}`);
+}
+
+test("remote lane: Send through the relay, observed explanation, the token stays out of storage, share links and exports; no CORS gives the relay advice", async () => {
+  const TOKEN = "e2e-secret-token-7f3a";
+  const bin = scimMockBin();
+  const [servePort, relayPort] = [await freePort(), await freePort()];
+  const upstream = `http://127.0.0.1:${servePort}/scim/v2`;
+  const serveArgs = ["serve", "--port", String(servePort), "--seed", "demo", "--token", TOKEN, "--deterministic"];
+  const mock = await startAndWait(bin, serveArgs, `${upstream}/ServiceProviderConfig`);
+  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `http://127.0.0.1:${relayPort}/scim/v2/ServiceProviderConfig`);
+  const noCors = http.createServer((req, res) => res.writeHead(200, { "content-type": "application/scim+json" }).end("{}"));
+  await new Promise((r) => noCors.listen(0, "127.0.0.1", r));
+  const { context, page, errors } = await open();
+  try {
+    await profiles(page);
+    const remote = page.getByRole("region", { name: "Your server", exact: true });
+    await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+    await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+    await setBody(page, MINIMAL);
+    const relayBase = `http://127.0.0.1:${relayPort}/scim/v2`;
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(relayBase);
+    await remote.getByLabel("Authorization (optional)").fill(`Bearer ${TOKEN}`);
+    assert((await page.evaluate(() => JSON.stringify(sessionStorage))).indexOf("e2e-secret") < 0, "token in sessionStorage without opting in");
+    await remote.getByRole("button", { name: "Send to your server", exact: true }).click();
+    await expectText(remote, "200 OK", "remote status");
+    await expectText(remote, `PUT 127.0.0.1:${relayPort}/scim/v2/Users/`, "the request line names the host");
+    await expectText(remote.locator("#remote-observed"), "cleared omitted", "observed explanation");
+    const rows = await remote.locator("#remote-observed tbody tr").count();
+    assert(rows >= 3, `observed rows: ${rows}`);
+    await expectText(remote.locator(".remote-history"), `127.0.0.1:${relayPort}`, "remote history line");
+    // The mock lanes too (history gets entries), then compare.
+    await send(page).click();
+    await expectText(lane(page, "Lane A"), "200 OK", "lane A");
+    await expectText(remote, "Differences from Lane A", "differences with lane A");
+    if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-lane-observed.png") });
+    // Opt in: sessionStorage only.
+    await remote.getByRole("checkbox", { name: "Remember in this tab (sessionStorage)" }).check();
+    await page.waitForFunction((t) => JSON.stringify(sessionStorage).includes(t), TOKEN);
+    await page.waitForTimeout(600); // the deferred save
+    const local = await page.evaluate(() => JSON.stringify(localStorage));
+    assert(local.length > 10 && !local.includes(TOKEN), "token in localStorage (or nothing saved)");
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+    const link = await page.getByRole("textbox", { name: "Share link" }).inputValue();
+    assert(link.includes("#s=") && !link.includes(TOKEN) && !decodeURIComponent(link).includes(TOKEN), "token in the share link");
+    for (const name of ["Export as HAR", "Export as Postman collection"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name }).click()]);
+      const text = fs.readFileSync(await download.path(), "utf8");
+      assert(text.includes("bjensen") && !text.includes(TOKEN), `${name}: token present or history missing`);
+    }
+    // Learn: the dry-run list first, then the probes on a click, then a profile to download.
+    await remote.getByRole("button", { name: "List the requests", exact: true }).click();
+    const listed = await remote.locator("#learn-requests li").count();
+    assert(listed > 10, `dry run lists ${listed} requests`);
+    await remote.getByRole("button", { name: "Run the probes against your server", exact: true }).click();
+    await remote.locator("#learn-done").waitFor({ timeout: 60000 });
+    const learned = await remote.locator("details pre").last().textContent();
+    assert(JSON.parse(learned).behaviour?.omitted === "clear", `learned profile: ${learned.slice(0, 300)}`);
+    const [profileDownload] = await Promise.all([page.waitForEvent("download"), remote.getByRole("link", { name: "Download the profile (JSON)" }).click()]);
+    assert(JSON.parse(fs.readFileSync(await profileDownload.path(), "utf8")).behaviour?.omitted === "clear", "downloaded profile");
+    // A server without CORS: the lane says so and gives the relay command and URL.
+    const plain = `http://127.0.0.1:${noCors.address().port}/scim/v2`;
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(plain);
+    await remote.getByRole("button", { name: "Send to your server", exact: true }).click();
+    await expectText(remote, "no CORS headers", "CORS failure");
+    const command = await remote.locator("#remote-relay-command").innerText();
+    assert(command === `scim-mock relay --to ${plain} --port 8090`, `relay command: ${command}`);
+    await expectText(remote.locator("#remote-advice"), "http://127.0.0.1:8090/scim/v2", "relay URL");
+    if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-lane.png") });
+    assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
+  } finally {
+    await context.close();
+    noCors.close();
+    mock.kill();
+    relay.kill();
+  }
+});
+
 let passed = 0;
 // ---- Lessons (issue 17, deliver 2), read-only embeds and the live example page ----
 

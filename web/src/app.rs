@@ -259,7 +259,7 @@ pub fn App() -> impl IntoView {
             <h1>"SCIM PUT playground"</h1>
             <p class="tagline">
                 "Write a PUT, send it to two SCIM services at once, and see attribute by attribute what each did. "
-                "Everything runs in this page; nothing is sent anywhere."
+                "Everything runs in this page; nothing is sent anywhere unless you press Send to your server."
             </p>
         </header>
         <NoticeList notices=notices />
@@ -293,6 +293,7 @@ pub fn App() -> impl IntoView {
                 <LaneView idx=1 pg=pg draft=draft body_ref=body_ref lesson=lesson read_only=read_only />
             </div>
             <Differences pg=pg lesson=lesson />
+            {(!embed).then(|| view! { <crate::remote_view::RemoteLane pg=pg draft=move || draft.get_untracked() /> })}
             <crate::atlas_view::AllProfiles pg=pg draft=move || draft.get_untracked() />
             <HistoryView pg=pg draft=draft send=send body_ref=body_ref />
         </main>

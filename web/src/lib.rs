@@ -9,8 +9,9 @@
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
 //! Explanation as read), [`templates`], [`lessons`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
 //! [`atlas_view`]), [`archive`] (history ↔ Postman
-//! and HAR; its controls in [`archive_view`]) and [`storage`] (the only module that touches
-//! browser storage).
+//! and HAR; its controls in [`archive_view`]), [`remote`] (a real server as a lane; its view,
+//! which alone sends requests out of the page, in [`remote_view`]) and [`storage`] (the only
+//! module that touches browser storage, apart from the remote lane's opt-in `sessionStorage`).
 //! [`app`] holds the leptos components; `main.rs` only mounts. The modules' imports form no
 //! cycle (`cargo xtask test --stage layers` checks it).
 
@@ -31,6 +32,8 @@ pub mod export;
 pub mod lane;
 pub mod lessons;
 pub mod playground;
+pub mod remote;
+pub mod remote_view;
 pub mod share;
 pub mod storage;
 pub mod templates;

@@ -14,6 +14,8 @@
 //!   reference in memory, before anything reaches a real server.
 //! - [`Replayer`] runs a [`Scenario`] (a data file of steps a client sends, each with its
 //!   source and what the client concludes from the answer) and reports per step.
+//! - [`observe`] classifies, from a GET before and after a write, what a server did with
+//!   each attribute, in the engine's outcome words (the playground's observed explanation).
 //!
 //! Requests carry paths relative to the server's base URL (`/Users?filter=...`) and no
 //! credential: the door adds `Authorization`, so a token never appears in a transcript,
@@ -30,6 +32,7 @@
 
 mod battery;
 mod learn;
+mod observe;
 mod output;
 mod replay;
 
@@ -38,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 pub use battery::{DECIDABLE, Probe, battery};
 pub use learn::{Decision, Learned, Learner, Undecided, dry_run};
+pub use observe::{Observed, observe};
 pub use replay::{Expect, ReplayReport, Replayer, Scenario, Step, StepReport, scenario_schema};
 
 /// One request and the response it got, tagged with the probe (or scenario step) that

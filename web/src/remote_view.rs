@@ -1,0 +1,436 @@
+//! The "Your server" lane (kept out of `app`): a base URL, an optional `Authorization`
+//! value, a dialect profile, and a Send button. Nothing is sent without that click. The
+//! composer's request is rendered in the dialect ([`crate::remote::prepare`]), a
+//! `{userName:NAME}` placeholder is looked up on the server by filter, and a write is read
+//! before and after so the lane can show an *observed* explanation in the engine's words.
+//! The answer is compared with Lane A's last answer by the same Differences code two mock
+//! lanes use ([`crate::diff::exchanges`]).
+//!
+//! The token lives in this component's memory; only when the person ticks "Remember in
+//! this tab" is it written, with the base URL, to `sessionStorage` (never `localStorage`).
+//! Requests kept for history and Differences carry no `Authorization` header. When `fetch`
+//! fails (the browser reports a CORS refusal and an unreachable host alike), the lane says so
+//! and gives the relay command and the URL to use instead. Every value is rendered as text.
+//!
+//! "Learn this server's profile" lists the battery's requests first ([`scim_learn::dry_run`]),
+//! then on a second click drives [`scim_learn::Learner`] with the same `fetch` and offers the
+//! learned profile as a JSON download.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use scim_core::{Request, Response};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::catalog;
+use crate::diff;
+use crate::draft::Draft;
+use crate::exchange::Exchange;
+use crate::lane::Lane;
+use crate::playground::Playground;
+use crate::remote::{self, Base, ObservedRow, RelayAdvice};
+
+/// The `sessionStorage` key the opt-in remembers `{base, token}` under.
+const SESSION_KEY: &str = "scim-playground:remote-lane";
+
+/// What the last Send produced.
+#[derive(Debug, Clone)]
+struct Outcome {
+    exchange: Option<Exchange>,
+    /// The read before and after a write, classified.
+    observed: Vec<ObservedRow>,
+    /// Why the request could not be sent or answered.
+    error: Option<String>,
+    advice: Option<RelayAdvice>,
+}
+
+impl Outcome {
+    fn failed(error: String, advice: Option<RelayAdvice>) -> Outcome {
+        Outcome { exchange: None, observed: Vec::new(), error: Some(error), advice }
+    }
+}
+
+/// Why a fetch produced no response.
+enum Failure {
+    /// The browser refused or could not connect (CORS or network: it does not say which).
+    Network,
+    Other(String),
+}
+
+/// The section. `draft` reads the composer's request (untracked, on click).
+#[component]
+pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + Send + Sync + 'static) -> impl IntoView {
+    let remembered = load_session();
+    let base = RwSignal::new(remembered.as_ref().map(|r| r.0.clone()).unwrap_or_default());
+    let token = RwSignal::new(remembered.as_ref().map(|r| r.1.clone()).unwrap_or_default());
+    let remember = RwSignal::new(remembered.is_some());
+    let dialect = RwSignal::new("rfc".to_string());
+    let busy = RwSignal::new(false);
+    let outcome: RwSignal<Option<Outcome>> = RwSignal::new(None);
+    let history: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+
+    Effect::new(move |_| {
+        let (b, t, keep) = (base.get(), token.get(), remember.get());
+        save_session(keep.then_some((b.as_str(), t.as_str())));
+    });
+
+    let send = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let (b, t, d, name) = (base.get_untracked(), token.get_untracked(), draft(), dialect.get_untracked());
+        spawn_local(async move {
+            let o = run(&b, t.trim(), &name, &d).await;
+            if let Some(x) = &o.exchange {
+                history.update(|h| h.insert(0, format!("{} → {}", x.request_line, x.status_text())));
+            }
+            outcome.set(Some(o));
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <section class="remote-lane" id="remote" aria-labelledby="remote-h">
+            <h2 id="remote-h">"Your server"</h2>
+            <p class="muted">
+                "Send the composer's request to a SCIM server of your own, from this browser. "
+                "Nothing is sent until you press Send. The credential stays in this page's memory."
+            </p>
+            <div class="remote-form">
+                <label>"Base URL"
+                    <input type="url" id="remote-base" placeholder="http://localhost:8000/scim/v2" prop:value=move || base.get() on:input=move |e| base.set(event_target_value(&e)) />
+                </label>
+                <label>"Authorization (optional)"
+                    <input type="password" id="remote-token" autocomplete="off" placeholder="Bearer …" prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e)) />
+                </label>
+                <label class="inline">
+                    <input type="checkbox" id="remote-remember" prop:checked=move || remember.get() on:change=move |e| remember.set(event_target_checked(&e)) />
+                    " Remember in this tab (sessionStorage)"
+                </label>
+                <label>"Dialect"
+                    <select id="remote-dialect" on:change=move |e| dialect.set(event_target_value(&e))>
+                        {catalog::catalog().iter().map(|c| view! { <option value=c.name.clone() selected=c.name == "rfc">{c.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" id="remote-send" prop:disabled=move || busy.get() on:click=send>
+                    {move || if busy.get() { "Sending…" } else { "Send to your server" }}
+                </button>
+            </div>
+            {move || outcome.get().map(|o| view! { <OutcomeView o=o pg=pg /> })}
+            <LearnPanel base=base token=token />
+            <h3>"Sent to your server"</h3>
+            <ol class="remote-history">
+                {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn OutcomeView(o: Outcome, pg: RwSignal<Playground>) -> impl IntoView {
+    let error = o.error.clone().map(|e| view! { <p class="not-applied" role="alert" id="remote-error">{e}</p> });
+    let advice = o.advice.clone().map(|a| {
+        view! {
+            <div class="relay-advice" id="remote-advice">
+                <p>"Run the relay next to your server (it adds CORS and forwards only to that server):"</p>
+                <pre><code id="remote-relay-command">{a.command}</code></pre>
+                <p>"Then use this base URL instead: " <code id="remote-relay-url">{a.url}</code></p>
+            </div>
+        }
+    });
+    let exchange = o.exchange.clone().map(|x| {
+        let sent_body = x.sent.as_ref().map(|r| String::from_utf8_lossy(&r.body).into_owned()).unwrap_or_default();
+        let notes = x.notes.clone();
+        view! {
+            <div class="remote-answer">
+                <p class="request-line"><code id="remote-request-line">{x.request_line.clone()}</code></p>
+                {(!notes.is_empty()).then(|| view! { <ul class="notes">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> })}
+                {(!sent_body.is_empty()).then(|| view! { <details><summary>"Request body"</summary><pre>{sent_body}</pre></details> })}
+                <p class="status" id="remote-status">{x.status_text()}</p>
+                <pre class="body">{x.pretty_body()}</pre>
+            </div>
+        }
+    });
+    let observed = (!o.observed.is_empty()).then(|| {
+        view! {
+            <h3>"Observed explanation"</h3>
+            <p class="muted">"Read from the server before and after the write: what it did, not why."</p>
+            <table class="observed" id="remote-observed">
+                <thead><tr><th scope="col">"attribute"</th><th scope="col">"outcome"</th><th scope="col">"before → after"</th></tr></thead>
+                <tbody>
+                    {o.observed.iter().map(|r| view! {
+                        <tr><th scope="row">{r.path.clone()}</th><td>{r.outcome.clone()}</td><td><code>{r.change.clone()}</code></td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    });
+    let remote = o.exchange.clone();
+    let differences = move || {
+        let x = remote.clone()?;
+        let a = pg.with(|p| p.lanes.first().and_then(|l| l.last.clone()))?;
+        let rows: Vec<_> = diff::exchanges(&a, &x).into_iter().filter(diff::DiffRow::is_behaviour).collect();
+        let compact = |v: &Option<Value>| v.as_ref().map_or_else(|| "(absent)".to_string(), Value::to_string);
+        Some(view! {
+            <h3>"Differences from Lane A"</h3>
+            {if rows.is_empty() {
+                view! { <p class="muted">"No difference in behaviour from Lane A's last answer."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="remote-diff" id="remote-diff">
+                        <thead><tr><th scope="col">"attribute"</th><th scope="col">"Lane A"</th><th scope="col">"your server"</th></tr></thead>
+                        <tbody>
+                            {rows.iter().map(|r| view! {
+                                <tr><th scope="row">{r.path.clone()}</th><td><code>{compact(&r.left)}</code></td><td><code>{compact(&r.right)}</code></td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        })
+    };
+    view! { {error} {advice} {exchange} {observed} {differences} }
+}
+
+/// One Send: resolve the placeholder, render, read before, send, read after, classify.
+async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Outcome {
+    let base = match Base::parse(base_input) {
+        Ok(b) => b,
+        Err(e) => return Outcome::failed(e, None),
+    };
+    let unreachable = |base: &Base| {
+        Outcome::failed(
+            format!(
+                "The browser could not reach {}: the server sends no CORS headers (most SCIM servers do not), \
+                 or nothing answers there. The relay below fixes the first.",
+                base.url
+            ),
+            Some(base.relay_advice()),
+        )
+    };
+    let mut path = draft.path.trim().to_string();
+    if let Some((start, end, name)) = remote::placeholder(&path) {
+        let lookup = Request::new("GET", &remote::lookup_path(&name));
+        let id = match fetch(&base, &lookup, token).await {
+            Ok(r) if r.status == 200 => remote::first_id(&r.json()),
+            Ok(r) => {
+                return Outcome::failed(
+                    format!("Looking up {name} answered {}.", crate::exchange::status_text(r.status)),
+                    None,
+                );
+            }
+            Err(Failure::Network) => return unreachable(&base),
+            Err(Failure::Other(e)) => return Outcome::failed(e, None),
+        };
+        let Some(id) = id else {
+            return Outcome::failed(format!("Your server has no user with userName {name}."), None);
+        };
+        path = format!("{}{id}{}", path.get(..start).unwrap_or_default(), path.get(end..).unwrap_or_default());
+    }
+    let (req, notes) = match remote::prepare(&Lane::new(dialect), draft, &path) {
+        Ok(x) => x,
+        Err(e) => return Outcome::failed(e, None),
+    };
+    let write = matches!(req.method.as_str(), "PUT" | "PATCH" | "POST");
+    let target = remote::resource_path(&req.path);
+    let mut before = None;
+    if write {
+        if let Some(t) = &target {
+            before = match fetch(&base, &Request::new("GET", t), token).await {
+                Ok(r) if r.status == 200 => Some(r.json()),
+                Ok(_) => None,
+                Err(Failure::Network) => return unreachable(&base),
+                Err(Failure::Other(e)) => return Outcome::failed(e, None),
+            };
+        }
+    }
+    let response = match fetch(&base, &req, token).await {
+        Ok(r) => r,
+        Err(Failure::Network) => return unreachable(&base),
+        Err(Failure::Other(e)) => return Outcome::failed(e, None),
+    };
+    let mut observed = Vec::new();
+    if write && (200..300).contains(&response.status) {
+        let answer = response.json();
+        let after_path = target.clone().or_else(|| {
+            let id = answer.get("id").and_then(Value::as_str)?;
+            Some(format!(
+                "{}/{id}",
+                req.path.split_once('?').map_or(req.path.as_str(), |(p, _)| p).trim_end_matches('/')
+            ))
+        });
+        if let Some(p) = after_path {
+            if let Ok(r) = fetch(&base, &Request::new("GET", &p), token).await {
+                if r.status == 200 {
+                    let sent: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                    observed = remote::observed_rows(&req.method, &sent, before.as_ref(), &r.json());
+                }
+            }
+        }
+    }
+    let exchange = Exchange {
+        request_line: base.request_line(&req.method, &req.path),
+        sent: Some(req),
+        notes,
+        hint: None,
+        before,
+        response,
+    };
+    Outcome { exchange: Some(exchange), observed, error: None, advice: None }
+}
+
+/// Sends one request with the browser's `fetch`; `Authorization` is added here only.
+async fn fetch(base: &Base, req: &Request, token: &str) -> Result<Response, Failure> {
+    let other = |e: JsValue| Failure::Other(e.as_string().unwrap_or_else(|| "the browser refused the request".into()));
+    let headers = web_sys::Headers::new().map_err(other)?;
+    headers.set("Accept", "application/scim+json, application/json").map_err(other)?;
+    for (n, v) in &req.headers {
+        headers.set(n, v).map_err(other)?;
+    }
+    if !token.is_empty() {
+        headers.set("Authorization", token).map_err(other)?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(&req.method);
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_headers(&headers);
+    if !req.body.is_empty() {
+        init.set_body(&JsValue::from_str(&String::from_utf8_lossy(&req.body)));
+    }
+    let request = web_sys::Request::new_with_str_and_init(&base.join(&req.path), &init).map_err(other)?;
+    let answer = JsFuture::from(window().fetch_with_request(&request)).await.map_err(|_| Failure::Network)?;
+    let answer: web_sys::Response = answer.dyn_into().map_err(other)?;
+    let mut out_headers = Vec::new();
+    for name in ["content-type", "etag", "location"] {
+        if let Ok(Some(v)) = answer.headers().get(name) {
+            out_headers.push((name.to_string(), v));
+        }
+    }
+    let text = JsFuture::from(answer.text().map_err(other)?).await.map_err(|_| Failure::Network)?;
+    Ok(Response {
+        status: answer.status(),
+        headers: out_headers,
+        body: text.as_string().unwrap_or_default(),
+        ..Response::default()
+    })
+}
+
+/// `(base, token)` when the person opted in earlier in this tab.
+fn load_session() -> Option<(String, String)> {
+    let s = window().session_storage().ok().flatten()?;
+    let v: Value = serde_json::from_str(&s.get_item(SESSION_KEY).ok().flatten()?).ok()?;
+    Some((v.get("base")?.as_str()?.to_string(), v.get("token")?.as_str()?.to_string()))
+}
+
+/// Writes `(base, token)` to `sessionStorage`, or removes it (`None`).
+fn save_session(entry: Option<(&str, &str)>) {
+    let Some(s) = window().session_storage().ok().flatten() else { return };
+    let _ = match entry {
+        Some((base, token)) => s.set_item(SESSION_KEY, &serde_json::json!({"base": base, "token": token}).to_string()),
+        None => s.remove_item(SESSION_KEY),
+    };
+}
+
+/// Where a learn run is.
+#[derive(Debug, Clone)]
+enum LearnState {
+    Idle,
+    /// The dry run: every request the battery will send, listed before anything is sent.
+    Listed(Vec<String>),
+    Running(usize),
+    Done {
+        profile: String,
+        decided: usize,
+        undecided: usize,
+        leftovers: Vec<String>,
+    },
+    Failed(String),
+}
+
+/// "Learn this server's profile": list the battery's requests first (a dry run in memory),
+/// then on a second click drive [`scim_learn::Learner`] with `fetch`, and offer the learned
+/// profile as a JSON download.
+#[component]
+fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
+    let state = RwSignal::new(LearnState::Idle);
+    let nonce = StoredValue::new(String::new());
+    let list = move |_| {
+        let n = format!("{:x}", js_sys::Date::now() as u64);
+        let lines = scim_learn::dry_run(&n)
+            .into_iter()
+            .map(|x| format!("{}: {} {}", x.probe, x.request.method, x.request.path))
+            .collect();
+        nonce.set_value(n);
+        state.set(LearnState::Listed(lines));
+    };
+    let run = move |_| {
+        let (b, t, n) = (base.get_untracked(), token.get_untracked(), nonce.get_value());
+        state.set(LearnState::Running(0));
+        spawn_local(async move {
+            let result = learn(&b, t.trim(), &n, state).await;
+            state.set(result);
+        });
+    };
+    view! {
+        <h3>"Learn this server's profile"</h3>
+        <p class="muted">
+            "A battery of probes on throw-away users named scim-learn-… (deleted afterwards) decides each knob it can, with its evidence. "
+            "First list the requests; nothing is sent until you press Run."
+        </p>
+        <button type="button" class="small" id="learn-list" on:click=list>"List the requests"</button>
+        {move || match state.get() {
+            LearnState::Idle => ().into_any(),
+            LearnState::Listed(lines) => view! {
+                <p>{format!("{} requests to {}:", lines.len(), base.get())}</p>
+                <ol class="remote-history" id="learn-requests">{lines.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ol>
+                <button type="button" id="learn-run" on:click=run>"Run the probes against your server"</button>
+            }.into_any(),
+            LearnState::Running(n) => view! { <p role="status">{format!("Probing: {n} requests answered…")}</p> }.into_any(),
+            LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
+            LearnState::Done { profile, decided, undecided, leftovers } => {
+                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&profile)));
+                view! {
+                    <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
+                    {(!leftovers.is_empty()).then(|| view! { <p class="not-applied">{format!("Could not remove: {}", leftovers.join(", "))}</p> })}
+                    <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
+                    <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Runs the battery against the base URL; progress goes to `state`.
+async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<LearnState>) -> LearnState {
+    let base = match Base::parse(base_input) {
+        Ok(b) => b,
+        Err(e) => return LearnState::Failed(e),
+    };
+    let mut learner = scim_learn::Learner::new(nonce, &format!("learned from {}", base.host));
+    while let Some(req) = learner.next_request() {
+        let answer = match fetch(&base, &req, token).await {
+            Ok(r) => r,
+            Err(Failure::Network) => {
+                let a = base.relay_advice();
+                return LearnState::Failed(format!(
+                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
+                    base.url, a.command, a.url
+                ));
+            }
+            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
+        };
+        learner.feed(answer);
+        state.set(LearnState::Running(learner.sent()));
+    }
+    match learner.result() {
+        Some(l) => LearnState::Done {
+            profile: serde_json::to_string_pretty(&l.profile).unwrap_or_default(),
+            decided: l.decided.len(),
+            undecided: l.undecided.len(),
+            leftovers: l.leftovers.clone(),
+        },
+        None => LearnState::Failed("The battery stopped without a result.".into()),
+    }
+}
