@@ -47,7 +47,23 @@ pub struct Package {
     pub outputs: &'static [Output],
     /// Files copied after the build: (source, destination), relative to the repo root.
     pub assets: &'static [(&'static str, &'static str)],
+    /// Further wasm crates built into the same package after this one (their outputs lie
+    /// beside this package's, never inside them: each build empties its own directories).
+    pub companions: &'static [Package],
 }
+
+/// scim-learn's battery and replayer as a second module of the npm package, which its JS
+/// entries load on the first learnProfile, learnDryRun or replayScenario call.
+const LEARNER: Package = Package {
+    crate_name: "scim-learn-wasm",
+    manifest: "crates/scim-learn-wasm/Cargo.toml",
+    outputs: &[
+        Output { target: JsTarget::Web, dir: "dist/scim-wasm/learn/web" },
+        Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/learn/node" },
+    ],
+    assets: &[],
+    companions: &[],
+};
 
 /// Registered wasm packages. Each starts building as soon as its manifest appears.
 pub const PACKAGES: &[Package] = &[
@@ -88,6 +104,7 @@ pub const PACKAGES: &[Package] = &[
             ("crates/scim-wasm/js/web-index.js", "dist/scim-wasm/web/index.js"),
             ("crates/scim-wasm/js/node-index.mjs", "dist/scim-wasm/node/index.mjs"),
         ],
+        companions: &[LEARNER],
     },
     Package {
         crate_name: "scim-playground",
@@ -98,6 +115,7 @@ pub const PACKAGES: &[Package] = &[
             ("web/style.css", "dist/playground/style.css"),
             ("web/embed-example.html", "dist/playground/embed-example.html"),
         ],
+        companions: &[],
     },
 ];
 
@@ -109,6 +127,17 @@ impl Package {
 
 pub fn find(name: &str) -> Option<&'static Package> {
     PACKAGES.iter().find(|p| p.crate_name == name)
+}
+
+/// A registered package or a companion of one.
+pub fn find_any(name: &str) -> Option<&'static Package> {
+    PACKAGES.iter().chain(PACKAGES.iter().flat_map(|p| p.companions.iter())).find(|p| p.crate_name == name)
+}
+
+/// The release `.wasm` of one package as cargo wrote it (before wasm-bindgen and wasm-opt).
+pub fn release_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
+    setup::run_steps(root, &[Step::WasmTarget])?;
+    cargo_build_wasm(root, crate_name)
 }
 
 /// `cargo xtask dist [CRATE...]`: build the named packages, or every one that exists.
@@ -153,7 +182,10 @@ pub fn dist(root: &Path, names: &[String]) -> Result<()> {
 /// Build one registered package and copy its assets.
 pub fn dist_package(root: &Path, package: &Package) -> Result<Vec<SizeReport>> {
     let outputs: Vec<(JsTarget, PathBuf)> = package.outputs.iter().map(|o| (o.target, root.join(o.dir))).collect();
-    let reports = build_wasm_package(root, package.crate_name, &outputs)?;
+    let mut reports = build_wasm_package(root, package.crate_name, &outputs)?;
+    for companion in package.companions {
+        reports.extend(dist_package(root, companion)?);
+    }
     for (from, to) in package.assets {
         let (from, to) = (root.join(from), root.join(to));
         if let Some(parent) = to.parent() {
@@ -381,14 +413,21 @@ mod tests {
 
     #[test]
     fn registered_packages_have_distinct_names_and_outputs() {
-        let mut names: Vec<&str> = PACKAGES.iter().map(|p| p.crate_name).collect();
+        let all = || PACKAGES.iter().chain(PACKAGES.iter().flat_map(|p| p.companions.iter()));
+        let mut names: Vec<&str> = all().map(|p| p.crate_name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), PACKAGES.len());
-        let mut dirs: Vec<&str> = PACKAGES.iter().flat_map(|p| p.outputs.iter().map(|o| o.dir)).collect();
+        assert_eq!(names.len(), all().count());
+        let mut dirs: Vec<&str> = all().flat_map(|p| p.outputs.iter().map(|o| o.dir)).collect();
         dirs.sort_unstable();
         dirs.dedup();
-        assert_eq!(dirs.len(), PACKAGES.iter().map(|p| p.outputs.len()).sum::<usize>());
+        assert_eq!(dirs.len(), all().map(|p| p.outputs.len()).sum::<usize>());
+        // Each build empties its own directories: none may lie inside another's.
+        for a in &dirs {
+            for b in &dirs {
+                assert!(a == b || !a.starts_with(&format!("{b}/")), "{a} lies inside {b}");
+            }
+        }
     }
 
     #[test]
