@@ -21,12 +21,15 @@ const DOMINATOR_ROWS: &str = "60";
 pub fn run_twiggy(root: &Path, names: &[String]) -> Result<()> {
     install(root)?;
     let names: Vec<String> = if names.is_empty() {
-        wasm::PACKAGES
+        let mut all: Vec<String> = wasm::PACKAGES
             .iter()
             .chain(wasm::PACKAGES.iter().flat_map(|p| p.companions.iter()))
             .filter(|p| p.exists(root))
             .map(|p| p.crate_name.to_string())
-            .collect()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     } else {
         names.to_vec()
     };
