@@ -338,6 +338,8 @@ fn save_session(entry: Option<(&str, &str)>) {
 #[derive(Debug, Clone)]
 enum LearnState {
     Idle,
+    /// The learner's module is on its way (first click only).
+    Loading,
     /// The dry run: every request the battery will send, listed before anything is sent.
     Listed(Vec<String>),
     Running(usize),
@@ -359,6 +361,7 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView 
     let nonce = StoredValue::new(String::new());
     let list = move |_| {
         let n = format!("{:x}", js_sys::Date::now() as u64);
+        state.set(LearnState::Loading);
         spawn_local(async move {
             let listed = learner::Module::load().await.and_then(|m| m.dry_run(&n));
             state.set(match listed {
@@ -387,6 +390,7 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView 
         <button type="button" class="small" id="learn-list" on:click=list>"List the requests"</button>
         {move || match state.get() {
             LearnState::Idle => ().into_any(),
+            LearnState::Loading => view! { <p role="status">"Loading the learner…"</p> }.into_any(),
             LearnState::Listed(lines) => view! {
                 <p>{format!("{} requests to {}:", lines.len(), base.get())}</p>
                 <ol class="remote-history" id="learn-requests">{lines.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ol>
