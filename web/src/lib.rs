@@ -30,6 +30,7 @@ pub mod exchange;
 pub mod explain_view;
 pub mod export;
 pub mod lane;
+pub mod learner;
 pub mod lessons;
 pub mod playground;
 pub mod remote;

@@ -12,9 +12,9 @@
 //! fails (the browser reports a CORS refusal and an unreachable host alike), the lane says so
 //! and gives the relay command and the URL to use instead. Every value is rendered as text.
 //!
-//! "Learn this server's profile" lists the battery's requests first ([`scim_learn::dry_run`]),
-//! then on a second click drives [`scim_learn::Learner`] with the same `fetch` and offers the
-//! learned profile as a JSON download.
+//! "Learn this server's profile" loads the learner's own wasm module ([`crate::learner`]),
+//! lists the battery's requests first (its dry run), then on a second click drives the
+//! battery with the same `fetch` and offers the learned profile as a JSON download.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,6 +28,7 @@ use crate::diff;
 use crate::draft::Draft;
 use crate::exchange::Exchange;
 use crate::lane::Lane;
+use crate::learner;
 use crate::playground::Playground;
 use crate::remote::{self, Base, ObservedRow, RelayAdvice};
 
@@ -337,6 +338,8 @@ fn save_session(entry: Option<(&str, &str)>) {
 #[derive(Debug, Clone)]
 enum LearnState {
     Idle,
+    /// The learner's module is on its way (first click only).
+    Loading,
     /// The dry run: every request the battery will send, listed before anything is sent.
     Listed(Vec<String>),
     Running(usize),
@@ -349,21 +352,26 @@ enum LearnState {
     Failed(String),
 }
 
-/// "Learn this server's profile": list the battery's requests first (a dry run in memory),
-/// then on a second click drive [`scim_learn::Learner`] with `fetch`, and offer the learned
-/// profile as a JSON download.
+/// "Learn this server's profile": load the learner's module, list the battery's requests
+/// first (a dry run in memory), then on a second click drive the battery with `fetch`, and
+/// offer the learned profile as a JSON download.
 #[component]
 fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
     let state = RwSignal::new(LearnState::Idle);
     let nonce = StoredValue::new(String::new());
     let list = move |_| {
         let n = format!("{:x}", js_sys::Date::now() as u64);
-        let lines = scim_learn::dry_run(&n)
-            .into_iter()
-            .map(|x| format!("{}: {} {}", x.probe, x.request.method, x.request.path))
-            .collect();
-        nonce.set_value(n);
-        state.set(LearnState::Listed(lines));
+        state.set(LearnState::Loading);
+        spawn_local(async move {
+            let listed = learner::Module::load().await.and_then(|m| m.dry_run(&n));
+            state.set(match listed {
+                Ok(lines) => {
+                    nonce.set_value(n);
+                    LearnState::Listed(lines)
+                }
+                Err(e) => LearnState::Failed(e),
+            });
+        });
     };
     let run = move |_| {
         let (b, t, n) = (base.get_untracked(), token.get_untracked(), nonce.get_value());
@@ -382,6 +390,7 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView 
         <button type="button" class="small" id="learn-list" on:click=list>"List the requests"</button>
         {move || match state.get() {
             LearnState::Idle => ().into_any(),
+            LearnState::Loading => view! { <p role="status">"Loading the learner…"</p> }.into_any(),
             LearnState::Listed(lines) => view! {
                 <p>{format!("{} requests to {}:", lines.len(), base.get())}</p>
                 <ol class="remote-history" id="learn-requests">{lines.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ol>
@@ -408,8 +417,18 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
     };
-    let mut learner = scim_learn::Learner::new(nonce, &format!("learned from {}", base.host));
-    while let Some(req) = learner.next_request() {
+    let battery = learner::Module::load().await.and_then(|m| m.learner(nonce, &format!("learned from {}", base.host)));
+    let battery = match battery {
+        Ok(b) => b,
+        Err(e) => return LearnState::Failed(e),
+    };
+    let mut sent = 0;
+    loop {
+        let req = match battery.next_request() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => return LearnState::Failed(e),
+        };
         let answer = match fetch(&base, &req, token).await {
             Ok(r) => r,
             Err(Failure::Network) => {
@@ -421,16 +440,25 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
             }
             Err(Failure::Other(e)) => scim_learn::transport_error(&e),
         };
-        learner.feed(answer);
-        state.set(LearnState::Running(learner.sent()));
+        if let Err(e) = battery.feed(&answer) {
+            return LearnState::Failed(e);
+        }
+        sent += 1;
+        state.set(LearnState::Running(sent));
     }
-    match learner.result() {
-        Some(l) => LearnState::Done {
-            profile: serde_json::to_string_pretty(&l.profile).unwrap_or_default(),
-            decided: l.decided.len(),
-            undecided: l.undecided.len(),
-            leftovers: l.leftovers.clone(),
+    let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    match battery.result() {
+        Ok(Some(l)) => LearnState::Done {
+            profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
+            decided: count(&l, "decided"),
+            undecided: count(&l, "undecided"),
+            leftovers: l
+                .get("leftovers")
+                .and_then(Value::as_array)
+                .map(|ls| ls.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
         },
-        None => LearnState::Failed("The battery stopped without a result.".into()),
+        Ok(None) => LearnState::Failed("The battery stopped without a result.".into()),
+        Err(e) => LearnState::Failed(e),
     }
 }

@@ -9,6 +9,7 @@ mod own_server;
 mod profiles_doc;
 mod setup;
 mod test;
+mod twiggy;
 mod util;
 mod wasm;
 
@@ -50,6 +51,12 @@ enum Cmd {
     /// Release-build the wasm packages into dist/ (wasm-bindgen + wasm-opt).
     Dist {
         /// Packages to build (default: every registered one that exists).
+        crates: Vec<String>,
+    },
+    /// Where a wasm package's bytes go: `twiggy top`, `dominators` and `garbage` on its
+    /// release build (installs twiggy on first use).
+    Twiggy {
+        /// Packages to look at (default: every registered one and its companions).
         crates: Vec<String>,
     },
     /// Build the playground and serve it with the mock SCIM server.
@@ -136,6 +143,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             test::run_all(&root, &test::Options { fast, only: stages })
         }
         Cmd::Dist { crates } => wasm::dist(&root, &crates),
+        Cmd::Twiggy { crates } => twiggy::run_twiggy(&root, &crates),
         Cmd::Serve { args } => serve(&root, &args),
         Cmd::BenchNode => bench_only(&root, bench::Part::Node, 6),
         Cmd::BenchKit => bench_only(&root, bench::Part::Kit, 6),

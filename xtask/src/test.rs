@@ -68,10 +68,10 @@ pub fn stages() -> Vec<Stage> {
         Stage::new("test", "cargo test --workspace", |root| run(cargo(root).args(["test", "--workspace"]))),
         Stage::new(
             "clippy-wasm",
-            "cargo clippy for wasm32-unknown-unknown: scim-core and scim-playground (lib), scim-wasm (all targets); -D warnings",
+            "cargo clippy for wasm32-unknown-unknown: scim-core and scim-playground (lib), scim-wasm (all targets), scim-learn-wasm; -D warnings",
             |root| {
                 let mut cmd = cargo(root);
-                cmd.args(["clippy", "-p", "scim-core"]);
+                cmd.args(["clippy", "-p", "scim-core", "-p", "scim-learn-wasm"]);
                 if wasm::find("scim-playground").is_some_and(|p| p.exists(root)) {
                     cmd.args(["-p", "scim-playground"]);
                 }

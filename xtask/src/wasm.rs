@@ -47,7 +47,25 @@ pub struct Package {
     pub outputs: &'static [Output],
     /// Files copied after the build: (source, destination), relative to the repo root.
     pub assets: &'static [(&'static str, &'static str)],
+    /// Further wasm crates built into the same package after this one. Each build empties
+    /// its own output directories first, so a companion's may lie inside this package's
+    /// (it is built after), but no other output may lie inside another's.
+    pub companions: &'static [Package],
 }
+
+/// scim-learn's battery and replayer as a second module of the npm package, which its JS
+/// entries load on the first learnProfile, learnDryRun or replayScenario call. The
+/// playground gets the same crate in its own `learn/` directory.
+const LEARNER: Package = Package {
+    crate_name: "scim-learn-wasm",
+    manifest: "crates/scim-learn-wasm/Cargo.toml",
+    outputs: &[
+        Output { target: JsTarget::Web, dir: "dist/scim-wasm/learn/web" },
+        Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/learn/node" },
+    ],
+    assets: &[],
+    companions: &[],
+};
 
 /// Registered wasm packages. Each starts building as soon as its manifest appears.
 pub const PACKAGES: &[Package] = &[
@@ -88,6 +106,7 @@ pub const PACKAGES: &[Package] = &[
             ("crates/scim-wasm/js/web-index.js", "dist/scim-wasm/web/index.js"),
             ("crates/scim-wasm/js/node-index.mjs", "dist/scim-wasm/node/index.mjs"),
         ],
+        companions: &[LEARNER],
     },
     Package {
         crate_name: "scim-playground",
@@ -98,6 +117,14 @@ pub const PACKAGES: &[Package] = &[
             ("web/style.css", "dist/playground/style.css"),
             ("web/embed-example.html", "dist/playground/embed-example.html"),
         ],
+        // The Learn button's module (web/src/learner.rs loads it from learn/).
+        companions: &[Package {
+            crate_name: "scim-learn-wasm",
+            manifest: "crates/scim-learn-wasm/Cargo.toml",
+            outputs: &[Output { target: JsTarget::Web, dir: "dist/playground/learn" }],
+            assets: &[],
+            companions: &[],
+        }],
     },
 ];
 
@@ -109,6 +136,17 @@ impl Package {
 
 pub fn find(name: &str) -> Option<&'static Package> {
     PACKAGES.iter().find(|p| p.crate_name == name)
+}
+
+/// A registered package or a companion of one.
+pub fn find_any(name: &str) -> Option<&'static Package> {
+    PACKAGES.iter().chain(PACKAGES.iter().flat_map(|p| p.companions.iter())).find(|p| p.crate_name == name)
+}
+
+/// The release `.wasm` of one package as cargo wrote it (before wasm-bindgen and wasm-opt).
+pub fn release_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
+    setup::run_steps(root, &[Step::WasmTarget])?;
+    cargo_build_wasm(root, crate_name)
 }
 
 /// `cargo xtask dist [CRATE...]`: build the named packages, or every one that exists.
@@ -153,7 +191,10 @@ pub fn dist(root: &Path, names: &[String]) -> Result<()> {
 /// Build one registered package and copy its assets.
 pub fn dist_package(root: &Path, package: &Package) -> Result<Vec<SizeReport>> {
     let outputs: Vec<(JsTarget, PathBuf)> = package.outputs.iter().map(|o| (o.target, root.join(o.dir))).collect();
-    let reports = build_wasm_package(root, package.crate_name, &outputs)?;
+    let mut reports = build_wasm_package(root, package.crate_name, &outputs)?;
+    for companion in package.companions {
+        reports.extend(dist_package(root, companion)?);
+    }
     for (from, to) in package.assets {
         let (from, to) = (root.join(from), root.join(to));
         if let Some(parent) = to.parent() {
@@ -385,10 +426,31 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), PACKAGES.len());
-        let mut dirs: Vec<&str> = PACKAGES.iter().flat_map(|p| p.outputs.iter().map(|o| o.dir)).collect();
+        let all = || PACKAGES.iter().chain(PACKAGES.iter().flat_map(|p| p.companions.iter()));
+        let mut dirs: Vec<&str> = all().flat_map(|p| p.outputs.iter().map(|o| o.dir)).collect();
         dirs.sort_unstable();
         dirs.dedup();
-        assert_eq!(dirs.len(), PACKAGES.iter().map(|p| p.outputs.len()).sum::<usize>());
+        assert_eq!(dirs.len(), all().map(|p| p.outputs.len()).sum::<usize>());
+        // Each build empties its own directories: only a companion's may lie inside its
+        // package's (built after it), no other output inside another's.
+        let owned: Vec<(&str, &str, &str)> = PACKAGES
+            .iter()
+            .flat_map(|p| {
+                let own = p.outputs.iter().map(move |o| (o.dir, p.crate_name, p.crate_name));
+                let companions = p
+                    .companions
+                    .iter()
+                    .flat_map(move |c| c.outputs.iter().map(move |o| (o.dir, c.crate_name, p.crate_name)));
+                own.chain(companions)
+            })
+            .collect();
+        for (a, a_crate, a_package) in &owned {
+            for (b, b_crate, b_package) in &owned {
+                let inside = a.starts_with(&format!("{b}/"));
+                let companion_in_own_package = a_package == b_package && b_crate == b_package && a_crate != a_package;
+                assert!(!inside || companion_in_own_package, "{a} lies inside {b}");
+            }
+        }
     }
 
     #[test]

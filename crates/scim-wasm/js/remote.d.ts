@@ -52,11 +52,12 @@ type FetchLike = (url: string, init: { method: string; headers: Headers; body?: 
 
 /** Runs the probe battery (throw-away users `scim-learn-{nonce}-*`, deleted afterwards). */
 export function learnProfile(fetchLike: FetchLike, options: RemoteOptions): Promise<Learned>;
-/** The battery's probes and every request it sends, without sending anything. */
-export function learnDryRun(): {
+/** The battery's probes and every request it sends, without sending anything (a Promise:
+ * the learner's wasm module is loaded on first use). */
+export function learnDryRun(): Promise<{
   probes: { name: string; decides: string[]; sequence: string }[];
   requests: { probe: string; method: string; path: string; body: string }[];
-};
+}>;
 /** Replays a scenario file (object or JSON text) against the server. */
 export function replayScenario(
   fetchLike: FetchLike,

@@ -4,6 +4,10 @@
 // learn` and `scim-mock replay`); this file only sends what they yield and feeds back what
 // comes. The token is added to each request here and never reaches the machines, so the
 // results and their HAR carry no credential.
+//
+// The machines live in a wasm module of their own (scim-learn-wasm, in learn/): each entry
+// passes `load`, an async function that loads it on the first call and returns its bindings,
+// so code that only mocks a server never fetches or compiles the battery.
 
 import { toHar } from "./archive.js";
 
@@ -57,8 +61,9 @@ function harOf(exchanges, baseUrl, timings) {
  * Runs the probe battery against a live server; resolves to `{ profile, decided,
  * undecided, exchanges, leftovers, har }`. `profile` loads with `new MockServer({ profile })`.
  */
-export async function learnProfile(bindings, fetchLike, options) {
+export async function learnProfile(load, fetchLike, options) {
   const baseUrl = checkOptions(fetchLike, options, "learnProfile");
+  const bindings = await load();
   const machine = new bindings.ProfileLearner(options.nonce ?? nonce(), options.name ?? "my-server");
   const timings = [];
   try {
@@ -74,7 +79,8 @@ export async function learnProfile(bindings, fetchLike, options) {
 }
 
 /** The battery's probes and every request it sends, without sending anything. */
-export function learnDryRun(bindings) {
+export async function learnDryRun(load) {
+  const bindings = await load();
   return JSON.parse(bindings.ProfileLearner.dryRun("NONCE"));
 }
 
@@ -82,8 +88,9 @@ export function learnDryRun(bindings) {
  * Replays a scenario (an object or its JSON text) against a live server; resolves to the
  * report `{ scenario, client, steps, passed, exchanges, har }`.
  */
-export async function replayScenario(bindings, fetchLike, scenario, options) {
+export async function replayScenario(load, fetchLike, scenario, options) {
   const baseUrl = checkOptions(fetchLike, options, "replayScenario");
+  const bindings = await load();
   const text = typeof scenario === "string" ? scenario : JSON.stringify(scenario);
   const machine = new bindings.ScenarioReplayer(text, options.run ?? nonce());
   const timings = [];

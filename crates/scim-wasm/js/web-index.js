@@ -1,6 +1,6 @@
 // Browser entry: instantiates the wasm module (fetching scim_wasm_bg.wasm beside this file)
 // before anything is exported, so `new MockServer()` works right after the import.
-import init, * as bindings from "./scim_wasm.js";
+import init from "./scim_wasm.js";
 import * as remote from "../remote.js";
 
 await init();
@@ -11,6 +11,17 @@ export { installFetchMock } from "../fetch-mock.js";
 export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
 export { seedScenario } from "../scenario.js";
 export { createScimListener } from "../listener.js";
-export const learnProfile = (fetchLike, options) => remote.learnProfile(bindings, fetchLike, options);
-export const learnDryRun = () => remote.learnDryRun(bindings);
-export const replayScenario = (fetchLike, scenario, options) => remote.replayScenario(bindings, fetchLike, scenario, options);
+
+// The learner's module (learn/web, beside this directory) is fetched and instantiated on the
+// first learnProfile, learnDryRun or replayScenario call, once.
+let learner;
+function loadLearner() {
+  learner ??= import("../learn/web/scim_learn_wasm.js").then(async (m) => {
+    await m.default();
+    return m;
+  });
+  return learner;
+}
+export const learnProfile = (fetchLike, options) => remote.learnProfile(loadLearner, fetchLike, options);
+export const learnDryRun = () => remote.learnDryRun(loadLearner);
+export const replayScenario = (fetchLike, scenario, options) => remote.replayScenario(loadLearner, fetchLike, scenario, options);

@@ -168,6 +168,7 @@ const rows = [];
 const pack = JSON.parse(readFileSync(process.env.KIT_PACK, "utf8"));
 const pkgDir = join(process.cwd(), "node_modules/scim-playground-wasm");
 const wasm = readFileSync(join(pkgDir, "web/scim_wasm_bg.wasm"));
+const learner = readFileSync(join(pkgDir, "learn/web/scim_learn_wasm_bg.wasm"));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const direct = rows[0][1];
 const cpus = os.cpus();
@@ -176,7 +177,7 @@ const section = [
   "",
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus[0]?.model?.trim() ?? "unknown CPU"} (${cpus.length} logical CPUs), Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the end (other jobs share the CPUs), by \`cargo xtask bench\` (\`crates/scim-wasm/kit/bench.mjs\`).`,
   "",
-  `Package \`${pack.name}@${pack.version}\` from \`npm pack\`: ${kib(pack.size)} packed, ${kib(pack.unpackedSize)} unpacked, ${pack.entryCount} files; the wasm module is ${kib(wasm.length)} (${kib(gzipSync(wasm, { level: 9 }).length)} gzip), shipped twice (browser and Node builds).`,
+  `Package \`${pack.name}@${pack.version}\` from \`npm pack\`: ${kib(pack.size)} packed, ${kib(pack.unpackedSize)} unpacked, ${pack.entryCount} files; the wasm module is ${kib(wasm.length)} (${kib(gzipSync(wasm, { level: 9 }).length)} gzip), shipped twice (browser and Node builds); the learner's module, loaded on the first learnProfile, learnDryRun or replayScenario call, ${kib(learner.length)} (${kib(gzipSync(learner, { level: 9 }).length)} gzip), also twice.`,
   "",
   `Time per request, median of ${ROUNDS} rounds of ${BATCH} requests (msw and Playwright rows: each adapter and its \"alone\" baseline in alternating rounds) (GET and PUT of one of 100 users, alternating; the body read as text). Overhead = the adapter's time minus calling \`MockServer.handleText\` (the fast path the adapters use) directly with the same request.`,
   "",

@@ -17,7 +17,6 @@
 mod compare_all;
 mod convert;
 mod env;
-mod learn;
 mod types;
 
 use std::cell::RefCell;

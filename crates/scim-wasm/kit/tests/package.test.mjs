@@ -36,10 +36,10 @@ test("the version is the Rust workspace's", () => {
 
 test("the tarball holds the builds, adapters, types, README, changelog and examples, and nothing else", () => {
   const files = pack.files.map((f) => f.path).sort();
-  for (const f of ["README.md", "CHANGELOG.md", "package.json", "web/scim_wasm_bg.wasm", "node/scim_wasm_bg.wasm", "web/scim_wasm.d.ts", "examples/vitest/scim.test.js", "examples/playwright/scim.spec.js"]) {
+  for (const f of ["README.md", "CHANGELOG.md", "package.json", "web/scim_wasm_bg.wasm", "node/scim_wasm_bg.wasm", "web/scim_wasm.d.ts", "learn/web/scim_learn_wasm_bg.wasm", "learn/node/scim_learn_wasm_bg.wasm", "examples/vitest/scim.test.js", "examples/playwright/scim.spec.js"]) {
     assert.ok(files.includes(f), `${f} is packed`);
   }
-  const unexpected = files.filter((f) => !/^(README\.md|CHANGELOG\.md|package\.json|[a-z-]+\.(js|d\.ts)|(web|node)\/.+|examples\/.+)$/.test(f));
+  const unexpected = files.filter((f) => !/^(README\.md|CHANGELOG\.md|package\.json|[a-z-]+\.(js|d\.ts)|(web|node|learn\/web|learn\/node)\/.+|examples\/.+)$/.test(f));
   assert.deepEqual(unexpected, []);
   // Every export's files exist, and types come first in each condition list.
   for (const [subpath, target] of Object.entries(manifest.exports)) {

@@ -53,8 +53,8 @@ test("the token goes to the server but into no result", async () => {
   }
 });
 
-test("learnDryRun lists the battery and its requests without sending", () => {
-  const dry = learnDryRun();
+test("learnDryRun lists the battery and its requests without sending", async () => {
+  const dry = await learnDryRun();
   assert.ok(dry.probes.some((p) => p.name === "omitted" && p.decides.includes("behaviour.omitted")));
   assert.ok(dry.requests.length > 40);
   assert.ok(dry.requests.every((r) => !r.path.startsWith("http")));

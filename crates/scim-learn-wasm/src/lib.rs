@@ -1,6 +1,12 @@
+//! # scim-learn-wasm
+//!
 //! The learner and the scenario replayer of `scim-learn` for JS: the same state machines
 //! `scim-mock learn` and `scim-mock replay` drive, here driven by `learnProfile` and
-//! `replayScenario` (`js/remote.js`) with a `fetch` function.
+//! `replayScenario` (`crates/scim-wasm/js/remote.js`) with a `fetch` function.
+//!
+//! A wasm module of its own in the npm package (`learn/web`, `learn/node`), separate from
+//! scim-wasm's `MockServer`: the JS entries load it on the first call that needs it, so a
+//! page that only mocks a server never downloads the battery.
 //!
 //! Everything crosses the boundary as JSON text (one `JSON.parse` on each side, no JS
 //! object is read from Rust): a request is `{method, path, headers: [[name, value]], body}`
@@ -53,6 +59,8 @@ pub struct ProfileLearner {
     inner: Learner,
 }
 
+// `next` is the JS method name the drivers in remote.js call, not an iterator.
+#[allow(clippy::should_implement_trait)]
 #[wasm_bindgen]
 impl ProfileLearner {
     /// `nonce`: a few [a-z0-9] characters that make the throw-away users' names unique;
@@ -102,6 +110,8 @@ pub struct ScenarioReplayer {
     inner: Replayer,
 }
 
+// `next` is the JS method name the drivers in remote.js call, not an iterator.
+#[allow(clippy::should_implement_trait)]
 #[wasm_bindgen]
 impl ScenarioReplayer {
     /// `scenario_json`: a scenario file's text; `run` replaces `{{run}}` in it.

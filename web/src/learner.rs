@@ -1,0 +1,127 @@
+//! The learner's wasm module (`scim-learn-wasm`, built into `learn/` beside the playground's
+//! own by `cargo xtask dist`), loaded on the first "List the requests" click: the probe
+//! battery is a sizeable part of the wasm and most visits never learn a server
+//! (docs/wasm-size.md). The same module as the npm package's; everything crosses as JSON
+//! text (a request `{method, path, headers: [[name, value]], body}`, an answer `{status,
+//! headers, body}`), so nothing here knows the battery.
+
+use js_sys::{Array, Function, Reflect};
+use scim_core::{Request, Response};
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+// The snippet lies in `snippets/<crate>/inline0.js` of the output directory, the learner in
+// `learn/` of it. A failed load is forgotten, so the next click tries again.
+#[wasm_bindgen(inline_js = "let m;
+export function load_learner() {
+  m ??= import(new URL('../../learn/scim_learn_wasm.js', import.meta.url).href)
+    .then(async (x) => { await x.default(); return x; })
+    .catch((e) => { m = undefined; throw e; });
+  return m;
+}")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn load_learner() -> Result<JsValue, JsValue>;
+}
+
+/// A JS error as a sentence.
+fn message(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+fn function(on: &JsValue, name: &str) -> Result<Function, String> {
+    Reflect::get(on, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| format!("the learner module has no {name}"))
+}
+
+fn parse(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("the learner answered with bad JSON: {e}"))
+}
+
+/// The loaded module.
+#[derive(Debug, Clone)]
+pub struct Module(JsValue);
+
+impl Module {
+    /// Loads the module (once per page; later calls get the same one).
+    pub async fn load() -> Result<Module, String> {
+        load_learner().await.map(Module).map_err(|e| format!("The learner could not be loaded: {}", message(&e)))
+    }
+
+    fn class(&self) -> Result<Function, String> {
+        function(&self.0, "ProfileLearner")
+    }
+
+    /// Every request the battery sends, as `probe: METHOD path` lines, without sending any.
+    pub fn dry_run(&self, nonce: &str) -> Result<Vec<String>, String> {
+        let class = self.class()?;
+        let text = function(&class, "dryRun")?.call1(&class, &JsValue::from_str(nonce)).map_err(|e| message(&e))?;
+        let v = parse(&text.as_string().unwrap_or_default())?;
+        let s = |r: &Value, k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(v.get("requests")
+            .and_then(Value::as_array)
+            .map(|rs| rs.iter().map(|r| format!("{}: {} {}", s(r, "probe"), s(r, "method"), s(r, "path"))).collect())
+            .unwrap_or_default())
+    }
+
+    /// A new run of the battery; `name` is the learned profile's name.
+    pub fn learner(&self, nonce: &str, name: &str) -> Result<Learner, String> {
+        let args = Array::of2(&JsValue::from_str(nonce), &JsValue::from_str(name));
+        Reflect::construct(&self.class()?, &args).map(Learner).map_err(|e| message(&e))
+    }
+}
+
+/// One run of the battery (`ProfileLearner`), freed when dropped.
+#[derive(Debug)]
+pub struct Learner(JsValue);
+
+impl Learner {
+    fn call(&self, name: &str, args: &Array) -> Result<JsValue, String> {
+        function(&self.0, name)?.apply(&self.0, args).map_err(|e| message(&e))
+    }
+
+    /// The next request, or `None` when the battery is done.
+    pub fn next_request(&self) -> Result<Option<Request>, String> {
+        let Some(text) = self.call("next", &Array::new())?.as_string() else {
+            return Ok(None);
+        };
+        let v = parse(&text)?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let headers = v
+            .get("headers")
+            .and_then(Value::as_array)
+            .map(|hs| {
+                hs.iter()
+                    .filter_map(|h| Some((h.get(0)?.as_str()?.to_string(), h.get(1)?.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(Request { method: s("method"), path: s("path"), headers, body: s("body").into_bytes() }))
+    }
+
+    /// The answer to the last request (status 0 and the error as body when it was not sent).
+    pub fn feed(&self, answer: &Response) -> Result<(), String> {
+        let text = serde_json::json!({"status": answer.status, "headers": answer.headers, "body": answer.body});
+        self.call("feed", &Array::of1(&JsValue::from_str(&text.to_string()))).map(|_| ())
+    }
+
+    /// What was learned (`{profile, decided, undecided, exchanges, leftovers}`), or `None`
+    /// before the battery is done.
+    pub fn result(&self) -> Result<Option<Value>, String> {
+        match self.call("result", &Array::new())?.as_string() {
+            Some(text) => parse(&text).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+impl Drop for Learner {
+    fn drop(&mut self) {
+        let _ = self.call("free", &Array::new());
+    }
+}
