@@ -763,6 +763,47 @@ impl Cond {
     }
 }
 
+/// A comparison a store index can answer: the string value at `attr` (or at `attr.sub` in
+/// each of its values) folded per `case_exact`, equal to `key` or (`prefix`) starting with
+/// it. `key` is the literal as the filter compares it (already folded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe<'a> {
+    pub attr: &'a str,
+    pub sub: Option<&'a str>,
+    pub case_exact: bool,
+    pub prefix: bool,
+    pub key: &'a str,
+}
+
+impl Cond {
+    /// The comparisons that bound this condition's matches: itself when it is an `eq` or
+    /// `sw` on a core string attribute, or such terms of a top-level `and` (every match of
+    /// the whole satisfies each of them), `eq` before `sw`.
+    pub fn probes(&self) -> Vec<Probe<'_>> {
+        let mut out: Vec<Probe<'_>> = match self {
+            Cond::And(terms) => terms.iter().filter_map(Cond::probe).collect(),
+            other => other.probe().into_iter().collect(),
+        };
+        out.sort_by_key(|p| p.prefix);
+        out
+    }
+
+    fn probe(&self) -> Option<Probe<'_>> {
+        let Cond::Compare(SelBox(sel), op, LitBox(Lit::Str(key, None))) = self else {
+            return None;
+        };
+        if sel.schema.is_some() || sel.kind != AttrType::String {
+            return None;
+        }
+        let prefix = match op {
+            CmpOp::Eq => false,
+            CmpOp::Sw => true,
+            _ => return None,
+        };
+        Some(Probe { attr: &sel.top, sub: sel.sub.as_deref(), case_exact: sel.case_exact, prefix, key })
+    }
+}
+
 /// The attribute paths a filter names outside value filters, in order.
 pub fn paths(f: &Filter) -> Vec<&RawPath> {
     let mut out = Vec::new();
@@ -780,19 +821,6 @@ pub fn paths(f: &Filter) -> Vec<&RawPath> {
 /// An `invalidFilter` for a path no resource type defines.
 pub fn unknown_attribute(text: &str, p: &RawPath) -> ScimError {
     filter_error(text, p.col, &format!("'{}' is not an attribute of any resource type of this server", p.text))
-}
-
-/// The `attr eq "value"` at the top of a parsed filter (or one term of a top-level `and`),
-/// with the literal as written: what an index lookup needs.
-pub fn top_level_eq(f: &Filter) -> Option<(&str, &str)> {
-    match f {
-        Filter::Compare(p, CmpOp::Eq, Value::String(s)) => Some((p.text.as_str(), s.as_str())),
-        Filter::And(terms) => terms.iter().find_map(|t| match t {
-            Filter::Compare(p, CmpOp::Eq, Value::String(s)) => Some((p.text.as_str(), s.as_str())),
-            _ => None,
-        }),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
