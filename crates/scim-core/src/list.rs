@@ -2,12 +2,13 @@
 //! `sortOrder`, `startIndex` / `count`, from query parameters (GET) or a SearchRequest body
 //! (POST `.search`).
 //!
-//! `attr eq "value"` on `id`, and `eq` or `sw` on an attribute with `uniqueness`
-//! server/global (such as `userName`), on `externalId` or on `emails.value`, alone or as one
-//! term of a top-level `and`, take their candidates from the store's indexes (folded per
-//! `caseExact` exactly as the comparison folds), in creation order; the whole filter is then
-//! evaluated on those candidates, so matches, order, totals and paging are the scan's.
-//! Every other filter (`co`, `ew`, `or`, `not`, ...) scans.
+//! `attr eq "value"` on `id`, and `eq`, `sw` or `co` (a literal of 3 bytes or more) on an
+//! attribute with `uniqueness` server/global (such as `userName`), on `externalId` or on
+//! `emails.value`, alone or as one term of a top-level `and`, take their candidates from the
+//! store's indexes (folded per `caseExact` exactly as the comparison folds), in creation
+//! order; the whole filter is then evaluated on those candidates, so matches, order, totals
+//! and paging are the scan's. Every other filter (`ew`, `or`, `not`, a shorter `co`, other
+//! attributes) scans.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -185,7 +186,7 @@ pub fn select<'s>(
 /// The resources an index holds for one probe of the filter, in creation order (a superset
 /// of the matches, which the whole filter then checks); `None` when no index covers it.
 fn indexed_candidates<'s>(store: &'s Store, kind: &str, p: &filter::Probe<'_>) -> Option<Vec<&'s Resource>> {
-    if p.attr == "id" && p.sub.is_none() && p.case_exact && !p.prefix {
+    if p.attr == "id" && p.sub.is_none() && p.case_exact && p.op == filter::CmpOp::Eq {
         return Some(store.get(kind, p.key).into_iter().collect());
     }
     store.candidates(kind, p)

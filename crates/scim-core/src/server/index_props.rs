@@ -229,6 +229,9 @@ fn indexed_paths_find_users() {
         (r#"emails eq "kai@x.org" and userName sw "k""#, 1),
         (r#"externalId eq "alice5""#, 0),
         (r#"externalId sw "ALI""#, 1),
+        (r#"userName co "LIC""#, 2),
+        (r#"emails.value co "@X.O" and userName co "ai""#, 1),
+        (r#"externalId co "lic""#, 1),
     ] {
         let q = Query { filter: Some(f.to_string()), start_index: 1, ..Query::default() };
         let page = list::select_with(&s.store, &kinds, &q, &none, true).unwrap();
