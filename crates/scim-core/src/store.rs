@@ -60,7 +60,7 @@ impl Lookup {
     /// The string values a filter on this path compares, as `crate::filter` reaches them:
     /// the attribute's value, or each item of an array; `sub` of each when set.
     fn values<'r>(&self, res: &'r Resource) -> impl Iterator<Item = &'r str> + use<'r, '_> {
-        let items: &[Value] = match res.get(self.attr.as_str()) {
+        let items: &[Value] = match field(res, &self.attr) {
             Some(Value::Array(a)) => a,
             Some(other) => std::slice::from_ref(other),
             None => &[],
