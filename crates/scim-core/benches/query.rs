@@ -1,7 +1,7 @@
 //! Filter evaluation (RFC 7644 §3.4.2.2), whole requests through `Server::handle`:
-//! `userName eq` (answered from the uniqueness index) at 1k, 10k and 100k users; at 100k
-//! users `id eq`, `emails.value eq`, `externalId eq`, `sw` and `co` on `userName` and
-//! `emails.value`, a `title co` scan and a value path; and the cost budget: the most expensive
+//! `userName eq` at 1k, 10k and 100k users; at 100k users `id eq`, `emails.value eq`,
+//! `externalId eq`, `sw` and `co` on `userName` and `emails.value` (all answered from the
+//! store's filter indexes), a `title co` scan and a value path; and the cost budget: the most expensive
 //! filter still served (50 comparisons × 100k users = the 5,000,000 budget) and a 5,000-term
 //! `.search` refused before it scans. Ids are `NAME/USERS` in the criterion group `filter`.
 //!

@@ -32,7 +32,7 @@ pub const MAX_DEPTH: usize = 32;
 pub const MAX_TERMS: usize = 200;
 
 /// The most comparisons one query may evaluate: the filter's comparisons times the
-/// resources it scans (an indexed `eq` on `id` or a unique attribute scans one).
+/// resources it scans (an indexed term, see [`crate::list`], scans only its candidates).
 pub const MAX_EVALUATIONS: usize = 5_000_000;
 
 const RFC_FILTER: &str = "RFC 7644 §3.4.2.2";
@@ -156,7 +156,7 @@ pub fn check_budget(terms: usize, scanned: usize) -> Result<(), ScimError> {
         return Err(ScimError::bad_request(
             ScimType::InvalidFilter,
             format!(
-                "The filter would evaluate {cost} comparisons ({terms} comparisons × {scanned} resources); this server evaluates at most {MAX_EVALUATIONS} per query. Use fewer comparisons, or lead with an indexed `id eq` or `userName eq` ({RFC_FILTER})."
+                "The filter would evaluate {cost} comparisons ({terms} comparisons × {scanned} resources); this server evaluates at most {MAX_EVALUATIONS} per query. Use fewer comparisons, or lead with an indexed term such as `id eq`, `userName eq` or `userName sw` ({RFC_FILTER})."
             ),
         ));
     }
@@ -763,6 +763,55 @@ impl Cond {
     }
 }
 
+/// A comparison a store index can answer: the string value at `attr` (or at `attr.sub` in
+/// each of its values) folded per `case_exact`, compared by `op` (`eq`, `sw` or `co`) with
+/// `key`, the literal as the filter compares it (already folded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe<'a> {
+    pub attr: &'a str,
+    pub sub: Option<&'a str>,
+    pub case_exact: bool,
+    pub op: CmpOp,
+    pub key: &'a str,
+}
+
+/// The shortest `co` literal (in bytes) an index answers: it looks up 3-byte pieces.
+pub const MIN_CONTAINS: usize = 3;
+
+impl Cond {
+    /// The comparisons that bound this condition's matches: itself when it is an `eq`, `sw`
+    /// or `co` (of at least [`MIN_CONTAINS`] bytes) on a core string attribute, or such
+    /// terms of a top-level `and` (every match of the whole satisfies each of them); `eq`
+    /// first, then `sw`, then `co`.
+    pub fn probes(&self) -> Vec<Probe<'_>> {
+        let mut out: Vec<Probe<'_>> = match self {
+            Cond::And(terms) => terms.iter().filter_map(Cond::probe).collect(),
+            other => other.probe().into_iter().collect(),
+        };
+        out.sort_by_key(|p| match p.op {
+            CmpOp::Eq => 0,
+            CmpOp::Sw => 1,
+            _ => 2,
+        });
+        out
+    }
+
+    fn probe(&self) -> Option<Probe<'_>> {
+        let Cond::Compare(SelBox(sel), op, LitBox(Lit::Str(key, None))) = self else {
+            return None;
+        };
+        if sel.schema.is_some() || sel.kind != AttrType::String {
+            return None;
+        }
+        match op {
+            CmpOp::Eq | CmpOp::Sw => {}
+            CmpOp::Co if key.len() >= MIN_CONTAINS => {}
+            _ => return None,
+        }
+        Some(Probe { attr: &sel.top, sub: sel.sub.as_deref(), case_exact: sel.case_exact, op: *op, key })
+    }
+}
+
 /// The attribute paths a filter names outside value filters, in order.
 pub fn paths(f: &Filter) -> Vec<&RawPath> {
     let mut out = Vec::new();
@@ -780,19 +829,6 @@ pub fn paths(f: &Filter) -> Vec<&RawPath> {
 /// An `invalidFilter` for a path no resource type defines.
 pub fn unknown_attribute(text: &str, p: &RawPath) -> ScimError {
     filter_error(text, p.col, &format!("'{}' is not an attribute of any resource type of this server", p.text))
-}
-
-/// The `attr eq "value"` at the top of a parsed filter (or one term of a top-level `and`),
-/// with the literal as written: what an index lookup needs.
-pub fn top_level_eq(f: &Filter) -> Option<(&str, &str)> {
-    match f {
-        Filter::Compare(p, CmpOp::Eq, Value::String(s)) => Some((p.text.as_str(), s.as_str())),
-        Filter::And(terms) => terms.iter().find_map(|t| match t {
-            Filter::Compare(p, CmpOp::Eq, Value::String(s)) => Some((p.text.as_str(), s.as_str())),
-            _ => None,
-        }),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

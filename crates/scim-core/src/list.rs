@@ -2,9 +2,13 @@
 //! `sortOrder`, `startIndex` / `count`, from query parameters (GET) or a SearchRequest body
 //! (POST `.search`).
 //!
-//! `attr eq "value"` on `id` or on an attribute with `uniqueness` server/global (such as
-//! `userName`) is answered from the store's indexes, honouring the attribute's `caseExact`
-//! as the index does; every other filter scans.
+//! `attr eq "value"` on `id`, and `eq`, `sw` or `co` (a literal of 3 bytes or more) on an
+//! attribute with `uniqueness` server/global (such as `userName`), on `externalId` or on
+//! `emails.value`, alone or as one term of a top-level `and`, take their candidates from the
+//! store's indexes (folded per `caseExact` exactly as the comparison folds), in creation
+//! order; the whole filter is then evaluated on those candidates, so matches, order, totals
+//! and paging are the scan's. Every other filter (`ew`, `or`, `not`, a shorter `co`, other
+//! attributes) scans.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -176,6 +180,27 @@ pub fn select<'s>(
     q: &Query,
     decorate: &dyn Fn(&ResourceKind, &mut Resource),
 ) -> Result<Page<'s>, ScimError> {
+    select_with(store, kinds, q, decorate, true)
+}
+
+/// The resources an index holds for one probe of the filter, in creation order (a superset
+/// of the matches, which the whole filter then checks); `None` when no index covers it.
+fn indexed_candidates<'s>(store: &'s Store, kind: &str, p: &filter::Probe<'_>) -> Option<Vec<&'s Resource>> {
+    if p.attr == "id" && p.sub.is_none() && p.case_exact && p.op == filter::CmpOp::Eq {
+        return Some(store.get(kind, p.key).into_iter().collect());
+    }
+    store.candidates(kind, p)
+}
+
+/// [`select`], with `indexed` false evaluating the filter on every resource (what the
+/// indexes must agree with; the property tests compare both).
+pub(crate) fn select_with<'s>(
+    store: &'s Store,
+    kinds: &[&ResourceKind],
+    q: &Query,
+    decorate: &dyn Fn(&ResourceKind, &mut Resource),
+    indexed: bool,
+) -> Result<Page<'s>, ScimError> {
     let parsed: Option<Filter> = match q.filter.as_deref() {
         Some(text) => Some(filter::parse(text, 0)?),
         None => None,
@@ -199,38 +224,32 @@ pub fn select<'s>(
         }
     }
     let derived = q.reads_derived();
-    let indexed_lookup = |kind: &ResourceKind| {
-        let name = kind.def.name.as_str();
-        parsed.as_ref().and_then(filter::top_level_eq).and_then(|(path, lit)| {
-            let r = kind.resolve_path(path)?;
-            if r.schema.is_some() || r.sub.is_some() {
+    // Index candidates per type (None: scan every resource of the type).
+    let candidates: Vec<Option<Vec<&'s Resource>>> = kinds
+        .iter()
+        .enumerate()
+        .map(|(ki, kind)| {
+            let cond = conds.get(ki).and_then(Option::as_ref)?;
+            if !indexed {
                 return None;
             }
-            if r.attr.name == "id" {
-                Some(store.get(name, lit).into_iter().collect::<Vec<_>>())
-            } else if store.is_indexed(name, &r.attr.name) {
-                Some(
-                    store.find_unique(name, &r.attr.name, lit).and_then(|id| store.get(name, id)).into_iter().collect(),
-                )
-            } else {
-                None
-            }
+            cond.probes().iter().find_map(|p| indexed_candidates(store, &kind.def.name, p))
         })
-    };
+        .collect();
     // The cost budget (crate::filter): every comparison on every resource scanned, counted
     // before the scan.
     if let Some(f) = &parsed {
         let scanned: usize = kinds
             .iter()
-            .map(|k| indexed_lookup(k).map_or_else(|| store.len(&k.def.name), |v: Vec<&Resource>| v.len()))
+            .zip(&candidates)
+            .map(|(k, c)| c.as_ref().map_or_else(|| store.len(&k.def.name), Vec::len))
             .sum();
         filter::check_budget(filter::terms(f), scanned)?;
     }
     let mut hits: Vec<Hit<'s>> = Vec::new();
-    for (ki, kind) in kinds.iter().enumerate() {
+    for ((ki, kind), indexed) in kinds.iter().enumerate().zip(candidates) {
         let cond = conds.get(ki).and_then(Option::as_ref);
         let name = kind.def.name.as_str();
-        let indexed = indexed_lookup(kind);
         let candidates: Box<dyn Iterator<Item = &'s Resource>> = match indexed {
             Some(v) => Box::new(v.into_iter()),
             None => Box::new(store.iter(name)),

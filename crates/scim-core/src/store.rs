@@ -1,8 +1,17 @@
 //! The in-memory store: resources by type and id, with indexes for `id` and for every
 //! top-level attribute whose `uniqueness` is `server` or `global` (RFC 7643 §7), such as
 //! `userName`. The whole store serialises to one JSON value ([`Store::snapshot`]).
+//!
+//! Filter indexes ([`Lookup`]): for those attributes, `externalId` and `emails.value`, every
+//! string value folded as the filter compares it (lowercased unless `caseExact`), in a
+//! sorted map to the creation orders of the resources holding it, so `eq` is one lookup and
+//! `sw` one range; and each 3-byte piece of those folded values → creation orders, so `co`
+//! reads the resources holding every piece of its literal (a superset the filter checks). Every write goes through [`Store::put`], [`Store::put_at`] or
+//! [`Store::remove`] (restore and journal replay included), and each keeps them exact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::filter::{CmpOp, Probe};
 
 use serde_json::{Map, Value, json};
 
@@ -26,6 +35,146 @@ struct Collection {
     by_id: HashMap<String, u64>,
     /// For each unique attribute (name, caseExact): normalised value → id.
     unique: Vec<(String, bool, HashMap<String, String>)>,
+    /// Filter indexes.
+    lookups: Vec<Lookup>,
+}
+
+/// A filter index on the string values at `attr` (or at `attr.sub` in each of its values):
+/// folded value → creation orders of the resources holding it, ascending.
+#[derive(Debug, Clone)]
+struct Lookup {
+    attr: String,
+    sub: Option<String>,
+    case_exact: bool,
+    keys: BTreeMap<String, Vec<u64>>,
+    /// Each 3-byte window of the folded values → creation orders holding it.
+    grams: HashMap<[u8; 3], BTreeSet<u64>>,
+}
+
+/// The 3-byte windows of `s`.
+fn grams(s: &str) -> impl Iterator<Item = [u8; 3]> + '_ {
+    s.as_bytes().windows(3).filter_map(|w| <[u8; 3]>::try_from(w).ok())
+}
+
+impl Lookup {
+    /// The string values a filter on this path compares, as `crate::filter` reaches them:
+    /// the attribute's value, or each item of an array; `sub` of each when set.
+    fn values<'r>(&self, res: &'r Resource) -> impl Iterator<Item = &'r str> + use<'r, '_> {
+        let items: &[Value] = match field(res, &self.attr) {
+            Some(Value::Array(a)) => a,
+            Some(other) => std::slice::from_ref(other),
+            None => &[],
+        };
+        let sub = self.sub.as_deref();
+        items
+            .iter()
+            .filter_map(move |x| match sub {
+                Some(s) => x.get(s),
+                None => Some(x),
+            })
+            .filter_map(Value::as_str)
+    }
+
+    fn insert(&mut self, seq: u64, res: &Resource) {
+        let values: Vec<String> = self.values(res).map(|v| norm(v, self.case_exact)).collect();
+        for key in values {
+            for g in grams(&key) {
+                self.grams.entry(g).or_default().insert(seq);
+            }
+            let seqs = self.keys.entry(key).or_default();
+            if let Err(at) = seqs.binary_search(&seq) {
+                seqs.insert(at, seq);
+            }
+        }
+    }
+
+    fn remove(&mut self, seq: u64, res: &Resource) {
+        let values: Vec<String> = self.values(res).map(|v| norm(v, self.case_exact)).collect();
+        for key in values {
+            for g in grams(&key) {
+                if let Some(set) = self.grams.get_mut(&g) {
+                    set.remove(&seq);
+                    if set.is_empty() {
+                        self.grams.remove(&g);
+                    }
+                }
+            }
+            if let Some(seqs) = self.keys.get_mut(&key) {
+                seqs.retain(|s| *s != seq);
+                if seqs.is_empty() {
+                    self.keys.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Creation orders whose folded value equals `key` (`eq`), starts with it (`sw`), or
+    /// (`co`) holds every 3-byte piece of it (a superset of those containing it), ascending.
+    fn find(&self, key: &str, op: CmpOp) -> Vec<u64> {
+        match op {
+            CmpOp::Eq => self.keys.get(key).cloned().unwrap_or_default(),
+            CmpOp::Sw => {
+                let mut out: Vec<u64> = self
+                    .keys
+                    .range::<str, _>((std::ops::Bound::Included(key), std::ops::Bound::Unbounded))
+                    .take_while(|(k, _)| k.starts_with(key))
+                    .flat_map(|(_, seqs)| seqs.iter().copied())
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            _ => {
+                let mut sets: Vec<&BTreeSet<u64>> = Vec::new();
+                for g in grams(key) {
+                    match self.grams.get(&g) {
+                        Some(set) => sets.push(set),
+                        None => return Vec::new(),
+                    }
+                }
+                sets.sort_by_key(|s| s.len());
+                let Some((first, rest)) = sets.split_first() else { return Vec::new() };
+                first.iter().copied().filter(|seq| rest.iter().all(|s| s.contains(seq))).collect()
+            }
+        }
+    }
+}
+
+impl Collection {
+    fn index(&mut self, seq: u64, res: &Resource) {
+        for l in &mut self.lookups {
+            l.insert(seq, res);
+        }
+    }
+}
+
+/// The filter indexes of a resource type (core and common attributes): unique top-level
+/// strings, `externalId`, and `emails.value`.
+fn lookups<'a>(attributes: impl Iterator<Item = &'a crate::schema::Attribute>) -> Vec<Lookup> {
+    let mut out = Vec::new();
+    for a in attributes {
+        let top_string = a.kind == AttrType::String && !a.multi_valued;
+        if top_string && (a.uniqueness != Uniqueness::None || a.name == "externalId") {
+            out.push(Lookup {
+                attr: a.name.clone(),
+                sub: None,
+                case_exact: a.case_exact,
+                keys: BTreeMap::new(),
+                grams: HashMap::new(),
+            });
+        } else if a.name == "emails" && a.kind == AttrType::Complex {
+            if let Some(v) = a.sub("value").filter(|v| v.kind == AttrType::String) {
+                out.push(Lookup {
+                    attr: a.name.clone(),
+                    sub: Some(v.name.clone()),
+                    case_exact: v.case_exact,
+                    keys: BTreeMap::new(),
+                    grams: HashMap::new(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// All resources of one server.
@@ -61,7 +210,8 @@ impl Store {
                 .filter(|a| a.uniqueness != Uniqueness::None && !a.multi_valued && a.kind == AttrType::String)
                 .map(|a| (a.name.clone(), a.case_exact, HashMap::new()))
                 .collect();
-            collections.insert(kind.def.name.clone(), Collection { unique, ..Collection::default() });
+            let lookups = lookups(kind.core.attributes.iter().chain(&kind.common));
+            collections.insert(kind.def.name.clone(), Collection { unique, lookups, ..Collection::default() });
         }
         Store { collections, next_seq: 1, next_numeric: None }
     }
@@ -112,6 +262,18 @@ impl Store {
         self.collections.get(kind).is_some_and(|c| c.unique.iter().any(|(n, _, _)| n.eq_ignore_ascii_case(attr)))
     }
 
+    /// The resources a filter index holds for `probe` (a value equal to its key, starting
+    /// with it, or for `co` holding its 3-byte pieces), in creation order; `None` when no
+    /// index covers the probe's path.
+    pub fn candidates(&self, kind: &str, probe: &Probe<'_>) -> Option<Vec<&Resource>> {
+        let c = self.collections.get(kind)?;
+        let l = c
+            .lookups
+            .iter()
+            .find(|l| l.attr == probe.attr && l.sub.as_deref() == probe.sub && l.case_exact == probe.case_exact)?;
+        Some(l.find(probe.key, probe.op).iter().filter_map(|seq| c.by_seq.get(seq)).collect())
+    }
+
     /// Inserts or replaces a resource (its `id` must be set).
     pub fn put(&mut self, kind: &str, id: &str, resource: Resource) {
         // A replace of an existing resource (every PUT and PATCH) keeps its id entry and
@@ -119,6 +281,12 @@ impl Store {
         if let Some(c) = self.collections.get_mut(kind) {
             if let Some(&seq) = c.by_id.get(id) {
                 if let Some(old) = c.by_seq.get_mut(&seq) {
+                    for l in &mut c.lookups {
+                        if !l.values(old).eq(l.values(&resource)) {
+                            l.remove(seq, old);
+                            l.insert(seq, &resource);
+                        }
+                    }
                     for (name, case_exact, index) in &mut c.unique {
                         let was = field(old, name).and_then(Value::as_str);
                         let now = field(&resource, name).and_then(Value::as_str);
@@ -153,6 +321,7 @@ impl Store {
             }
         }
         c.by_id.insert(id.to_string(), seq);
+        c.index(seq, &resource);
         c.by_seq.insert(seq, resource);
     }
 
@@ -168,6 +337,9 @@ impl Store {
                 if let Some(v) = old.get(name.as_str()).and_then(Value::as_str) {
                     index.remove(&norm(v, *case_exact));
                 }
+            }
+            for l in &mut c.lookups {
+                l.remove(*seq, old);
             }
         }
     }

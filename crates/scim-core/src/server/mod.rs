@@ -21,6 +21,8 @@ use crate::store::Store;
 use crate::time::parse_datetime;
 
 mod discovery;
+#[cfg(test)]
+mod index_props;
 mod journal;
 mod loading;
 mod query;

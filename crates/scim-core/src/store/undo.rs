@@ -33,6 +33,7 @@ impl Store {
             }
         }
         c.by_id.insert(id.to_string(), seq);
+        c.index(seq, &resource);
         c.by_seq.insert(seq, resource);
         self.next_seq = self.next_seq.max(seq.saturating_add(1));
     }
