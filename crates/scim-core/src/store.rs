@@ -10,6 +10,7 @@
 //! [`Store::remove`] (restore and journal replay included), and each keeps them exact.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use crate::filter::{CmpOp, Probe};
 
@@ -47,9 +48,12 @@ struct Lookup {
     sub: Option<String>,
     case_exact: bool,
     keys: BTreeMap<String, Vec<u64>>,
-    /// Each 3-byte window of the folded values → creation orders holding it.
-    grams: HashMap<[u8; 3], BTreeSet<u64>>,
+    /// Each 3-byte window of the folded values → creation orders holding it. Built on the
+    /// first `co` query (loading a store does not pay for it), kept by every write after.
+    grams: OnceLock<Grams>,
 }
+
+type Grams = HashMap<[u8; 3], BTreeSet<u64>>;
 
 /// The 3-byte windows of `s`.
 fn grams(s: &str) -> impl Iterator<Item = [u8; 3]> + '_ {
@@ -78,8 +82,10 @@ impl Lookup {
     fn insert(&mut self, seq: u64, res: &Resource) {
         let values: Vec<String> = self.values(res).map(|v| norm(v, self.case_exact)).collect();
         for key in values {
-            for g in grams(&key) {
-                self.grams.entry(g).or_default().insert(seq);
+            if let Some(index) = self.grams.get_mut() {
+                for g in grams(&key) {
+                    index.entry(g).or_default().insert(seq);
+                }
             }
             let seqs = self.keys.entry(key).or_default();
             if let Err(at) = seqs.binary_search(&seq) {
@@ -91,11 +97,13 @@ impl Lookup {
     fn remove(&mut self, seq: u64, res: &Resource) {
         let values: Vec<String> = self.values(res).map(|v| norm(v, self.case_exact)).collect();
         for key in values {
-            for g in grams(&key) {
-                if let Some(set) = self.grams.get_mut(&g) {
-                    set.remove(&seq);
-                    if set.is_empty() {
-                        self.grams.remove(&g);
+            if let Some(index) = self.grams.get_mut() {
+                for g in grams(&key) {
+                    if let Some(set) = index.get_mut(&g) {
+                        set.remove(&seq);
+                        if set.is_empty() {
+                            index.remove(&g);
+                        }
                     }
                 }
             }
@@ -111,6 +119,18 @@ impl Lookup {
     /// Creation orders whose folded value equals `key` (`eq`), starts with it (`sw`), or
     /// (`co`) holds every 3-byte piece of it (a superset of those containing it), ascending.
     fn find(&self, key: &str, op: CmpOp) -> Vec<u64> {
+        // Every folded value is a key of `keys`, with the creation orders holding it.
+        let index = || {
+            self.grams.get_or_init(|| {
+                let mut out = Grams::new();
+                for (value, seqs) in &self.keys {
+                    for g in grams(value) {
+                        out.entry(g).or_default().extend(seqs.iter().copied());
+                    }
+                }
+                out
+            })
+        };
         match op {
             CmpOp::Eq => self.keys.get(key).cloned().unwrap_or_default(),
             CmpOp::Sw => {
@@ -127,7 +147,7 @@ impl Lookup {
             _ => {
                 let mut sets: Vec<&BTreeSet<u64>> = Vec::new();
                 for g in grams(key) {
-                    match self.grams.get(&g) {
+                    match index().get(&g) {
                         Some(set) => sets.push(set),
                         None => return Vec::new(),
                     }
@@ -160,7 +180,7 @@ fn lookups<'a>(attributes: impl Iterator<Item = &'a crate::schema::Attribute>) -
                 sub: None,
                 case_exact: a.case_exact,
                 keys: BTreeMap::new(),
-                grams: HashMap::new(),
+                grams: OnceLock::new(),
             });
         } else if a.name == "emails" && a.kind == AttrType::Complex {
             if let Some(v) = a.sub("value").filter(|v| v.kind == AttrType::String) {
@@ -169,7 +189,7 @@ fn lookups<'a>(attributes: impl Iterator<Item = &'a crate::schema::Attribute>) -
                     sub: Some(v.name.clone()),
                     case_exact: v.case_exact,
                     keys: BTreeMap::new(),
-                    grams: HashMap::new(),
+                    grams: OnceLock::new(),
                 });
             }
         }

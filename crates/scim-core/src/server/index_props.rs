@@ -37,6 +37,9 @@ enum Step {
     Undone(Write),
     /// Snapshot, then restore.
     Reload,
+    /// A query between writes: an index built on first use (the `co` pieces) must be kept
+    /// by the writes that follow.
+    Query(String),
 }
 
 fn word() -> impl Strategy<Value = String> {
@@ -82,6 +85,7 @@ fn step() -> impl Strategy<Value = Step> {
         6 => write().prop_map(Step::Write),
         2 => write().prop_map(Step::Undone),
         1 => Just(Step::Reload),
+        2 => filter().prop_map(Step::Query),
     ]
 }
 
@@ -184,6 +188,9 @@ fn indexed_filters_answer_as_the_scan_does() {
                         let snap = s.snapshot();
                         s.restore(&snap).map_err(TestCaseError::fail)?;
                         s.record_changes(true);
+                    }
+                    Step::Query(f) => {
+                        agree(&s, f, 1, 5, false).map_err(TestCaseError::fail)?;
                     }
                 }
             }
