@@ -1171,15 +1171,18 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
   const TOKEN = "e2e-replay-token-91c2";
   const bin = scimMockBin();
   const [servePort, relayPort] = [await freePort(), await freePort()];
-  const upstream = `http://127.0.0.1:${servePort}/scim/v2`;
+  // The okta profile's base path, with its default connection id.
+  const root = "/0oa1example/scim/v2";
+  const upstream = `http://127.0.0.1:${servePort}${root}`;
+  const relayBase = `http://127.0.0.1:${relayPort}${root}`;
   const mock = await startAndWait(bin, ["serve", "--port", String(servePort), "--profile", "okta", "--token", TOKEN], `${upstream}/ServiceProviderConfig`);
-  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `http://127.0.0.1:${relayPort}/scim/v2/ServiceProviderConfig`);
+  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `${relayBase}/ServiceProviderConfig`);
   const { context, page, errors } = await open();
   const relayed = [];
   page.on("request", (r) => r.url().includes(`127.0.0.1:${relayPort}`) && relayed.push(`${r.method()} ${r.url()}`));
   try {
     const remote = page.getByRole("region", { name: "Your server", exact: true });
-    await remote.getByRole("textbox", { name: "Base URL" }).fill(`http://127.0.0.1:${relayPort}/scim/v2`);
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(relayBase);
     await remote.getByLabel("Authorization (optional)").fill(`Bearer ${TOKEN}`);
     await remote.getByRole("button", { name: "Show the scenarios", exact: true }).click();
     const picker = remote.getByRole("combobox", { name: "Scenario" });
@@ -1191,7 +1194,7 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     await remote.getByRole("button", { name: "Run the scenario against your server", exact: true }).click();
     await remote.locator("#replay-done").waitFor({ timeout: 30000 });
     const verdict = await remote.locator("#replay-done").innerText();
-    assert(verdict.includes("okta-full-put: passed"), `verdict: ${verdict}`);
+    assert(verdict.includes("okta-full-put: passed"), `verdict: ${verdict}; ${(await remote.locator("#replay-steps").innerText()).slice(0, 800)}`);
     const steps = remote.locator("#replay-steps > li");
     assert((await steps.count()) === 10, `steps shown: ${await steps.count()}`);
     for (const [i, [name, line]] of [
@@ -1203,7 +1206,7 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     ].entries()) {
       const step = steps.filter({ hasText: name }).first();
       await expectText(step, "passed", `step ${i}: ${name} passed`);
-      await expectText(step, `${line}${relayPort}/scim/v2/`, `step ${i}: request line with the host`);
+      await expectText(step, `${line}${relayPort}${root}/`, `step ${i}: request line with the host`);
       await expectText(step, "The client concludes:", `step ${i}: conclusion`);
     }
     const text = await remote.locator("#replay-steps").innerText();
@@ -1213,7 +1216,7 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     const saved = fs.readFileSync(await download.path(), "utf8");
     const report = JSON.parse(saved);
     assert(report.scenario === "okta-full-put" && report.passed === true && report.steps.length === 10, `report: ${saved.slice(0, 300)}`);
-    assert(report.server === `http://127.0.0.1:${relayPort}/scim/v2`, `report server: ${report.server}`);
+    assert(report.server === relayBase, `report server: ${report.server}`);
     assert(!saved.includes(TOKEN) && !/authorization/i.test(saved), "the downloaded report holds the token or an Authorization header");
     const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
     assert(!stored.includes(TOKEN), "token in storage without opting in");
