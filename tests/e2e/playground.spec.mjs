@@ -1167,6 +1167,68 @@ test("remote lane: Send through the relay, observed explanation, the token stays
   }
 });
 
+test("remote lane: replay Okta's full-PUT habits through the relay, every step reported, nothing sent before Run, no token in the report", async () => {
+  const TOKEN = "e2e-replay-token-91c2";
+  const bin = scimMockBin();
+  const [servePort, relayPort] = [await freePort(), await freePort()];
+  // The okta profile's base path, with its default connection id.
+  const root = "/0oa1example/scim/v2";
+  const upstream = `http://127.0.0.1:${servePort}${root}`;
+  const relayBase = `http://127.0.0.1:${relayPort}${root}`;
+  const mock = await startAndWait(bin, ["serve", "--port", String(servePort), "--profile", "okta", "--token", TOKEN], `${upstream}/ServiceProviderConfig`);
+  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `${relayBase}/ServiceProviderConfig`);
+  const { context, page, errors } = await open();
+  const relayed = [];
+  page.on("request", (r) => r.url().includes(`127.0.0.1:${relayPort}`) && relayed.push(`${r.method()} ${r.url()}`));
+  try {
+    const remote = page.getByRole("region", { name: "Your server", exact: true });
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(relayBase);
+    await remote.getByLabel("Authorization (optional)").fill(`Bearer ${TOKEN}`);
+    await remote.getByRole("button", { name: "Show the scenarios", exact: true }).click();
+    const picker = remote.getByRole("combobox", { name: "Scenario" });
+    await picker.waitFor(); // the learner's module (which holds the scenarios) loads on this click
+    const names = await picker.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    assert(names.length === 6 && names.includes("okta-full-put") && names.includes("entra-flag"), `scenarios: ${names}`);
+    await picker.selectOption("okta-full-put");
+    assert(relayed.length === 0, `sent before Run: ${relayed.join("; ")}`);
+    await remote.getByRole("button", { name: "Run the scenario against your server", exact: true }).click();
+    await remote.locator("#replay-done").waitFor({ timeout: 30000 });
+    const verdict = await remote.locator("#replay-done").innerText();
+    assert(verdict.includes("okta-full-put: passed"), `verdict: ${verdict}; ${(await remote.locator("#replay-steps").innerText()).slice(0, 800)}`);
+    const steps = remote.locator("#replay-steps > li");
+    assert((await steps.count()) === 10, `steps shown: ${await steps.count()}`);
+    for (const [i, [name, line]] of [
+      ["look up the user by userName", "GET 127.0.0.1:"],
+      ["create the user", "POST 127.0.0.1:"],
+      ["PUT the whole user with a changed attribute", "PUT 127.0.0.1:"],
+      ["PUT the group with its members", "PUT 127.0.0.1:"],
+      ["delete the test user (housekeeping)", "DELETE 127.0.0.1:"],
+    ].entries()) {
+      const step = steps.filter({ hasText: name }).first();
+      await expectText(step, "passed", `step ${i}: ${name} passed`);
+      await expectText(step, `${line}${relayPort}${root}/`, `step ${i}: request line with the host`);
+      await expectText(step, "The client concludes:", `step ${i}: conclusion`);
+    }
+    const text = await remote.locator("#replay-steps").innerText();
+    assert(!text.includes("broken") && !text.includes("skipped") && text.includes("201 Created") && text.includes("204"), `steps: ${text.slice(0, 600)}`);
+    assert(relayed.length >= 10, `requests relayed: ${relayed.length}`);
+    const [download] = await Promise.all([page.waitForEvent("download"), remote.getByRole("link", { name: "Download the report (JSON)" }).click()]);
+    const saved = fs.readFileSync(await download.path(), "utf8");
+    const report = JSON.parse(saved);
+    assert(report.scenario === "okta-full-put" && report.passed === true && report.steps.length === 10, `report: ${saved.slice(0, 300)}`);
+    assert(report.server === relayBase, `report server: ${report.server}`);
+    assert(!saved.includes(TOKEN) && !/authorization/i.test(saved), "the downloaded report holds the token or an Authorization header");
+    const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
+    assert(!stored.includes(TOKEN), "token in storage without opting in");
+    if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-replay.png") });
+    assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
+  } finally {
+    await context.close();
+    mock.kill();
+    relay.kill();
+  }
+});
+
 let passed = 0;
 // ---- Lessons (issue 17, deliver 2), read-only embeds and the live example page ----
 

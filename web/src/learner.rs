@@ -1,7 +1,7 @@
 //! The learner's wasm module (`scim-learn-wasm`, built into `learn/` beside the playground's
-//! own by `cargo xtask dist`), loaded on the first "List the requests" click: the probe
-//! battery is a sizeable part of the wasm and most visits never learn a server
-//! (docs/wasm-size.md). The same module as the npm package's; everything crosses as JSON
+//! own by `cargo xtask dist`), loaded on the first "List the requests" or "Show the
+//! scenarios" click: the probe battery and the built-in client scenarios are a sizeable part
+//! of the wasm and most visits never learn a server nor replay a client (docs/wasm-size.md). The same module as the npm package's; everything crosses as JSON
 //! text (a request `{method, path, headers: [[name, value]], body}`, an answer `{status,
 //! headers, body}`), so nothing here knows the battery.
 
@@ -70,17 +70,33 @@ impl Module {
     }
 
     /// A new run of the battery; `name` is the learned profile's name.
-    pub fn learner(&self, nonce: &str, name: &str) -> Result<Learner, String> {
+    pub fn learner(&self, nonce: &str, name: &str) -> Result<Run, String> {
         let args = Array::of2(&JsValue::from_str(nonce), &JsValue::from_str(name));
-        Reflect::construct(&self.class()?, &args).map(Learner).map_err(|e| message(&e))
+        Reflect::construct(&self.class()?, &args).map(Run).map_err(|e| message(&e))
+    }
+
+    /// The built-in client scenarios, as `(name, title)`.
+    pub fn scenarios(&self) -> Result<Vec<(String, String)>, String> {
+        let text = function(&self.0, "scenarios")?.call0(&JsValue::NULL).map_err(|e| message(&e))?;
+        let v = parse(&text.as_string().unwrap_or_default())?;
+        let s = |r: &Value, k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(v.as_array().map(|l| l.iter().map(|r| (s(r, "name"), s(r, "title"))).collect()).unwrap_or_default())
+    }
+
+    /// A new replay of the built-in scenario `name`; `run` makes its throw-away names unique.
+    pub fn replayer(&self, name: &str, run: &str) -> Result<Run, String> {
+        let class = function(&self.0, "ScenarioReplayer")?;
+        let args = Array::of2(&JsValue::from_str(name), &JsValue::from_str(run));
+        function(&class, "builtin")?.apply(&class, &args).map(Run).map_err(|e| message(&e))
     }
 }
 
-/// One run of the battery (`ProfileLearner`), freed when dropped.
+/// One run of the battery (`ProfileLearner`) or of a scenario (`ScenarioReplayer`): both
+/// are driven alike. Freed when dropped.
 #[derive(Debug)]
-pub struct Learner(JsValue);
+pub struct Run(JsValue);
 
-impl Learner {
+impl Run {
     fn call(&self, name: &str, args: &Array) -> Result<JsValue, String> {
         function(&self.0, name)?.apply(&self.0, args).map_err(|e| message(&e))
     }
@@ -110,8 +126,9 @@ impl Learner {
         self.call("feed", &Array::of1(&JsValue::from_str(&text.to_string()))).map(|_| ())
     }
 
-    /// What was learned (`{profile, decided, undecided, exchanges, leftovers}`), or `None`
-    /// before the battery is done.
+    /// What was learned (`{profile, decided, undecided, exchanges, leftovers}`) or the
+    /// replay's report (`{scenario, client, steps, passed, exchanges}`), or `None` before
+    /// the run is done.
     pub fn result(&self) -> Result<Option<Value>, String> {
         match self.call("result", &Array::new())?.as_string() {
             Some(text) => parse(&text).map(Some),
@@ -120,7 +137,7 @@ impl Learner {
     }
 }
 
-impl Drop for Learner {
+impl Drop for Run {
     fn drop(&mut self) {
         let _ = self.call("free", &Array::new());
     }

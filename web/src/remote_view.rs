@@ -15,6 +15,12 @@
 //! "Learn this server's profile" loads the learner's own wasm module ([`crate::learner`]),
 //! lists the battery's requests first (its dry run), then on a second click drives the
 //! battery with the same `fetch` and offers the learned profile as a JSON download.
+//!
+//! "Replay a client's habits" loads the same module, which embeds the built-in client
+//! scenarios (`tests/scenarios`), lists them, and on Run sends one scenario's steps with the
+//! same `fetch`: a per-step report (the request with the host, the status, what the client
+//! concludes, where it breaks) rendered as text, and a JSON download of it that carries no
+//! `Authorization` value.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -121,6 +127,7 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
             </div>
             {move || outcome.get().map(|o| view! { <OutcomeView o=o pg=pg /> })}
             <LearnPanel base=base token=token />
+            <ReplayPanel base=base token=token />
             <h3>"Sent to your server"</h3>
             <ol class="remote-history">
                 {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
@@ -460,5 +467,231 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         },
         Ok(None) => LearnState::Failed("The battery stopped without a result.".into()),
         Err(e) => LearnState::Failed(e),
+    }
+}
+
+/// One step of a replay report, ready to render.
+#[derive(Debug, Clone)]
+struct StepView {
+    name: String,
+    outcome: String,
+    /// The request line with the host (`None` when the step was skipped).
+    request_line: Option<String>,
+    status: Option<String>,
+    conclusion: String,
+    problems: Vec<String>,
+    cleanup: bool,
+}
+
+/// Where a replay is.
+#[derive(Debug, Clone)]
+enum ReplayState {
+    Idle,
+    Loading,
+    /// The built-in scenarios, `(name, title)`; nothing sent yet.
+    Listed,
+    Running(usize),
+    Done {
+        scenario: String,
+        passed: bool,
+        steps: Vec<StepView>,
+        /// The report as JSON text, without any `Authorization` value.
+        json: String,
+    },
+    Failed(String),
+}
+
+/// "Replay a client's habits": list the built-in scenarios (from the learner's module),
+/// pick one, and on Run send its steps to the server; a per-step report and its download.
+#[component]
+fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
+    let state = RwSignal::new(ReplayState::Idle);
+    let scenarios: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let chosen = RwSignal::new(String::new());
+    let list = move |_| {
+        state.set(ReplayState::Loading);
+        spawn_local(async move {
+            match learner::Module::load().await.and_then(|m| m.scenarios()) {
+                Ok(list) => {
+                    if chosen.get_untracked().is_empty() {
+                        chosen.set(list.first().map(|s| s.0.clone()).unwrap_or_default());
+                    }
+                    scenarios.set(list);
+                    state.set(ReplayState::Listed);
+                }
+                Err(e) => state.set(ReplayState::Failed(e)),
+            }
+        });
+    };
+    let run = move |_| {
+        if matches!(state.get_untracked(), ReplayState::Running(_)) {
+            return;
+        }
+        let (b, t, name) = (base.get_untracked(), token.get_untracked(), chosen.get_untracked());
+        let nonce = format!("{:x}", js_sys::Date::now() as u64);
+        state.set(ReplayState::Running(0));
+        spawn_local(async move {
+            let result = replay(&b, t.trim(), &name, &nonce, state).await;
+            state.set(result);
+        });
+    };
+    view! {
+        <h3>"Replay a client's habits"</h3>
+        <p class="muted">
+            "Send what a real provisioning client sends (Okta, Microsoft Entra ID, JumpCloud), step by step, on throw-away users, "
+            "and see what the client would conclude and where it breaks. Nothing is sent until you press Run."
+        </p>
+        <button type="button" class="small" id="replay-list" on:click=list>"Show the scenarios"</button>
+        {move || (!scenarios.get().is_empty()).then(|| view! {
+            <div class="remote-form">
+                <label>"Scenario"
+                    <select id="replay-scenario" on:change=move |e| chosen.set(event_target_value(&e))>
+                        {scenarios.get().into_iter().map(|(name, title)| {
+                            let selected = name == chosen.get_untracked();
+                            view! { <option value=name.clone() selected=selected>{format!("{title} ({name})")}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" id="replay-run" prop:disabled=move || matches!(state.get(), ReplayState::Running(_)) on:click=run>
+                    "Run the scenario against your server"
+                </button>
+            </div>
+        })}
+        {move || match state.get() {
+            ReplayState::Idle | ReplayState::Listed => ().into_any(),
+            ReplayState::Loading => view! { <p role="status">"Loading the scenarios…"</p> }.into_any(),
+            ReplayState::Running(n) => view! { <p role="status">{format!("Replaying: {n} requests answered…")}</p> }.into_any(),
+            ReplayState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
+            ReplayState::Done { scenario, passed, steps, json } => {
+                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&json)));
+                let verdict = if passed {
+                    format!("{scenario}: passed, every step went as the client expects.")
+                } else {
+                    let first = steps.iter().position(|s| s.outcome == "broken" && !s.cleanup).map_or(0, |i| i + 1);
+                    format!("{scenario}: broken, first at step {first}.")
+                };
+                view! {
+                    <p role="status" id="replay-done" class=if passed { "" } else { "not-applied" }>{verdict}</p>
+                    <ol class="replay-steps" id="replay-steps">
+                        {steps.into_iter().map(|s| view! {
+                            <li class=format!("replay-step {}", s.outcome)>
+                                <p><strong>{s.name}</strong>{format!(" — {}{}", s.outcome, if s.cleanup { " (cleanup)" } else { "" })}</p>
+                                {s.request_line.map(|l| view! { <p>"Sent: " <code>{l}</code></p> })}
+                                {s.status.map(|st| view! { <p>"Received: " {st}</p> })}
+                                <p>"The client concludes: " {s.conclusion}</p>
+                                {(!s.problems.is_empty()).then(|| view! {
+                                    <ul class="not-applied">{s.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                    <a class="button small" href=href download="replay-report.json">"Download the report (JSON)"</a>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Replays the built-in scenario `name` against the base URL; progress goes to `state`.
+async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: RwSignal<ReplayState>) -> ReplayState {
+    let base = match Base::parse(base_input) {
+        Ok(b) => b,
+        Err(e) => return ReplayState::Failed(e),
+    };
+    let replayer = match learner::Module::load().await.and_then(|m| m.replayer(name, nonce)) {
+        Ok(r) => r,
+        Err(e) => return ReplayState::Failed(e),
+    };
+    let mut sent = 0;
+    loop {
+        let req = match replayer.next_request() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => return ReplayState::Failed(e),
+        };
+        let answer = match fetch(&base, &req, token).await {
+            Ok(r) => r,
+            Err(Failure::Network) => {
+                let a = base.relay_advice();
+                return ReplayState::Failed(format!(
+                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
+                    base.url, a.command, a.url
+                ));
+            }
+            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
+        };
+        if let Err(e) = replayer.feed(&answer) {
+            return ReplayState::Failed(e);
+        }
+        sent += 1;
+        state.set(ReplayState::Running(sent));
+    }
+    match replayer.result() {
+        Ok(Some(report)) => replay_done(&base, report),
+        Ok(None) => ReplayState::Failed("The replay stopped without a report.".into()),
+        Err(e) => ReplayState::Failed(e),
+    }
+}
+
+/// The finished report, rendered per step, and its JSON (with the server's base URL, without
+/// any `Authorization` header).
+fn replay_done(base: &Base, mut report: Value) -> ReplayState {
+    strip_authorization(&mut report);
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let steps = report
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|st| {
+                    let sent = st.get("sent").filter(|x| !x.is_null());
+                    let status = st.get("received").and_then(|r| r.get("status")).and_then(Value::as_u64);
+                    StepView {
+                        name: s(st, "name"),
+                        outcome: s(st, "outcome"),
+                        request_line: sent.map(|x| base.request_line(&s(x, "method"), &s(x, "path"))),
+                        status: status.map(|c| match u16::try_from(c) {
+                            Ok(0) | Err(_) => "no answer (the request could not be sent)".to_string(),
+                            Ok(c) => crate::exchange::status_text(c),
+                        }),
+                        conclusion: s(st, "conclusion"),
+                        problems: st
+                            .get("problems")
+                            .and_then(Value::as_array)
+                            .map(|ps| ps.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+                            .unwrap_or_default(),
+                        cleanup: st.get("cleanup").and_then(Value::as_bool).unwrap_or(false),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let passed = report.get("passed").and_then(Value::as_bool).unwrap_or(false);
+    let scenario = s(&report, "scenario");
+    if let Value::Object(o) = &mut report {
+        o.insert("server".into(), Value::String(base.url.clone()));
+    }
+    let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+    ReplayState::Done { scenario, passed, steps, json }
+}
+
+/// Drops every `[name, value]` pair named `Authorization` from any `headers` list in `v`.
+/// The door adds the credential itself, so a report should hold none; this keeps it so.
+fn strip_authorization(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if let (true, Value::Array(hs)) = (k == "headers", &mut *x) {
+                    hs.retain(|h| {
+                        !h.get(0).and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+                    });
+                } else {
+                    strip_authorization(x);
+                }
+            }
+        }
+        Value::Array(xs) => xs.iter_mut().for_each(strip_authorization),
+        _ => {}
     }
 }

@@ -12,6 +12,10 @@
 //! object is read from Rust): a request is `{method, path, headers: [[name, value]], body}`
 //! with `path` relative to the server's base URL, a response `{status, headers: [[name,
 //! value]], body}` with the body as text.
+//!
+//! The built-in client scenarios (`tests/scenarios/*.json`) are embedded here rather than in
+//! the playground's own wasm, so a page that never replays one does not carry them:
+//! `scenarios()` lists them, `ScenarioReplayer.builtin(name, run)` replays one.
 
 use scim_core::{Request, Response};
 use scim_learn::{Learner, Replayer, Scenario};
@@ -103,6 +107,31 @@ impl ProfileLearner {
     }
 }
 
+/// The built-in scenarios: name and file text.
+const BUILTIN: &[(&str, &str)] = &[
+    ("okta-full-put", include_str!("../../../tests/scenarios/okta-full-put.json")),
+    ("okta-oin-patch", include_str!("../../../tests/scenarios/okta-oin-patch.json")),
+    ("entra-default", include_str!("../../../tests/scenarios/entra-default.json")),
+    ("entra-flag", include_str!("../../../tests/scenarios/entra-flag.json")),
+    ("entra-validator", include_str!("../../../tests/scenarios/entra-validator.json")),
+    ("jumpcloud-test-connection", include_str!("../../../tests/scenarios/jumpcloud-test-connection.json")),
+];
+
+/// The built-in scenarios as JSON text: `[{name, title, client, description, steps}]`
+/// (`steps`: how many requests at most).
+#[wasm_bindgen]
+pub fn scenarios() -> String {
+    let list: Vec<serde_json::Value> = BUILTIN
+        .iter()
+        .filter_map(|(_, text)| scim_core::from_json_str::<Scenario>(text).ok())
+        .map(|s| {
+            serde_json::json!({"name": s.name, "title": s.title, "client": s.client,
+                "description": s.description, "steps": s.steps.len()})
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
 /// A scenario replay as a state machine, driven like [`ProfileLearner`].
 #[wasm_bindgen]
 #[derive(Debug)]
@@ -122,6 +151,16 @@ impl ScenarioReplayer {
         Ok(ScenarioReplayer { inner: Replayer::new(s, run) })
     }
 
+    /// A built-in scenario by name (one of [`scenarios`]).
+    pub fn builtin(name: &str, run: &str) -> Result<ScenarioReplayer, JsError> {
+        let text = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| JsError::new(&format!("no built-in scenario named {name}")))?;
+        ScenarioReplayer::new(text, run)
+    }
+
     pub fn next(&mut self) -> Option<String> {
         self.inner.next_request().map(|r| request_json(&r))
     }
@@ -134,5 +173,25 @@ impl ScenarioReplayer {
     /// The report as JSON text (`{scenario, client, steps, passed, exchanges}`).
     pub fn result(&self) -> Option<String> {
         self.inner.result().and_then(|r| serde_json::to_string(r).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_file_is_built_in_and_parses() {
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios")).unwrap();
+        let mut names: Vec<String> =
+            files.map(|f| f.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_string()).collect();
+        names.sort();
+        let listed: Vec<serde_json::Value> = serde_json::from_str(&scenarios()).unwrap();
+        let mut built: Vec<String> = listed.iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
+        built.sort();
+        assert_eq!(built, names);
+        let mut bare: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        bare.sort();
+        assert_eq!(bare, names, "each embedded file is listed under its own name");
     }
 }
