@@ -898,6 +898,14 @@ test("friction 8: exports are runnable: encoded URL, the lane's base path, id an
   await context.close();
 });
 
+test("a template that replaces nothing typed offers no Undo (the first draft, an untouched template)", async () => {
+  const { context, page } = await open();
+  await page.getByRole("combobox", { name: "Template" }).selectOption("ping");
+  await page.getByRole("combobox", { name: "Template" }).selectOption("veeva");
+  assert((await page.getByRole("button", { name: "Undo" }).count()) === 0, "no Undo after replacing an untouched draft");
+  await context.close();
+});
+
 test("friction 6: loading into the composer moves focus there; Undo after a template; the answer comes into view on narrow screens", async () => {
   const { context, page } = await open();
   await profiles(page);

@@ -596,7 +596,9 @@ fn Composer(
             pg.update(|p| p.start_scenario(t.lanes));
             scenario.set(Some(t.id));
         }
-        if draft.get_untracked() != before {
+        // Undo only brings back what the person typed: the page's first draft or a template,
+        // untouched, is not worth the notice.
+        if draft.get_untracked() != before && !templates::is_untouched(&before) {
             undo.set(Some(before));
         }
         focus_composer(body_ref);

@@ -88,6 +88,12 @@ pub fn by_id(id: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.id == id)
 }
 
+/// Whether `draft` is exactly what the page starts with or a template writes: replacing it
+/// loses nothing the person typed, so no Undo is offered.
+pub fn is_untouched(draft: &Draft) -> bool {
+    *draft == Draft::default() || TEMPLATES.iter().any(|t| (t.make)() == *draft)
+}
+
 /// Bodies are kept as text (already pretty-printed): far smaller in wasm than `json!`.
 fn put(path: &str, headers: &str, body: &str) -> Draft {
     Draft { method: "PUT".into(), path: path.into(), headers: headers.into(), body: body.into(), raw: false }
@@ -252,6 +258,15 @@ mod tests {
     use super::*;
     use crate::draft::BodyCheck;
     use crate::lane::Lane;
+
+    #[test]
+    fn only_edited_drafts_are_worth_an_undo() {
+        assert!(is_untouched(&Draft::default()));
+        assert!(TEMPLATES.iter().all(|t| is_untouched(&(t.make)())));
+        let mut edited = ping();
+        edited.body.push(' ');
+        assert!(!is_untouched(&edited));
+    }
 
     #[test]
     fn every_template_is_valid_json_with_parseable_headers() {
