@@ -40,6 +40,20 @@ struct Collection {
     lookups: Vec<Lookup>,
 }
 
+impl Collection {
+    /// Files `resource` under `seq` and `id`, in every index (unique values, filter lookups).
+    fn insert_at(&mut self, seq: u64, id: &str, resource: Resource) {
+        for (name, case_exact, index) in &mut self.unique {
+            if let Some(v) = resource.get(name.as_str()).and_then(Value::as_str) {
+                index.insert(norm(v, *case_exact), id.to_string());
+            }
+        }
+        self.by_id.insert(id.to_string(), seq);
+        self.index(seq, &resource);
+        self.by_seq.insert(seq, resource);
+    }
+}
+
 /// A filter index on the string values at `attr` (or at `attr.sub` in each of its values):
 /// folded value → creation orders of the resources holding it, ascending.
 #[derive(Debug, Clone)]
@@ -335,14 +349,7 @@ impl Store {
         };
         self.unindex(kind, id);
         let c = self.collections.entry(kind.to_string()).or_default();
-        for (name, case_exact, index) in &mut c.unique {
-            if let Some(v) = resource.get(name.as_str()).and_then(Value::as_str) {
-                index.insert(norm(v, *case_exact), id.to_string());
-            }
-        }
-        c.by_id.insert(id.to_string(), seq);
-        c.index(seq, &resource);
-        c.by_seq.insert(seq, resource);
+        c.insert_at(seq, id, resource);
     }
 
     fn unindex(&mut self, kind: &str, id: &str) {

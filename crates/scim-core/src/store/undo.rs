@@ -2,9 +2,7 @@
 //! [`Store::put`] and [`Store::remove`]: a resource's place in creation order, putting a
 //! removed resource back at that place, and the numeric-id counter as it was.
 
-use serde_json::Value;
-
-use super::{Store, norm};
+use super::Store;
 use crate::resource::Resource;
 
 impl Store {
@@ -27,14 +25,7 @@ impl Store {
             self.put(kind, id, resource);
             return;
         }
-        for (name, case_exact, index) in &mut c.unique {
-            if let Some(v) = resource.get(name.as_str()).and_then(Value::as_str) {
-                index.insert(norm(v, *case_exact), id.to_string());
-            }
-        }
-        c.by_id.insert(id.to_string(), seq);
-        c.index(seq, &resource);
-        c.by_seq.insert(seq, resource);
+        c.insert_at(seq, id, resource);
         self.next_seq = self.next_seq.max(seq.saturating_add(1));
     }
 
