@@ -8,12 +8,11 @@
 // Serves dist/playground (build it with `cargo xtask dist scim-playground`) from a tiny
 // loopback static server on a free port, drives the page through its accessible names
 // (the contract the docs rely on), and prints `N passed, N failed`. With --screenshots it
-// also writes docs/screenshots/*.png. Also reports JS+wasm gzip size and time to interactive.
+// also writes docs/screenshots/*.png. Sizes and timings: tests/e2e/measure.mjs (cargo xtask bench).
 
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import net from "node:net";
@@ -26,7 +25,6 @@ const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
 const shotsDir = path.join(repo, "docs/screenshots");
 const takeShots = process.argv.includes("--screenshots");
-const BUDGET_GZIP = 200 * 1024;
 
 if (!fs.existsSync(path.join(root, "index.html"))) {
   console.error(`${root}/index.html is missing: run \`cargo xtask dist scim-playground\` first`);
@@ -1367,31 +1365,6 @@ for (const t of tests.filter((t) => !only || t.name.includes(only))) {
   }
 }
 
-// Budgets: gzip size of what the page loads, and time to interactive on loopback.
-const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(root, f)), { level: 9 }).length;
-const sizes = { js: gz("scim_playground.js"), wasm: gz("scim_playground_bg.wasm"), css: gz("style.css"), html: gz("index.html") };
-const jsWasm = sizes.js + sizes.wasm;
-const br = (f) =>
-  zlib.brotliCompressSync(fs.readFileSync(path.join(root, f)), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const brotli = br("scim_playground.js") + br("scim_playground_bg.wasm");
-console.log(
-  `size: JS ${(sizes.js / 1024).toFixed(1)} KiB + wasm ${(sizes.wasm / 1024).toFixed(1)} KiB = ${(jsWasm / 1024).toFixed(1)} KiB gzip ` +
-    `(budget ${BUDGET_GZIP / 1024} KiB: ${jsWasm <= BUDGET_GZIP ? "within" : "OVER"}); css ${(sizes.css / 1024).toFixed(1)} KiB, html ${(sizes.html / 1024).toFixed(1)} KiB; ` +
-    `JS+wasm brotli ${(brotli / 1024).toFixed(1)} KiB; the learner's module (loaded by the Learn button) ` +
-    `${(gz("learn/scim_learn_wasm_bg.wasm") / 1024).toFixed(1)} KiB gzip`,
-);
-const runs = [];
-for (let i = 0; i < 5; i++) {
-  const { context, page } = await open();
-  runs.push(Number(await page.getAttribute("html", "data-ready-ms")));
-  await context.close();
-}
-runs.sort((a, b) => a - b);
-console.log(`time to interactive (navigation start to mounted, loopback, 5 cold loads): median ${runs[2]} ms, min ${runs[0]} ms, max ${runs[4]} ms`);
-
-// Scale: N extra users per lane (restored from saved state), then time to interactive, one
-// Send until the Differences region changes, and until the main thread is free again (the
-// whole synchronous cost of a Send, persistence included). Measured, never asserted.
 /** A page whose lanes (rfc, rfc keep omitted) hold n extra users each, restored from saved state. */
 async function openWithUsers(n) {
   const { context, page } = await open();
@@ -1433,85 +1406,6 @@ async function openWithUsers(n) {
   await pg.goto(base);
   await pg.waitForSelector("html[data-ready-ms]", { timeout: 60000 });
   return { ctx, pg, chars: Object.values(keys).reduce((a, v) => a + v.length, 0) };
-}
-
-async function scale(n) {
-  // Time to interactive: five cold loads of the same saved state (a new context each).
-  const ttis = [];
-  for (let i = 0; i < 4; i++) {
-    const { ctx, pg } = await openWithUsers(n);
-    ttis.push(Number(await pg.getAttribute("html", "data-ready-ms")));
-    await ctx.close();
-  }
-  const { ctx, pg } = await openWithUsers(n);
-  ttis.push(Number(await pg.getAttribute("html", "data-ready-ms")));
-  const users = await pg.getByRole("region", { name: "Users in Lane A" }).locator("li").count();
-  const sends = [];
-  for (let i = 0; i < 5; i++) {
-    sends.push(
-      await pg.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const diff = document.querySelector("section.differences");
-            const t0 = performance.now();
-            let tDiff = null;
-            const mo = new MutationObserver(() => {
-              if (tDiff === null) tDiff = performance.now() - t0;
-            });
-            mo.observe(diff, { childList: true, subtree: true, characterData: true });
-            [...document.querySelectorAll("button")].find((b) => b.textContent === "Send").click();
-            setTimeout(() => {
-              mo.disconnect();
-              resolve({ diff: tDiff, free: performance.now() - t0 });
-            }, 0);
-          }),
-      ),
-    );
-  }
-  // The save that follows 250 ms after the last change: the longest task in the next second,
-  // and the characters it writes to storage.
-  await pg.waitForTimeout(400);
-  await pg.evaluate(() => (window.__written = 0));
-  const saveTask = await pg.evaluate(
-    () =>
-      new Promise((resolve) => {
-        let longest = 0;
-        const po = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
-        });
-        po.observe({ type: "longtask" });
-        [...document.querySelectorAll("button")].find((b) => b.textContent === "Send").click();
-        setTimeout(() => {
-          po.disconnect();
-          resolve(longest);
-        }, 1500);
-      }),
-  );
-  const written = await pg.evaluate(() => window.__written);
-  const nodes = await pg.evaluate(() => document.getElementsByTagName("*").length);
-  const height = await pg.evaluate(() => document.documentElement.scrollHeight);
-  await ctx.close();
-  const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return {
-    n,
-    tti: med(ttis),
-    ttiRange: [Math.min(...ttis), Math.max(...ttis)],
-    written,
-    sendToDifferences: med(sends.map((x) => x.diff ?? x.free)),
-    sendToIdle: med(sends.map((x) => x.free)),
-    usersListed: users,
-    saveTask,
-    domNodes: nodes,
-    pageHeight: height,
-  };
-}
-for (const n of [0, 2000, 10000]) {
-  const r = await scale(n);
-  console.log(
-    r.error
-      ? `scale ${n} users per lane: ${r.error}`
-      : `scale ${n} extra users per lane: time to interactive median ${r.tti} ms (5 cold loads, ${r.ttiRange[0]}–${r.ttiRange[1]} ms); Send → Differences ${r.sendToDifferences.toFixed(1)} ms, Send → idle ${r.sendToIdle.toFixed(1)} ms (median of 5); longest task after a Send (the deferred save included) ${r.saveTask.toFixed(0)} ms, characters it wrote to storage ${r.written}; Users list items ${r.usersListed}; DOM nodes ${r.domNodes}; page height ${r.pageHeight} px`,
-  );
 }
 
 await browser.close();

@@ -10,7 +10,10 @@
 //! - `node`: the wasm package in Node against npm scimmy (`crates/scim-wasm/bench/bench.mjs`);
 //! - `http`: wrk against scim-mock, the empty handler behind the same router stack and the
 //!   Python scim2-server ([`crate::bench_http`]);
-//! - `kit`: the npm package's size and each JS adapter's overhead (`crates/scim-wasm/kit/bench.mjs`).
+//! - `kit`: the npm package's size and each JS adapter's overhead (`crates/scim-wasm/kit/bench.mjs`);
+//! - `browser`: the playground in headless Chromium (`tests/e2e/measure.mjs`): what the page
+//!   loads (gzip, brotli) against a toy leptos app built the same way (`web/toy`), the npm
+//!   package's wasm, time to interactive and Send → Differences with up to 10k users per lane.
 //!
 //! Every row is a median with its spread: criterion rows over criterion's samples (median and
 //! interquartile range of the time per iteration), the others over at least five repeats
@@ -42,10 +45,12 @@ pub enum Part {
     Node,
     Http,
     Kit,
+    Browser,
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [Part::Core, Part::Callgrind, Part::Filter, Part::Node, Part::Http, Part::Kit];
+    pub const ALL: [Part; 7] =
+        [Part::Core, Part::Callgrind, Part::Filter, Part::Node, Part::Http, Part::Kit, Part::Browser];
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +203,7 @@ pub fn run_bench(root: &Path, opts: &Options) -> Result<()> {
             )
             .map(|h| summary.http = Some(h)),
             Part::Kit => kit(root, opts),
+            Part::Browser => browser(root, opts, &doc).map(|b| summary.browser = Some(b)),
         };
         if let Err(e) = result {
             println!("bench {part:?} FAILED: {e:#}");
@@ -475,6 +481,226 @@ fn kit(root: &Path, opts: &Options) -> Result<()> {
     run(&mut cmd)
 }
 
+// --- browser ------------------------------------------------------------------------------
+
+const BROWSER_HEADING: &str = "## Playground (browser, cargo xtask bench)";
+
+/// Raw, gzip and brotli bytes of what one build ships (`measure.mjs` weighs them).
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    raw: f64,
+    gzip: f64,
+    brotli: f64,
+}
+
+impl Weight {
+    fn read(v: &serde_json::Value) -> Option<Weight> {
+        Some(Weight { raw: v["raw"].as_f64()?, gzip: v["gzip"].as_f64()?, brotli: v["brotli"].as_f64()? })
+    }
+}
+
+/// One scale row: N extra users per lane.
+#[derive(Debug, Clone, Copy)]
+struct ScaleRow {
+    users: u64,
+    tti: Spread,
+    send_to_differences: Spread,
+    send_to_idle: Spread,
+    save_task: f64,
+    written: f64,
+    dom_nodes: f64,
+}
+
+/// What the `browser` part measured.
+#[derive(Debug, Clone, Default)]
+struct Browser {
+    playground: Weight,
+    learner: Option<Weight>,
+    package_wasm: Option<Weight>,
+    toy: Option<Weight>,
+    tti: Spread,
+    scale: Vec<ScaleRow>,
+    chromium: String,
+}
+
+fn spread_of(v: &serde_json::Value) -> Spread {
+    let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    Spread { median: f("median"), low: f("min"), high: f("max"), n: v["n"].as_u64().unwrap_or(0) as usize }
+}
+
+impl Browser {
+    fn read(v: &serde_json::Value) -> Result<Browser> {
+        let sizes = &v["sizes"];
+        let scale = v["scale"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| ScaleRow {
+                        users: r["users"].as_u64().unwrap_or(0),
+                        tti: spread_of(&r["timeToInteractive"]),
+                        send_to_differences: spread_of(&r["sendToDifferences"]),
+                        send_to_idle: spread_of(&r["sendToIdle"]),
+                        save_task: r["saveTask"].as_f64().unwrap_or(f64::NAN),
+                        written: r["written"].as_f64().unwrap_or(f64::NAN),
+                        dom_nodes: r["domNodes"].as_f64().unwrap_or(f64::NAN),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Browser {
+            playground: Weight::read(&sizes["playground"]).context("measure.mjs gave no playground size")?,
+            learner: Weight::read(&sizes["learner"]),
+            package_wasm: Weight::read(&sizes["packageWasm"]),
+            toy: Weight::read(&sizes["toy"]),
+            tti: spread_of(&v["timeToInteractive"]),
+            scale,
+            chromium: v["chromium"].as_str().unwrap_or("unknown").to_owned(),
+        })
+    }
+
+    fn at(&self, users: u64) -> Option<&ScaleRow> {
+        self.scale.iter().find(|r| r.users == users)
+    }
+
+    fn summary_rows(&self, s: &mut String) {
+        let toy = self.toy.map_or_else(
+            || "toy leptos app not measured".to_owned(),
+            |t| format!("toy leptos app {} ({:.1}×)", kib(t.gzip), self.playground.gzip / t.gzip.max(1.0)),
+        );
+        let _ = writeln!(
+            s,
+            "| playground JS + wasm, gzip | {} | {toy} | ≤ 200 KiB | {} |",
+            kib(self.playground.gzip),
+            yes(self.playground.gzip <= 200.0 * 1024.0)
+        );
+        if let Some(p) = self.package_wasm {
+            let _ = writeln!(
+                s,
+                "| JS package wasm, gzip | {} | — | ≤ 150 KiB | {} |",
+                kib(p.gzip),
+                yes(p.gzip <= 150.0 * 1024.0)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| playground interactive, no saved users ({} cold loads) | {} | — | ≤ 300 ms | {} |",
+            self.tti.n,
+            ms(self.tti),
+            yes(self.tti.median <= 300.0)
+        );
+        if let Some(r) = self.at(10_000) {
+            let _ = writeln!(
+                s,
+                "| playground interactive, 10k users per lane ({} cold loads) | {} | — | ≤ 300 ms | {} |",
+                r.tti.n,
+                ms(r.tti),
+                yes(r.tti.median <= 300.0)
+            );
+            let _ = writeln!(
+                s,
+                "| Send → Differences rendered, 10k users per lane | {} | — | ≤ 16 ms | {} |",
+                ms(r.send_to_differences),
+                yes(r.send_to_differences.median <= 16.0)
+            );
+        }
+    }
+
+    fn section(&self, date: &str, load_before: &str, load_after: &str) -> String {
+        let mut s = format!("{BROWSER_HEADING}\n\n");
+        let _ = writeln!(
+            s,
+            "Written by `cargo xtask bench` ({date}; load average before {load_before}, after {load_after}) from \
+             `tests/e2e/measure.mjs`: headless Chromium {} on loopback, the release builds of `cargo xtask dist`. \
+             Sizes are what the page loads (the JS glue and the wasm module), compressed as a server would \
+             (gzip level 9, brotli quality 11, Node's zlib). The toy leptos app (`web/toy`, a counter) is built \
+             with the same profile, wasm-bindgen and wasm-opt settings: what leptos itself costs.\n",
+            self.chromium
+        );
+        s.push_str("| build | raw | gzip | brotli |\n|---|---:|---:|---:|\n");
+        let mut size_row = |name: &str, w: Option<Weight>| {
+            if let Some(w) = w {
+                let _ = writeln!(s, "| {name} | {} | {} | {} |", kib(w.raw), kib(w.gzip), kib(w.brotli));
+            }
+        };
+        size_row("playground (JS + wasm)", Some(self.playground));
+        size_row("the learner's module (loaded by Learn or Replay only)", self.learner);
+        size_row("npm package, browser wasm", self.package_wasm);
+        size_row("toy leptos app (JS + wasm)", self.toy);
+        let _ = writeln!(
+            s,
+            "\nTime to interactive is navigation start to the app mounted (`data-ready-ms` on `<html>`), \
+             each load in a new browser context (cold). Without saved state: {} (median of {}, min–max).\n\n\
+             At scale, each lane (`rfc`, `rfc (keep omitted)`) is restored from saved state holding N \
+             generated users besides the documented ones; after the cold loads, Send (the minimal PUT of \
+             bjensen) is clicked five times and timed to the Differences region's first change and to the \
+             main thread's next free turn. The longest task after one more Send includes the deferred \
+             save; \"written\" counts the characters that save wrote to `localStorage`.\n",
+            ms(self.tti),
+            self.tti.n
+        );
+        s.push_str(
+            "| extra users per lane | time to interactive | Send → Differences | Send → idle | longest task after a Send | characters written | DOM nodes |\n\
+             |---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for r in &self.scale {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {:.0} ms | {} | {} |",
+                fmt_int(r.users as f64),
+                ms(r.tti),
+                ms(r.send_to_differences),
+                ms(r.send_to_idle),
+                r.save_task,
+                fmt_int(r.written),
+                fmt_int(r.dom_nodes)
+            );
+        }
+        s
+    }
+}
+
+fn kib(bytes: f64) -> String {
+    format!("{:.1} KiB", bytes / 1024.0)
+}
+
+fn ms(x: Spread) -> String {
+    let one = |v: f64| if v < 100.0 { format!("{v:.1}") } else { format!("{v:.0}") };
+    format!("{} ms [{}–{}]", one(x.median), one(x.low), one(x.high))
+}
+
+fn browser(root: &Path, opts: &Options, doc: &Path) -> Result<Browser> {
+    setup::run_steps(root, &[setup::Step::NodeModules, setup::Step::Browser])?;
+    let load_before = load_average();
+    wasm::dist(root, &["scim-wasm".to_string(), "scim-playground".to_string()])?;
+    let dir = out_dir(root, opts.smoke)?;
+    let toy = dir.join("leptos-toy");
+    wasm::build_wasm_package(root, "leptos-toy", &[(wasm::JsTarget::Web, toy.clone())])?;
+    let json = dir.join("browser.json");
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root)
+        .arg("tests/e2e/measure.mjs")
+        .arg("--out")
+        .arg(&json)
+        .arg("--package")
+        .arg(root.join("dist/scim-wasm"))
+        .arg("--toy")
+        .arg(&toy);
+    if opts.smoke {
+        cmd.arg("--smoke");
+    }
+    run(&mut cmd)?;
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json)?).context("reading measure.mjs's JSON")?;
+    let b = Browser::read(&v)?;
+    if b.scale.is_empty() || b.tti.n == 0 || b.toy.is_none() || b.package_wasm.is_none() {
+        bail!("measure.mjs left rows out: {}", json.display());
+    }
+    if !opts.smoke {
+        write_section(doc, BROWSER_HEADING, &b.section(&utc_now(), &load_before, &load_average()), false)?;
+    }
+    Ok(b)
+}
+
 // --- summary ------------------------------------------------------------------------------
 
 #[derive(Debug, Default)]
@@ -484,6 +710,7 @@ struct Summary {
     filter: Vec<CritRow>,
     node: Vec<NodeRow>,
     http: Option<crate::bench_http::Results>,
+    browser: Option<Browser>,
 }
 
 impl Summary {
@@ -589,11 +816,9 @@ impl Summary {
                 );
             }
         }
-        s.push_str(
-            "\nThe playground and package-size rows of issue #14 are measured elsewhere: the playground \
-             timings by the e2e stage (section \"Playground at scale\"), the package size by the kit \
-             bench (section \"Front-end kit\").\n",
-        );
+        if let Some(b) = &self.browser {
+            b.summary_rows(&mut s);
+        }
         s
     }
 }

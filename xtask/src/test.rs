@@ -135,7 +135,7 @@ pub fn stages() -> Vec<Stage> {
         ),
         Stage::new(
             "bench-smoke",
-            "cargo xtask bench --smoke: every benchmark once in a short mode (criterion, callgrind, filters, Node vs scimmy, wrk, kit) so none can rot; asserts no number",
+            "cargo xtask bench --smoke: every benchmark once in a short mode (criterion, callgrind, filters, Node vs scimmy, wrk, kit, the playground in Chromium) so none can rot; asserts no number",
             |root| {
                 crate::bench::run_bench(
                     root,
