@@ -674,7 +674,7 @@ fn browser(root: &Path, opts: &Options, doc: &Path) -> Result<Browser> {
     wasm::dist(root, &["scim-wasm".to_string(), "scim-playground".to_string()])?;
     let dir = out_dir(root, opts.smoke)?;
     let toy = dir.join("leptos-toy");
-    wasm::build_wasm_package(root, "leptos-toy", &[(wasm::JsTarget::Web, toy.clone())])?;
+    wasm::build_wasm_package(root, "leptos-toy", &[(wasm::JsTarget::Web, toy.clone(), wasm::Tuning::Size)])?;
     let json = dir.join("browser.json");
     let mut cmd = Command::new("node");
     cmd.current_dir(root)

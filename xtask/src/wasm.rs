@@ -13,13 +13,36 @@ use flate2::write::GzEncoder;
 use crate::setup::{self, Step, WASM_TARGET};
 use crate::util::{self, cargo, describe, fmt_bytes, fmt_duration, run, timed};
 
-/// Cargo profile for shipped wasm (defined in the root Cargo.toml).
-const PROFILE: &str = "wasm-release";
+/// What a build is tuned for. Browsers download the module, so its size decides how soon a
+/// page works; Node reads it from disk, so there speed is all that counts (the mock serves
+/// every request of a test suite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tuning {
+    /// Cargo profile `wasm-release` (`opt-level = "z"`), then `wasm-opt -Oz`.
+    Size,
+    /// Cargo profile `wasm-speed` (`opt-level = 3`), then `wasm-opt -O3`.
+    Speed,
+}
 
-/// wasm-opt arguments. Binaryen 132's default feature set accepts what rustc and
-/// wasm-bindgen emit (reference types, bulk memory, ...). Never `-all`: it lets wasm-opt
-/// use features browsers or Node may not run.
-const WASM_OPT_ARGS: &[&str] = &["-Oz"];
+impl Tuning {
+    /// The cargo profile (defined in the root Cargo.toml).
+    pub fn profile(self) -> &'static str {
+        match self {
+            Tuning::Size => "wasm-release",
+            Tuning::Speed => "wasm-speed",
+        }
+    }
+
+    /// wasm-opt arguments. Binaryen 132's default feature set accepts what rustc and
+    /// wasm-bindgen emit (reference types, bulk memory, ...). Never `-all`: it lets wasm-opt
+    /// use features browsers or Node may not run.
+    fn wasm_opt_args(self) -> &'static [&'static str] {
+        match self {
+            Tuning::Size => &["-Oz"],
+            Tuning::Speed => &["-O3"],
+        }
+    }
+}
 
 /// How wasm-bindgen shapes the JS glue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +58,7 @@ pub enum JsTarget {
 pub struct Output {
     pub target: JsTarget,
     pub dir: &'static str,
+    pub tuning: Tuning,
 }
 
 /// A wasm crate that `cargo xtask dist` builds once its manifest exists.
@@ -60,8 +84,8 @@ const LEARNER: Package = Package {
     crate_name: "scim-learn-wasm",
     manifest: "crates/scim-learn-wasm/Cargo.toml",
     outputs: &[
-        Output { target: JsTarget::Web, dir: "dist/scim-wasm/learn/web" },
-        Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/learn/node" },
+        Output { target: JsTarget::Web, dir: "dist/scim-wasm/learn/web", tuning: Tuning::Size },
+        Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/learn/node", tuning: Tuning::Size },
     ],
     assets: &[],
     companions: &[],
@@ -73,8 +97,8 @@ pub const PACKAGES: &[Package] = &[
         crate_name: "scim-wasm",
         manifest: "crates/scim-wasm/Cargo.toml",
         outputs: &[
-            Output { target: JsTarget::Web, dir: "dist/scim-wasm/web" },
-            Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/node" },
+            Output { target: JsTarget::Web, dir: "dist/scim-wasm/web", tuning: Tuning::Size },
+            Output { target: JsTarget::Nodejs, dir: "dist/scim-wasm/node", tuning: Tuning::Speed },
         ],
         // The npm package around the two bindings: manifest with browser/node exports,
         // the hand-written adapters (fetch mock, msw, Playwright, Node listener; one shared
@@ -86,6 +110,7 @@ pub const PACKAGES: &[Package] = &[
             ("crates/scim-wasm/CHANGELOG.md", "dist/scim-wasm/CHANGELOG.md"),
             ("crates/scim-wasm/js/index.d.ts", "dist/scim-wasm/index.d.ts"),
             ("crates/scim-wasm/js/core.js", "dist/scim-wasm/core.js"),
+            ("crates/scim-wasm/js/fast.js", "dist/scim-wasm/fast.js"),
             ("crates/scim-wasm/js/fetch-mock.js", "dist/scim-wasm/fetch-mock.js"),
             ("crates/scim-wasm/js/fetch-mock.d.ts", "dist/scim-wasm/fetch-mock.d.ts"),
             ("crates/scim-wasm/js/msw.js", "dist/scim-wasm/msw.js"),
@@ -111,7 +136,7 @@ pub const PACKAGES: &[Package] = &[
     Package {
         crate_name: "scim-playground",
         manifest: "web/Cargo.toml",
-        outputs: &[Output { target: JsTarget::Web, dir: "dist/playground" }],
+        outputs: &[Output { target: JsTarget::Web, dir: "dist/playground", tuning: Tuning::Size }],
         assets: &[
             ("index.html", "dist/playground/index.html"),
             ("web/style.css", "dist/playground/style.css"),
@@ -121,7 +146,7 @@ pub const PACKAGES: &[Package] = &[
         companions: &[Package {
             crate_name: "scim-learn-wasm",
             manifest: "crates/scim-learn-wasm/Cargo.toml",
-            outputs: &[Output { target: JsTarget::Web, dir: "dist/playground/learn" }],
+            outputs: &[Output { target: JsTarget::Web, dir: "dist/playground/learn", tuning: Tuning::Size }],
             assets: &[],
             companions: &[],
         }],
@@ -146,7 +171,7 @@ pub fn find_any(name: &str) -> Option<&'static Package> {
 /// The release `.wasm` of one package as cargo wrote it (before wasm-bindgen and wasm-opt).
 pub fn release_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
     setup::run_steps(root, &[Step::WasmTarget])?;
-    cargo_build_wasm(root, crate_name)
+    cargo_build_wasm(root, crate_name, Tuning::Size)
 }
 
 /// `cargo xtask dist [CRATE...]`: build the named packages, or every one that exists.
@@ -190,7 +215,8 @@ pub fn dist(root: &Path, names: &[String]) -> Result<()> {
 
 /// Build one registered package and copy its assets.
 pub fn dist_package(root: &Path, package: &Package) -> Result<Vec<SizeReport>> {
-    let outputs: Vec<(JsTarget, PathBuf)> = package.outputs.iter().map(|o| (o.target, root.join(o.dir))).collect();
+    let outputs: Vec<(JsTarget, PathBuf, Tuning)> =
+        package.outputs.iter().map(|o| (o.target, root.join(o.dir), o.tuning)).collect();
     let mut reports = build_wasm_package(root, package.crate_name, &outputs)?;
     for companion in package.companions {
         reports.extend(dist_package(root, companion)?);
@@ -215,23 +241,35 @@ pub struct SizeReport {
     pub gzip: u64,
 }
 
-/// Release-build `crate_name` for wasm32, run wasm-bindgen for each `(target, out_dir)`
-/// (each out_dir is emptied first), shrink each `_bg.wasm` with `wasm-opt -Oz`, and
-/// report raw and gzip sizes. JS and wasm files are named after the crate with `_`.
-pub fn build_wasm_package(root: &Path, crate_name: &str, outputs: &[(JsTarget, PathBuf)]) -> Result<Vec<SizeReport>> {
+/// Release-build `crate_name` for wasm32 (once per [`Tuning`] the outputs ask for), run
+/// wasm-bindgen for each `(target, out_dir, tuning)` (each out_dir is emptied first), optimise
+/// each `_bg.wasm` with wasm-opt as its tuning says, and report raw and gzip sizes. JS and wasm
+/// files are named after the crate with `_`.
+pub fn build_wasm_package(
+    root: &Path,
+    crate_name: &str,
+    outputs: &[(JsTarget, PathBuf, Tuning)],
+) -> Result<Vec<SizeReport>> {
     setup::run_steps(root, &[Step::WasmTarget, Step::NodeModules])?;
     check_bindgen_version(root)?;
     let wasm_opt = wasm_opt_path(root)?;
 
-    let (wasm, took) = timed(|| cargo_build_wasm(root, crate_name));
-    let wasm = wasm?;
-    println!("dist: built {} in {}", wasm.display(), fmt_duration(took));
-    // The build may have written Cargo.lock for the first time: check again.
-    check_bindgen_version(root)?;
-
+    let mut built: Vec<(Tuning, PathBuf)> = Vec::new();
     let out_name = crate_name.replace('-', "_");
     let mut reports = Vec::new();
-    for (target, out_dir) in outputs {
+    for (target, out_dir, tuning) in outputs {
+        let wasm = match built.iter().find(|(t, _)| t == tuning) {
+            Some((_, wasm)) => wasm.clone(),
+            None => {
+                let (wasm, took) = timed(|| cargo_build_wasm(root, crate_name, *tuning));
+                let wasm = wasm?;
+                println!("dist: built {} in {}", wasm.display(), fmt_duration(took));
+                // The build may have written Cargo.lock for the first time: check again.
+                check_bindgen_version(root)?;
+                built.push((*tuning, wasm.clone()));
+                wasm
+            }
+        };
         if out_dir.exists() {
             fs::remove_dir_all(out_dir).with_context(|| format!("emptying {}", out_dir.display()))?;
         }
@@ -243,12 +281,12 @@ pub fn build_wasm_package(root: &Path, crate_name: &str, outputs: &[(JsTarget, P
         let bindgen_raw = file_size(&bg)?;
         println!("dist: wasm-bindgen {target:?} -> {} in {}", out_dir.display(), fmt_duration(took));
 
-        let (result, took) = timed(|| optimize(&wasm_opt, &bg));
+        let (result, took) = timed(|| optimize(&wasm_opt, &bg, *tuning));
         result?;
         let raw = file_size(&bg)?;
         let gzip = gzip_size(&bg)?;
         println!(
-            "dist: {}: {} after wasm-bindgen, {} after wasm-opt ({}), {} gzip",
+            "dist: {} ({tuning:?}): {} after wasm-bindgen, {} after wasm-opt ({}), {} gzip",
             bg.display(),
             fmt_bytes(bindgen_raw),
             fmt_bytes(raw),
@@ -294,9 +332,9 @@ fn wasm_opt_path(root: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// `cargo build --target wasm32-unknown-unknown --profile wasm-release` for one package;
+/// `cargo build --target wasm32-unknown-unknown --profile <tuning's profile>` for one package;
 /// returns the `.wasm` it produced (a cdylib's or, failing that, a bin's).
-fn cargo_build_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
+fn cargo_build_wasm(root: &Path, crate_name: &str, tuning: Tuning) -> Result<PathBuf> {
     let mut cmd = cargo(root);
     cmd.args([
         "build",
@@ -305,7 +343,7 @@ fn cargo_build_wasm(root: &Path, crate_name: &str) -> Result<PathBuf> {
         "--target",
         WASM_TARGET,
         "--profile",
-        PROFILE,
+        tuning.profile(),
         "--message-format=json-render-diagnostics",
     ]);
     let shown = describe(&cmd);
@@ -395,10 +433,10 @@ fn bindgen(wasm: &Path, out_name: &str, target: JsTarget, out_dir: &Path) -> Res
     Ok(())
 }
 
-/// `wasm-opt -Oz` in place (through a temporary file beside it).
-fn optimize(wasm_opt: &Path, wasm: &Path) -> Result<()> {
+/// wasm-opt in place, as `tuning` says (through a temporary file beside it).
+fn optimize(wasm_opt: &Path, wasm: &Path, tuning: Tuning) -> Result<()> {
     let tmp = wasm.with_extension("opt.wasm");
-    run(Command::new(wasm_opt).args(WASM_OPT_ARGS).arg(wasm).arg("-o").arg(&tmp))?;
+    run(Command::new(wasm_opt).args(tuning.wasm_opt_args()).arg(wasm).arg("-o").arg(&tmp))?;
     fs::rename(&tmp, wasm).with_context(|| format!("moving {} to {}", tmp.display(), wasm.display()))?;
     Ok(())
 }

@@ -2,7 +2,10 @@
 import { createRequire } from "node:module";
 import bindings from "./scim_wasm.js";
 
+import { speedUp } from "../fast.js";
+
 export const { MockServer, compareAll } = bindings;
+speedUp(MockServer);
 export { installFetchMock } from "../fetch-mock.js";
 export { createSession, toHar, toPostmanCollection, fromPostmanCollection, statusText } from "../archive.js";
 export { seedScenario } from "../scenario.js";

@@ -1,9 +1,11 @@
 // Browser entry: instantiates the wasm module (fetching scim_wasm_bg.wasm beside this file)
 // before anything is exported, so `new MockServer()` works right after the import.
-import init from "./scim_wasm.js";
+import init, { MockServer } from "./scim_wasm.js";
 import * as remote from "../remote.js";
+import { speedUp } from "../fast.js";
 
 await init();
+speedUp(MockServer);
 
 export * from "./scim_wasm.js";
 export { default } from "./scim_wasm.js";

@@ -378,7 +378,8 @@ pub fn text_response_to_js(resp: &Response) -> Result<JsValue, JsError> {
     Ok(text_response_object(resp)?.into())
 }
 
-fn text_response_object(resp: &Response) -> Result<Object, JsError> {
+/// The response's headers with lower-case names, repeated ones joined with ", ", in name order.
+fn merged_headers(resp: &Response) -> BTreeMap<String, String> {
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &resp.headers {
         headers
@@ -389,6 +390,28 @@ fn text_response_object(resp: &Response) -> Result<Object, JsError> {
             })
             .or_insert_with(|| value.clone());
     }
+    headers
+}
+
+/// A core response as one string for `MockServer.handleParts`: the status, `1` when the store
+/// changed (else `0`), the headers as a JSON object (as [`text_response_to_js`] gives them;
+/// JSON text holds no raw line break), each on its own line, then the body. One string
+/// crosses the boundary instead of an object built field by field; `js/fast.js` splits it.
+pub fn text_response_encoded(resp: &Response) -> String {
+    let headers = serde_json::to_string(&merged_headers(resp)).unwrap_or_else(|_| "{}".to_owned());
+    let mut out = String::with_capacity(resp.body.len() + headers.len() + 8);
+    out.push_str(&resp.status.to_string());
+    out.push('\n');
+    out.push(if resp.changed { '1' } else { '0' });
+    out.push('\n');
+    out.push_str(&headers);
+    out.push('\n');
+    out.push_str(&resp.body);
+    out
+}
+
+fn text_response_object(resp: &Response) -> Result<Object, JsError> {
+    let headers = merged_headers(resp);
     let out = Object::new();
     set(&out, "status", &JsValue::from(resp.status))?;
     let js_headers = Object::new();

@@ -83,6 +83,24 @@ impl MockServer {
     }
 }
 
+impl MockServer {
+    /// Serves `raw` without an explanation (the fast path's engine call); a request the door
+    /// refuses (too large) is its SCIM error response.
+    fn handle_quietly(&self, raw: RawRequest) -> Result<Response, JsError> {
+        Ok(match raw.into_request() {
+            Ok(req) => {
+                let mut server = self.server.try_borrow_mut().map_err(|_| busy())?;
+                let explain = server.explains();
+                server.set_explain(false);
+                let resp = server.handle(&req);
+                server.set_explain(explain);
+                resp
+            }
+            Err(e) => e.to_response(),
+        })
+    }
+}
+
 /// A call made while this instance is serving another (only a re-entrant call can see it).
 fn busy() -> JsError {
     JsError::new("this MockServer is busy with another call (a re-entrant call from inside a request?)")
@@ -126,19 +144,33 @@ impl MockServer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ScimRequest")] request: JsValue,
     ) -> Result<JsValue, JsError> {
-        let raw = request_from_js(&request)?;
-        let resp = match raw.into_request() {
-            Ok(req) => {
-                let mut server = self.server.try_borrow_mut().map_err(|_| busy())?;
-                let explain = server.explains();
-                server.set_explain(false);
-                let resp = server.handle(&req);
-                server.set_explain(explain);
-                resp
-            }
-            Err(e) => e.to_response(),
-        };
+        let resp = self.handle_quietly(request_from_js(&request)?)?;
         convert::text_response_to_js(&resp)
+    }
+
+    /// The fast path's lowest level, which `handleText` uses for plain requests (`js/fast.js`:
+    /// a plain object whose method, path, header values and body are strings): the request's
+    /// parts as strings, `headers` flat (`[name, value, name, value, ...]`), and the response
+    /// as one string (see `text_response_encoded`). Requests of any other shape go through
+    /// `handleText`'s own checks, so their errors stay as documented.
+    #[wasm_bindgen(js_name = handleParts)]
+    pub fn handle_parts(
+        &self,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        body: Option<String>,
+    ) -> Result<String, JsError> {
+        if headers.len() > 2 * MAX_HEADERS || headers.len() % 2 == 1 {
+            return Err(JsError::new("handleParts: headers must be at most 256 [name, value] pairs, flattened"));
+        }
+        let mut pairs = Vec::with_capacity(headers.len() / 2);
+        let mut it = headers.into_iter();
+        while let (Some(name), Some(value)) = (it.next(), it.next()) {
+            pairs.push((name, value));
+        }
+        let raw = RawRequest { method, path, headers: pairs, body: body.map(RawBody::Text) };
+        Ok(convert::text_response_encoded(&self.handle_quietly(raw)?))
     }
 
     /// The store as JSON text; feed it to `MockServer.restore`.

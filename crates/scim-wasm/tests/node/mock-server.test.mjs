@@ -98,6 +98,57 @@ test("handleText, the fast path, answers as handle does, without json or explana
   assert.equal(b.handleText({ method: "GET", path: "/Users" }).status, 200);
 });
 
+test("handleText takes plain requests through handleParts and answers exactly as its checked path", () => {
+  const checked = MockServer.prototype.handleText.checked;
+  assert.equal(typeof checked, "function", "the entry puts the plain-request path in front");
+  assert.equal(typeof MockServer.prototype.handleParts, "function");
+  const fast = new MockServer({ deterministic: true });
+  const slow = new MockServer({ deterministic: true });
+  // Spy on handleParts: each request below must (or must not) take it.
+  let partsCalls = 0;
+  const parts = fast.handleParts;
+  fast.handleParts = function (...args) {
+    partsCalls++;
+    return parts.apply(this, args);
+  };
+  const id = "00000000-0000-4000-8000-000000000001";
+  const cases = [
+    [true, { method: "POST", path: "/Users", body: JSON.stringify(user("bjensen", { title: "Guide \u{1F600} ünï" })) }],
+    [true, { method: "GET", path: `/Users/${id}`, headers: {} }],
+    [true, { method: "PUT", path: `/Users/${id}`, headers: { "If-Match": 'W/"9"', "X-Extra": "a\tb" }, body: JSON.stringify(user("bjensen")) }],
+    [true, { method: "PUT", path: `/Users/${id}`, headers: { "if-match": 'W/"1"' }, body: JSON.stringify(user("bjensen")) }],
+    [true, { method: "GET", path: '/Users?filter=userName eq "bjensen"&attributes=userName' }],
+    [true, { method: "POST", path: "/Users", body: "" }],
+    [true, { method: "POST", path: "/Users", body: "{not json", headers: { "content-type": "application/json" } }],
+    [true, { method: "POST", path: "/Users", body: null }],
+    [true, { method: "GET", path: "/Nowhere" }],
+    [true, { method: "BREW", path: "/Users" }],
+    [false, { method: "POST", path: "/Users", body: user("jsmith") }],
+    [false, { method: "GET", path: `/Users/${id}`, headers: [["Accept", "application/scim+json"]] }],
+    [false, { method: "GET", path: `/Users/${id}`, headers: new Map([["Accept", "application/scim+json"]]) }],
+    [false, { method: "POST", path: "/Users", body: "x".repeat(1024 * 1024 + 1) }],
+    [true, { method: "DELETE", path: `/Users/${id}` }],
+  ];
+  for (const [takesParts, req] of cases) {
+    const before = partsCalls;
+    const got = fast.handleText(req);
+    const want = checked.call(slow, req);
+    assert.deepEqual(got, want, `${req.method} ${req.path}`);
+    assert.equal(partsCalls - before, takesParts ? 1 : 0, `${req.method} ${req.path}: handleParts taken`);
+  }
+  // Requests that are not ones keep the checked path's errors, word for word.
+  for (const bad of [{ method: "GET" }, { method: "GET", path: "/Users", header: {} }, { method: 1, path: "/Users" }, { method: "GET", path: "/Users", headers: { a: 1 } }, null, "GET /Users"]) {
+    let want;
+    try {
+      checked.call(slow, bad);
+    } catch (e) {
+      want = e.message;
+    }
+    assert.ok(want, `${JSON.stringify(bad)} is refused`);
+    assert.throws(() => fast.handleText(bad), (e) => e.message === want);
+  }
+});
+
 test("a SCIM error is a 400 response object, and the store is unchanged", () => {
   const server = new MockServer({ deterministic: true });
   const { json: created } = server.handle({ method: "POST", path: "/Users", body: user("bjensen") });
