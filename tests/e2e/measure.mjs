@@ -18,12 +18,12 @@
 // --smoke: one load and one Send per row, 100 users: proves the script still runs.
 // Serves dist/playground (PLAYGROUND_DIST=DIR for another build) from a loopback server.
 
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+
+import { launchChromium, seedStorage, serveDir, withExtraUsers } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -65,41 +65,9 @@ if (toy) sizes.toy = weigh(glueAndWasm(toy, "leptos_toy"));
 
 // --- the page ------------------------------------------------------------------------------
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-};
-
-function serve() {
-  const server = http.createServer((req, res) => {
-    let rel = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
-    if (rel.endsWith("/")) rel += "index.html";
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    fs.readFile(file, (err, data) => {
-      if (err) {
-        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-        return;
-      }
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-      res.end(data);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-const server = await serve();
+const server = await serveDir(root);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launchChromium();
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
@@ -129,39 +97,10 @@ async function savedStateWithUsers(n) {
   await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.includes("keep omitted"));
   const keys = await page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
   await context.close();
-  // Each lane's store is its own key (state version 3); its log is empty after a profile switch.
-  for (const k of ["scim-playground:lane0", "scim-playground:lane1"]) {
-    const laneDoc = JSON.parse(keys[k]);
-    const users = laneDoc.store.resources.User;
-    const start = laneDoc.store.ids.counting;
-    for (let i = 0; i < n; i++) {
-      users.push({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        id: `00000000-0000-4000-8000-${(start + i).toString(16).padStart(12, "0")}`,
-        meta: { resourceType: "User", created: "2026-01-01T00:00:00.000Z", lastModified: "2026-01-01T00:00:00.000Z", version: 'W/"1"' },
-        userName: `user${i}`,
-      });
-    }
-    laneDoc.store.ids.counting = start + n;
-    keys[k] = JSON.stringify(laneDoc);
-  }
-  return keys;
+  return withExtraUsers(keys, n);
 }
 
-/** Seeds the storage once, before the app reads it; counts what each later write costs. */
-const seeded = (keys) => (ctx) =>
-  ctx.addInitScript((items) => {
-    if (!sessionStorage.getItem("seeded")) {
-      for (const [k, v] of Object.entries(items)) localStorage.setItem(k, v);
-      sessionStorage.setItem("seeded", "1");
-    }
-    window.__written = 0;
-    const real = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
-      window.__written += String(key).length + String(value).length;
-      return real.call(this, key, value);
-    };
-  }, keys);
+const seeded = (keys) => (ctx) => seedStorage(ctx, keys);
 
 async function scale(n) {
   const keys = await savedStateWithUsers(n);

@@ -14,7 +14,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, seedStorage, serveDir, withExtraUsers } from "./harness.mjs";
 import net from "node:net";
 import { execFileSync, spawn } from "node:child_process";
 
@@ -31,52 +31,9 @@ if (!fs.existsSync(path.join(root, "index.html"))) {
   process.exit(2);
 }
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".png": "image/png",
-};
-
-function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
-    let rel = decodeURIComponent(url.pathname);
-    if (rel.endsWith("/")) rel += "index.html";
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    fs.readFile(file, (err, data) => {
-      if (err) {
-        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-        return;
-      }
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-      res.end(data);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-const server = await serve();
+const server = await serveDir(root);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 
 function assert(cond, msg) {
   if (!cond) throw new Error(msg);
@@ -1370,38 +1327,12 @@ async function openWithUsers(n) {
   const { context, page } = await open();
   await profiles(page, "rfc", "rfc (keep omitted)");
   await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.includes("keep omitted"));
-  const keys = await page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
+  let keys = await page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
   await context.close();
-  // Each lane's store is its own key (version 3); its log is empty after a profile switch.
-  for (const k of ["scim-playground:lane0", "scim-playground:lane1"]) {
-    const laneDoc = JSON.parse(keys[k]);
-    const users = laneDoc.store.resources.User;
-    const start = laneDoc.store.ids.counting;
-    for (let i = 0; i < n; i++) {
-      users.push({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        id: `00000000-0000-4000-8000-${(start + i).toString(16).padStart(12, "0")}`,
-        meta: { resourceType: "User", created: "2026-01-01T00:00:00.000Z", lastModified: "2026-01-01T00:00:00.000Z", version: 'W/"1"' },
-        userName: `user${i}`,
-      });
-    }
-    laneDoc.store.ids.counting = start + n;
-    keys[k] = JSON.stringify(laneDoc);
-  }
+  keys = withExtraUsers(keys, n);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Seed the storage once, before the app reads it; count what each later write costs.
-  await ctx.addInitScript((items) => {
-    if (!sessionStorage.getItem("seeded")) {
-      for (const [k, v] of Object.entries(items)) localStorage.setItem(k, v);
-      sessionStorage.setItem("seeded", "1");
-    }
-    window.__written = 0;
-    const real = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
-      window.__written += String(key).length + String(value).length;
-      return real.call(this, key, value);
-    };
-  }, keys);
+  await seedStorage(ctx, keys);
   const pg = await ctx.newPage();
   await pg.goto(base);
   await pg.waitForSelector("html[data-ready-ms]", { timeout: 60000 });
