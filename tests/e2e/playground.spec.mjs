@@ -1237,6 +1237,67 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
   }
 });
 
+test("own server: a learned profile opens in Lane B, answers there, survives a reload and joins All profiles; a profile file loads or says why", async () => {
+  const TOKEN = "e2e-learn-token-5d1e";
+  const bin = scimMockBin();
+  const [servePort, relayPort] = [await freePort(), await freePort()];
+  const upstream = `http://127.0.0.1:${servePort}/scim/v2`;
+  // Ping keeps what a PUT omits: a learned Lane B keeps bjensen's title where the rfc lane clears it.
+  const mock = await startAndWait(bin, ["serve", "--port", String(servePort), "--profile", "ping", "--token", TOKEN], `${upstream}/ServiceProviderConfig`);
+  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `http://127.0.0.1:${relayPort}/scim/v2/ServiceProviderConfig`);
+  const { context, page, errors } = await open();
+  try {
+    const remote = page.getByRole("region", { name: "Your server", exact: true });
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(`http://127.0.0.1:${relayPort}/scim/v2`);
+    await remote.getByLabel("Authorization (optional)").fill(`Bearer ${TOKEN}`);
+    await remote.getByRole("button", { name: "List the requests", exact: true }).click();
+    await remote.getByRole("button", { name: "Run the probes against your server", exact: true }).click();
+    await remote.locator("#learn-done").waitFor({ timeout: 60000 });
+    await remote.getByRole("button", { name: "Open in Lane B", exact: true }).click();
+    const learnedName = `127.0.0.1:${relayPort}`;
+    assert((await profileOf(page, "Lane B")) === learnedName, `Lane B runs ${await profileOf(page, "Lane B")}`);
+    const label = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
+    assert(label === `${learnedName} (learned)`, `option label: ${label}`);
+    await expectText(lane(page, "Lane B"), "learned from a live server", "the learned profile's description");
+    await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+    await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+    await setBody(page, MINIMAL);
+    await send(page).click();
+    assert(/^200/.test(await statusOf(page, "Lane B")), `Lane B: ${await statusOf(page, "Lane B")}`);
+    const bodyB = await lane(page, "Lane B").locator("pre.body").last().innerText();
+    assert(bodyB.includes("Tour Guide"), `the learned lane keeps the omitted title: ${bodyB.slice(0, 300)}`);
+    if (takeShots) await lane(page, "Lane B").screenshot({ path: path.join(shotsDir, "learned-lane.png") });
+    // Saved state keeps the profile (no token), so a reload brings Lane B back on it.
+    await page.waitForFunction((n) => localStorage.getItem("scim-playground:state")?.includes(n), learnedName);
+    const stored = await page.evaluate(() => JSON.stringify(localStorage));
+    assert(!stored.includes(TOKEN), "token in localStorage");
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset.readyMs);
+    assert((await profileOf(page, "Lane B")) === learnedName, `after reload Lane B runs ${await profileOf(page, "Lane B")}`);
+    // All profiles has a row for it.
+    await page.getByRole("button", { name: "Send to all profiles", exact: true }).click();
+    await page.locator(`#all-profiles tr[data-profile="${learnedName}"]`).waitFor({ timeout: 5000 });
+    // A profile file with a mistake: the lane says why, as text, and keeps its profile.
+    const fileInput = lane(page, "Lane A").getByLabel("Lane A: profile JSON file");
+    const bad = '{"extends": "rfc", "name": "mine", "behaviour": {"omitted": "sometimes"}}';
+    await fileInput.setInputFiles({ name: "mine.json", mimeType: "application/json", buffer: Buffer.from(bad) });
+    await expectText(lane(page, "Lane A"), "the profile file was not loaded", "file error");
+    await expectText(lane(page, "Lane A"), "behaviour.omitted", "the error names the field");
+    assert((await profileOf(page, "Lane A")) === "rfc", "Lane A keeps its profile");
+    const good = '{"extends": "rfc", "name": "hand-made", "behaviour": {"omitted": "keep"}}';
+    await fileInput.setInputFiles({ name: "hand-made.json", mimeType: "application/json", buffer: Buffer.from(good) });
+    await page.waitForFunction(() => document.querySelector("#lane-0 select")?.value === "hand-made");
+    const labelA = await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
+    assert(labelA === "hand-made (custom)", `option label: ${labelA}`);
+    assert((await lane(page, "Lane A").locator(".profile-file-error").count()) === 0, "the error is gone");
+    assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
+  } finally {
+    await context.close();
+    mock.kill();
+    relay.kill();
+  }
+});
+
 let passed = 0;
 // ---- Lessons (issue 17, deliver 2), read-only embeds and the live example page ----
 

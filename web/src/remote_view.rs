@@ -14,7 +14,8 @@
 //!
 //! "Learn this server's profile" loads the learner's own wasm module ([`crate::learner`]),
 //! lists the battery's requests first (its dry run), then on a second click drives the
-//! battery with the same `fetch` and offers the learned profile as a JSON download.
+//! battery with the same `fetch`; the learned profile opens in Lane B ("Open in Lane B": a
+//! custom profile, [`crate::catalog::load_custom`], kept in saved state) and downloads as JSON.
 //!
 //! "Replay a client's habits" loads the same module, which embeds the built-in client
 //! scenarios (`tests/scenarios`), lists them, and on Run sends one scenario's steps with the
@@ -37,6 +38,9 @@ use crate::lane::Lane;
 use crate::learner;
 use crate::playground::Playground;
 use crate::remote::{self, Base, ObservedRow, RelayAdvice};
+
+/// The lane "Open in Lane B" opens a learned profile in.
+const OPEN_IN_LANE: usize = 1;
 
 /// The `sessionStorage` key the opt-in remembers `{base, token}` under.
 const SESSION_KEY: &str = "scim-playground:remote-lane";
@@ -126,7 +130,7 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
                 </button>
             </div>
             {move || outcome.get().map(|o| view! { <OutcomeView o=o pg=pg /> })}
-            <LearnPanel base=base token=token />
+            <LearnPanel base=base token=token pg=pg />
             <ReplayPanel base=base token=token />
             <h3>"Sent to your server"</h3>
             <ol class="remote-history">
@@ -363,8 +367,22 @@ enum LearnState {
 /// first (a dry run in memory), then on a second click drive the battery with `fetch`, and
 /// offer the learned profile as a JSON download.
 #[component]
-fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
+fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Playground>) -> impl IntoView {
     let state = RwSignal::new(LearnState::Idle);
+    let open_error: RwSignal<Option<String>> = RwSignal::new(None);
+    // The learned profile becomes a custom profile and opens in Lane B.
+    let open = move |profile: &str| match catalog::load_custom(profile, catalog::Origin::Learned) {
+        Ok(c) => {
+            open_error.set(None);
+            pg.update(|p| {
+                p.open_custom(OPEN_IN_LANE, c);
+            });
+            if let Some(el) = document().get_element_by_id(&format!("lane-{OPEN_IN_LANE}")) {
+                el.scroll_into_view();
+            }
+        }
+        Err(e) => open_error.set(Some(e)),
+    };
     let nonce = StoredValue::new(String::new());
     let list = move |_| {
         let n = format!("{:x}", js_sys::Date::now() as u64);
@@ -407,10 +425,14 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView 
             LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
             LearnState::Done { profile, decided, undecided, leftovers } => {
                 let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&profile)));
+                let text = profile.clone();
                 view! {
                     <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
                     {(!leftovers.is_empty()).then(|| view! { <p class="not-applied">{format!("Could not remove: {}", leftovers.join(", "))}</p> })}
+                    <button type="button" class="small" id="learn-open" on:click=move |_| open(&text)>"Open in Lane B"</button>
+                    " "
                     <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
+                    {move || open_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
                     <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
                 }.into_any()
             }
@@ -424,7 +446,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
     };
-    let battery = learner::Module::load().await.and_then(|m| m.learner(nonce, &format!("learned from {}", base.host)));
+    let battery = learner::Module::load().await.and_then(|m| m.learner(nonce, &base.host));
     let battery = match battery {
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
