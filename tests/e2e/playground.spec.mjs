@@ -129,6 +129,22 @@ const MINIMAL = JSON.stringify(
   2,
 );
 
+/**
+ * Checks a downloaded HAR: version 1.2, a creator, `count` entries (any when null) each with
+ * request, response and timings, URLs under `urlPrefix`, and no `token`. Returns its log.
+ */
+function checkHar(text, token, urlPrefix, count, what) {
+  assert(!text.includes(token), `${what} holds the token`);
+  const { log } = JSON.parse(text);
+  assert(log.version === "1.2" && log.creator?.name === "scim-playground", `${what}: ${JSON.stringify(log).slice(0, 200)}`);
+  assert(count === null ? log.entries.length > 0 : log.entries.length === count, `${what}: ${log.entries.length} entries, expected ${count}`);
+  for (const e of log.entries) {
+    assert(e.request?.url?.startsWith(urlPrefix), `${what}: url ${e.request?.url}`);
+    assert(e.response?.status >= 200 && typeof e.timings?.wait === "number" && e.startedDateTime.endsWith("Z"), `${what}: entry ${JSON.stringify(e).slice(0, 200)}`);
+  }
+  return log;
+}
+
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
@@ -1127,6 +1143,9 @@ test("remote lane: Send through the relay, observed explanation, the token stays
     const rows = await remote.locator("#remote-observed tbody tr").count();
     assert(rows >= 3, `observed rows: ${rows}`);
     await expectText(remote.locator(".remote-history"), `127.0.0.1:${relayPort}`, "remote history line");
+    // Lookup, read before, the PUT, read after: four exchanges, none with the token.
+    const [sendsHar] = await Promise.all([page.waitForEvent("download"), remote.getByRole("link", { name: "Download (HAR)" }).click()]);
+    checkHar(fs.readFileSync(await sendsHar.path(), "utf8"), TOKEN, `http://127.0.0.1:${relayPort}/scim/v2/Users`, 4, "Your server HAR");
     // The mock lanes too (history gets entries), then compare.
     await send(page).click();
     await expectText(lane(page, "Lane A"), "200 OK", "lane A");
@@ -1226,6 +1245,8 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     assert(report.scenario === "okta-full-put" && report.passed === true && report.steps.length === 10, `report: ${saved.slice(0, 300)}`);
     assert(report.server === relayBase, `report server: ${report.server}`);
     assert(!saved.includes(TOKEN) && !/authorization/i.test(saved), "the downloaded report holds the token or an Authorization header");
+    const [harDownload] = await Promise.all([page.waitForEvent("download"), remote.locator("#replay-har").click()]);
+    checkHar(fs.readFileSync(await harDownload.path(), "utf8"), TOKEN, relayBase, report.exchanges.length, "replay HAR");
     const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
     assert(!stored.includes(TOKEN), "token in storage without opting in");
     if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-replay.png") });
@@ -1253,6 +1274,9 @@ test("own server: a learned profile opens in Lane B, answers there, survives a r
     await remote.getByRole("button", { name: "List the requests", exact: true }).click();
     await remote.getByRole("button", { name: "Run the probes against your server", exact: true }).click();
     await remote.locator("#learn-done").waitFor({ timeout: 60000 });
+    const [learnHar] = await Promise.all([page.waitForEvent("download"), remote.locator("#learn-har").click()]);
+    const learnLog = checkHar(fs.readFileSync(await learnHar.path(), "utf8"), TOKEN, `http://127.0.0.1:${relayPort}/scim/v2/`, null, "learn HAR");
+    assert(learnLog.entries.length > 30, `learn HAR entries: ${learnLog.entries.length}`);
     await remote.getByRole("button", { name: "Open in Lane B", exact: true }).click();
     const learnedName = `127.0.0.1:${relayPort}`;
     assert((await profileOf(page, "Lane B")) === learnedName, `Lane B runs ${await profileOf(page, "Lane B")}`);

@@ -139,7 +139,9 @@ pub fn load_custom(text: &str, origin: Origin) -> Result<Custom, String> {
     obj.insert("name".into(), Value::String(name.clone()));
     let text = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
     let profile = Profile::from_json(&text).map_err(|e| format!("The profile does not load: {e}."))?;
-    let document = serde_json::to_value(&profile).map_err(|e| e.to_string())?;
+    // The document as read (not the profile serialised again, which would link Profile's
+    // serializer into the page for nothing): it loads back to the same profile.
+    let document = doc;
     let title = if profile.title.is_empty() { name.clone() } else { profile.title.clone() };
     Ok(Custom { choice: ProfileChoice { name, title, profile, origin }, document })
 }

@@ -22,10 +22,15 @@
 //! same `fetch`: a per-step report (the request with the host, the status, what the client
 //! concludes, where it breaks) rendered as text, and a JSON download of it that carries no
 //! `Authorization` value.
+//!
+//! Each run also downloads as HAR 1.2 ([`scim_learn::har`], "Download (HAR)"): the learn
+//! run's and the replay's exchanges, and every request the Sends made (lookups and the reads
+//! before and after included), each with its duration; credential headers are redacted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scim_core::{Request, Response};
+use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -69,6 +74,65 @@ enum Failure {
     Other(String),
 }
 
+/// Exchanges with the server and how long each took, for a HAR download
+/// ([`scim_learn::har`]; credential headers redacted, and the section never records one).
+#[derive(Debug, Clone, Default)]
+struct Recording {
+    started_ms: u64,
+    exchanges: Vec<scim_learn::Exchange>,
+    times_ms: Vec<u64>,
+}
+
+impl Recording {
+    fn new() -> Recording {
+        Recording { started_ms: now_ms(), ..Recording::default() }
+    }
+
+    /// Sends `req` with [`fetch`], recording the exchange under `step` with its absolute URL.
+    async fn fetch(&mut self, step: &str, base: &Base, req: &Request, token: &str) -> Result<Response, Failure> {
+        let t = now_ms();
+        let r = fetch(base, req, token).await?;
+        let mut sent = scim_learn::Sent::from(req);
+        sent.path = base.join(&req.path);
+        self.exchanges.push(scim_learn::Exchange {
+            probe: step.to_string(),
+            request: sent,
+            response: scim_learn::Received::from(&r),
+        });
+        self.times_ms.push(now_ms().saturating_sub(t));
+        Ok(r)
+    }
+
+    /// The HAR 1.2 text; `base_url` is what the recorded paths are relative to (empty when
+    /// they are absolute).
+    fn har(&self, base_url: &str) -> String {
+        let started = scim_learn::rfc3339(self.started_ms);
+        let cx = scim_learn::HarContext {
+            base_url,
+            creator: ("scim-playground", env!("CARGO_PKG_VERSION")),
+            started: &started,
+            times_ms: &self.times_ms,
+        };
+        serde_json::to_string_pretty(&scim_learn::har(&self.exchanges, &cx)).unwrap_or_default()
+    }
+}
+
+/// Milliseconds since the epoch, from the browser's clock.
+fn now_ms() -> u64 {
+    // `as` saturates; the clock is never negative.
+    js_sys::Date::now() as u64
+}
+
+/// A `data:` URL a download link carries.
+fn data_href(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
+/// The exchanges of a learn run or a replay report (its `exchanges`), for the HAR.
+fn exchanges_of(v: &Value) -> Vec<scim_learn::Exchange> {
+    v.get("exchanges").and_then(|x| Vec::<scim_learn::Exchange>::deserialize(x).ok()).unwrap_or_default()
+}
+
 /// The section. `draft` reads the composer's request (untracked, on click).
 #[component]
 pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -80,6 +144,8 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
     let busy = RwSignal::new(false);
     let outcome: RwSignal<Option<Outcome>> = RwSignal::new(None);
     let history: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    // Every exchange the Sends made (lookups and reads included), for the HAR download.
+    let recorded: RwSignal<Recording> = RwSignal::new(Recording::new());
 
     Effect::new(move |_| {
         let (b, t, keep) = (base.get(), token.get(), remember.get());
@@ -93,7 +159,12 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
         busy.set(true);
         let (b, t, d, name) = (base.get_untracked(), token.get_untracked(), draft(), dialect.get_untracked());
         spawn_local(async move {
-            let o = run(&b, t.trim(), &name, &d).await;
+            let mut rec = Recording::new();
+            let o = run(&b, t.trim(), &name, &d, &mut rec).await;
+            recorded.update(|all| {
+                all.exchanges.append(&mut rec.exchanges);
+                all.times_ms.append(&mut rec.times_ms);
+            });
             if let Some(x) = &o.exchange {
                 history.update(|h| h.insert(0, format!("{} → {}", x.request_line, x.status_text())));
             }
@@ -136,6 +207,10 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
             <ol class="remote-history">
                 {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
             </ol>
+            {move || recorded.with(|r| !r.exchanges.is_empty()).then(|| {
+                let href = data_href("application/json", &recorded.with(|r| r.har("")));
+                view! { <a class="button small" id="remote-har" href=href download="your-server.har">"Download (HAR)"</a> }
+            })}
         </section>
     }
 }
@@ -207,7 +282,7 @@ fn OutcomeView(o: Outcome, pg: RwSignal<Playground>) -> impl IntoView {
 }
 
 /// One Send: resolve the placeholder, render, read before, send, read after, classify.
-async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Outcome {
+async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft, rec: &mut Recording) -> Outcome {
     let base = match Base::parse(base_input) {
         Ok(b) => b,
         Err(e) => return Outcome::failed(e, None),
@@ -225,7 +300,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
     let mut path = draft.path.trim().to_string();
     if let Some((start, end, name)) = remote::placeholder(&path) {
         let lookup = Request::new("GET", &remote::lookup_path(&name));
-        let id = match fetch(&base, &lookup, token).await {
+        let id = match rec.fetch("look up the user", &base, &lookup, token).await {
             Ok(r) if r.status == 200 => remote::first_id(&r.json()),
             Ok(r) => {
                 return Outcome::failed(
@@ -250,7 +325,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
     let mut before = None;
     if write {
         if let Some(t) = &target {
-            before = match fetch(&base, &Request::new("GET", t), token).await {
+            before = match rec.fetch("read before the write", &base, &Request::new("GET", t), token).await {
                 Ok(r) if r.status == 200 => Some(r.json()),
                 Ok(_) => None,
                 Err(Failure::Network) => return unreachable(&base),
@@ -258,7 +333,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
             };
         }
     }
-    let response = match fetch(&base, &req, token).await {
+    let response = match rec.fetch("the request", &base, &req, token).await {
         Ok(r) => r,
         Err(Failure::Network) => return unreachable(&base),
         Err(Failure::Other(e)) => return Outcome::failed(e, None),
@@ -274,7 +349,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
             ))
         });
         if let Some(p) = after_path {
-            if let Ok(r) = fetch(&base, &Request::new("GET", &p), token).await {
+            if let Ok(r) = rec.fetch("read after the write", &base, &Request::new("GET", &p), token).await {
                 if r.status == 200 {
                     let sent: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
                     observed = remote::observed_rows(&req.method, &sent, before.as_ref(), &r.json());
@@ -359,6 +434,8 @@ enum LearnState {
         decided: usize,
         undecided: usize,
         leftovers: Vec<String>,
+        /// Every exchange of the run as HAR 1.2 text.
+        har: String,
     },
     Failed(String),
 }
@@ -423,8 +500,9 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Play
             }.into_any(),
             LearnState::Running(n) => view! { <p role="status">{format!("Probing: {n} requests answered…")}</p> }.into_any(),
             LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
-            LearnState::Done { profile, decided, undecided, leftovers } => {
-                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&profile)));
+            LearnState::Done { profile, decided, undecided, leftovers, har } => {
+                let href = data_href("application/json", &profile);
+                let har_href = data_href("application/json", &har);
                 let text = profile.clone();
                 view! {
                     <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
@@ -432,6 +510,8 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Play
                     <button type="button" class="small" id="learn-open" on:click=move |_| open(&text)>"Open in Lane B"</button>
                     " "
                     <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
+                    " "
+                    <a class="button small" id="learn-har" href=har_href download="my-server.learn.har">"Download (HAR)"</a>
                     {move || open_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
                     <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
                 }.into_any()
@@ -452,12 +532,14 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         Err(e) => return LearnState::Failed(e),
     };
     let mut sent = 0;
+    let mut times = Recording::new();
     loop {
         let req = match battery.next_request() {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => return LearnState::Failed(e),
         };
+        let t = now_ms();
         let answer = match fetch(&base, &req, token).await {
             Ok(r) => r,
             Err(Failure::Network) => {
@@ -469,6 +551,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
             }
             Err(Failure::Other(e)) => scim_learn::transport_error(&e),
         };
+        times.times_ms.push(now_ms().saturating_sub(t));
         if let Err(e) = battery.feed(&answer) {
             return LearnState::Failed(e);
         }
@@ -478,6 +561,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
     let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
+            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url),
             profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
             decided: count(&l, "decided"),
             undecided: count(&l, "undecided"),
@@ -519,6 +603,8 @@ enum ReplayState {
         steps: Vec<StepView>,
         /// The report as JSON text, without any `Authorization` value.
         json: String,
+        /// Its exchanges as HAR 1.2 text.
+        har: String,
     },
     Failed(String),
 }
@@ -584,8 +670,9 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
             ReplayState::Loading => view! { <p role="status">"Loading the scenarios…"</p> }.into_any(),
             ReplayState::Running(n) => view! { <p role="status">{format!("Replaying: {n} requests answered…")}</p> }.into_any(),
             ReplayState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
-            ReplayState::Done { scenario, passed, steps, json } => {
-                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&json)));
+            ReplayState::Done { scenario, passed, steps, json, har } => {
+                let href = data_href("application/json", &json);
+                let har_href = data_href("application/json", &har);
                 let verdict = if passed {
                     format!("{scenario}: passed, every step went as the client expects.")
                 } else {
@@ -608,6 +695,8 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
                         }).collect_view()}
                     </ol>
                     <a class="button small" href=href download="replay-report.json">"Download the report (JSON)"</a>
+                    " "
+                    <a class="button small" id="replay-har" href=har_href download="replay-report.har">"Download (HAR)"</a>
                 }.into_any()
             }
         }}
@@ -625,12 +714,14 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
         Err(e) => return ReplayState::Failed(e),
     };
     let mut sent = 0;
+    let mut times = Recording::new();
     loop {
         let req = match replayer.next_request() {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => return ReplayState::Failed(e),
         };
+        let t = now_ms();
         let answer = match fetch(&base, &req, token).await {
             Ok(r) => r,
             Err(Failure::Network) => {
@@ -642,6 +733,7 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
             }
             Err(Failure::Other(e)) => scim_learn::transport_error(&e),
         };
+        times.times_ms.push(now_ms().saturating_sub(t));
         if let Err(e) = replayer.feed(&answer) {
             return ReplayState::Failed(e);
         }
@@ -649,7 +741,7 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
         state.set(ReplayState::Running(sent));
     }
     match replayer.result() {
-        Ok(Some(report)) => replay_done(&base, report),
+        Ok(Some(report)) => replay_done(&base, report, times),
         Ok(None) => ReplayState::Failed("The replay stopped without a report.".into()),
         Err(e) => ReplayState::Failed(e),
     }
@@ -657,8 +749,9 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
 
 /// The finished report, rendered per step, and its JSON (with the server's base URL, without
 /// any `Authorization` header).
-fn replay_done(base: &Base, mut report: Value) -> ReplayState {
+fn replay_done(base: &Base, mut report: Value, times: Recording) -> ReplayState {
     strip_authorization(&mut report);
+    let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url);
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let steps = report
         .get("steps")
@@ -695,7 +788,7 @@ fn replay_done(base: &Base, mut report: Value) -> ReplayState {
         o.insert("server".into(), Value::String(base.url.clone()));
     }
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-    ReplayState::Done { scenario, passed, steps, json }
+    ReplayState::Done { scenario, passed, steps, json, har }
 }
 
 /// Drops every `[name, value]` pair named `Authorization` from any `headers` list in `v`.
