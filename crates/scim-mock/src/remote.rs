@@ -1,6 +1,7 @@
 //! `scim-mock learn` and `scim-mock replay`: the native drivers of [`scim_learn`]'s state
 //! machines. They send each request the machine yields to `BASE` + its path over HTTP
-//! (plain `http://`; no TLS in this build), add `Authorization: Bearer TOKEN` when given
+//! (`http://` or `https://`: TLS by rustls, certificates checked against the Mozilla roots
+//! webpki-roots carries), add `Authorization: Bearer TOKEN` when given
 //! (the machines never see it, so no transcript or report holds it), and feed the answers
 //! back.
 
@@ -122,7 +123,7 @@ pub fn send(agent: &ureq::Agent, base: &str, token: Option<&str>, req: &Request)
     };
     let mut resp = match agent.run(built) {
         Ok(r) => r,
-        Err(e) => return scim_learn::transport_error(&format!("{} {url}: {e}", req.method)),
+        Err(e) => return scim_learn::transport_error(&format!("{} {url}: {}", req.method, describe(&e, &url))),
     };
     let status = resp.status().as_u16();
     let headers = resp
@@ -134,14 +135,25 @@ pub fn send(agent: &ureq::Agent, base: &str, token: Option<&str>, req: &Request)
     Response { status, headers, body, ..Response::default() }
 }
 
-fn check_base(url: &str) -> Result<()> {
-    if url.starts_with("https://") {
-        bail!(
-            "--url {url}: this build speaks plain http only; put a local TLS-terminating proxy in front, or use the playground's remote lane"
-        );
+/// A transport error as a sentence; a TLS failure says what usually causes it.
+pub fn describe(e: &ureq::Error, url: &str) -> String {
+    let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
+        || (url.starts_with("https://")
+            && matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData));
+    if tls {
+        format!(
+            "the TLS handshake failed ({e}): the server may speak plain http (use http://), or its certificate is not one a public authority signed (self-signed and private CAs are not trusted)"
+        )
+    } else {
+        e.to_string()
     }
-    if !url.starts_with("http://") {
-        bail!("--url {url}: give the SCIM base URL, such as http://localhost:8000/scim/v2");
+}
+
+fn check_base(url: &str) -> Result<()> {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        bail!(
+            "--url {url}: give the SCIM base URL, such as http://localhost:8000/scim/v2 or https://example.com/scim/v2"
+        );
     }
     Ok(())
 }
