@@ -1144,7 +1144,7 @@ test("remote lane: Send through the relay, observed explanation, the token stays
     assert(rows >= 3, `observed rows: ${rows}`);
     await expectText(remote.locator(".remote-history"), `127.0.0.1:${relayPort}`, "remote history line");
     // Lookup, read before, the PUT, read after: four exchanges, none with the token.
-    const [sendsHar] = await Promise.all([page.waitForEvent("download"), remote.getByRole("link", { name: "Download (HAR)" }).click()]);
+    const [sendsHar] = await Promise.all([page.waitForEvent("download"), remote.getByRole("button", { name: "Download (HAR)" }).click()]);
     checkHar(fs.readFileSync(await sendsHar.path(), "utf8"), TOKEN, `http://127.0.0.1:${relayPort}/scim/v2/Users`, 4, "Your server HAR");
     // The mock lanes too (history gets entries), then compare.
     await send(page).click();
@@ -1247,6 +1247,25 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     assert(!saved.includes(TOKEN) && !/authorization/i.test(saved), "the downloaded report holds the token or an Authorization header");
     const [harDownload] = await Promise.all([page.waitForEvent("download"), remote.locator("#replay-har").click()]);
     checkHar(fs.readFileSync(await harDownload.path(), "utf8"), TOKEN, relayBase, report.exchanges.length, "replay HAR");
+    // A scenario file of one's own: checked against the scenario schema (its problems as
+    // text), then listed and run like a built-in.
+    const scenarioInput = remote.getByLabel("Scenario JSON file");
+    const badScenario = JSON.stringify({ name: "Not A Name", title: "t", steps: [{ name: "s", method: "FETCH" }] });
+    await scenarioInput.setInputFiles({ name: "bad.json", mimeType: "application/json", buffer: Buffer.from(badScenario) });
+    await expectText(remote.locator("#replay-file-errors"), "The scenario file was not loaded", "scenario file errors");
+    const problems = await remote.locator("#replay-file-errors li").allInnerTexts();
+    assert(problems.length >= 3 && problems.some((p) => p.includes("/steps/0")), `problems: ${problems.join(" | ")}`);
+    const own = JSON.parse(fs.readFileSync(path.join(repo, "tests/scenarios/jumpcloud-test-connection.json"), "utf8"));
+    own.name = "my-test-connection";
+    own.title = "My own test connection";
+    await scenarioInput.setInputFiles({ name: "mine.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(own)) });
+    await page.waitForFunction(() => document.querySelector("#replay-scenario")?.value === "file:my-test-connection");
+    assert((await remote.locator("#replay-file-errors").count()) === 0, "the errors are gone");
+    const ownLabel = await picker.locator("option:checked").innerText();
+    assert(ownLabel === "My own test connection (my-test-connection, your file)", `label: ${ownLabel}`);
+    await remote.getByRole("button", { name: "Run the scenario against your server", exact: true }).click();
+    await expectText(remote.locator("#replay-done"), "my-test-connection: passed", "own scenario passes");
+    assert((await remote.locator("#replay-steps > li").count()) === own.steps.length, "every step of the file reported");
     const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
     assert(!stored.includes(TOKEN), "token in storage without opting in");
     if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-replay.png") });

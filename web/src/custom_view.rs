@@ -28,8 +28,8 @@ pub fn profile_options(pg: RwSignal<Playground>, idx: usize) -> impl IntoView {
     }
 }
 
-/// Reads the text of the first file an `<input type="file">` holds.
-async fn file_text(input: &web_sys::HtmlInputElement) -> Result<Option<String>, String> {
+/// Reads the text of the first file an `<input type="file">` holds (`None`: no file).
+pub async fn file_text(input: &web_sys::HtmlInputElement) -> Result<Option<String>, String> {
     let Some(file) = input.files().and_then(|f| f.get(0)) else { return Ok(None) };
     let text = JsFuture::from(file.text()).await.map_err(|_| format!("{} could not be read.", file.name()))?;
     Ok(text.as_string())

@@ -18,19 +18,20 @@
 //! custom profile, [`crate::catalog::load_custom`], kept in saved state) and downloads as JSON.
 //!
 //! "Replay a client's habits" loads the same module, which embeds the built-in client
-//! scenarios (`tests/scenarios`), lists them, and on Run sends one scenario's steps with the
-//! same `fetch`: a per-step report (the request with the host, the status, what the client
+//! scenarios (`tests/scenarios`), lists them (and any scenario file the person loads, checked
+//! by the module against the scenario JSON Schema as the tests check `tests/scenarios`, its
+//! problems shown as text), and on Run sends one scenario's steps with the same `fetch`: a per-step report (the request with the host, the status, what the client
 //! concludes, where it breaks) rendered as text, and a JSON download of it that carries no
 //! `Authorization` value.
 //!
-//! Each run also downloads as HAR 1.2 ([`scim_learn::har`], "Download (HAR)"): the learn
-//! run's and the replay's exchanges, and every request the Sends made (lookups and the reads
-//! before and after included), each with its duration; credential headers are redacted.
+//! Each run also downloads as HAR 1.2 ("Download (HAR)", written by the learner's module
+//! with `scim_learn::har`): the learn run's and the replay's exchanges, and every request the
+//! Sends made (lookups and the reads before and after included), each with its duration;
+//! credential headers are redacted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scim_core::{Request, Response};
-use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -74,12 +75,14 @@ enum Failure {
     Other(String),
 }
 
-/// Exchanges with the server and how long each took, for a HAR download
-/// ([`scim_learn::har`]; credential headers redacted, and the section never records one).
+/// Exchanges with the server and how long each took, for a HAR download (built by the
+/// learner's module, [`learner::Module::har`]: credential headers redacted, and the section
+/// never records one).
 #[derive(Debug, Clone, Default)]
 struct Recording {
     started_ms: u64,
-    exchanges: Vec<scim_learn::Exchange>,
+    /// `scim_learn::Exchange` JSON: `{probe, request, response}`.
+    exchanges: Vec<Value>,
     times_ms: Vec<u64>,
 }
 
@@ -92,28 +95,24 @@ impl Recording {
     async fn fetch(&mut self, step: &str, base: &Base, req: &Request, token: &str) -> Result<Response, Failure> {
         let t = now_ms();
         let r = fetch(base, req, token).await?;
-        let mut sent = scim_learn::Sent::from(req);
-        sent.path = base.join(&req.path);
-        self.exchanges.push(scim_learn::Exchange {
-            probe: step.to_string(),
-            request: sent,
-            response: scim_learn::Received::from(&r),
-        });
+        self.exchanges.push(serde_json::json!({
+            "probe": step,
+            "request": {"method": req.method, "path": base.join(&req.path), "headers": req.headers,
+                "body": String::from_utf8_lossy(&req.body)},
+            "response": {"status": r.status, "headers": r.headers, "body": r.body},
+        }));
         self.times_ms.push(now_ms().saturating_sub(t));
         Ok(r)
     }
 
     /// The HAR 1.2 text; `base_url` is what the recorded paths are relative to (empty when
     /// they are absolute).
-    fn har(&self, base_url: &str) -> String {
-        let started = scim_learn::rfc3339(self.started_ms);
-        let cx = scim_learn::HarContext {
-            base_url,
-            creator: ("scim-playground", env!("CARGO_PKG_VERSION")),
-            started: &started,
-            times_ms: &self.times_ms,
-        };
-        serde_json::to_string_pretty(&scim_learn::har(&self.exchanges, &cx)).unwrap_or_default()
+    async fn har(&self, base_url: &str) -> Result<String, String> {
+        let input = serde_json::json!({
+            "exchanges": self.exchanges, "baseUrl": base_url, "startedMs": self.started_ms,
+            "timesMs": self.times_ms, "creator": ["scim-playground", env!("CARGO_PKG_VERSION")],
+        });
+        learner::Module::load().await?.har(&input)
     }
 }
 
@@ -128,9 +127,19 @@ fn data_href(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 
+/// Saves `text` as the file `name` (a download the page starts itself).
+fn download(name: &str, text: &str) {
+    let Ok(a) = document().create_element("a") else { return };
+    let _ = a.set_attribute("href", &data_href("application/json", text));
+    let _ = a.set_attribute("download", name);
+    if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+        a.click();
+    }
+}
+
 /// The exchanges of a learn run or a replay report (its `exchanges`), for the HAR.
-fn exchanges_of(v: &Value) -> Vec<scim_learn::Exchange> {
-    v.get("exchanges").and_then(|x| Vec::<scim_learn::Exchange>::deserialize(x).ok()).unwrap_or_default()
+fn exchanges_of(v: &Value) -> Vec<Value> {
+    v.get("exchanges").and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 /// The section. `draft` reads the composer's request (untracked, on click).
@@ -146,6 +155,7 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
     let history: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     // Every exchange the Sends made (lookups and reads included), for the HAR download.
     let recorded: RwSignal<Recording> = RwSignal::new(Recording::new());
+    let har_error: RwSignal<Option<String>> = RwSignal::new(None);
 
     Effect::new(move |_| {
         let (b, t, keep) = (base.get(), token.get(), remember.get());
@@ -207,9 +217,17 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
             <ol class="remote-history">
                 {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
             </ol>
-            {move || recorded.with(|r| !r.exchanges.is_empty()).then(|| {
-                let href = data_href("application/json", &recorded.with(|r| r.har("")));
-                view! { <a class="button small" id="remote-har" href=href download="your-server.har">"Download (HAR)"</a> }
+            {move || recorded.with(|r| !r.exchanges.is_empty()).then(|| view! {
+                <button type="button" class="small" id="remote-har" on:click=move |_| {
+                    let rec = recorded.get_untracked();
+                    spawn_local(async move {
+                        match rec.har("").await {
+                            Ok(text) => download("your-server.har", &text),
+                            Err(e) => har_error.set(Some(e)),
+                        }
+                    });
+                }>"Download (HAR)"</button>
+                {move || har_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
             })}
         </section>
     }
@@ -561,7 +579,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
     let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
-            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url),
+            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url).await.unwrap_or_default(),
             profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
             decided: count(&l, "decided"),
             undecided: count(&l, "undecided"),
@@ -589,6 +607,18 @@ struct StepView {
     cleanup: bool,
 }
 
+/// The key prefix of a scenario from the person's file in the Scenario list.
+const FILE_KEY: &str = "file:";
+
+/// The scenario a replay runs.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A built-in scenario, by name.
+    Builtin(String),
+    /// The text of the person's scenario file (checked when it was loaded).
+    File(String),
+}
+
 /// Where a replay is.
 #[derive(Debug, Clone)]
 enum ReplayState {
@@ -614,9 +644,14 @@ enum ReplayState {
 #[component]
 fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
     let state = RwSignal::new(ReplayState::Idle);
+    // `(key, label)`: the built-ins by name, then the person's files (`file:NAME`).
     let scenarios: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    // The person's scenario files, `(name, text)`, checked.
+    let files: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let file_errors: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
     let chosen = RwSignal::new(String::new());
-    let list = move |_| {
+    let list = move || {
         state.set(ReplayState::Loading);
         spawn_local(async move {
             match learner::Module::load().await.and_then(|m| m.scenarios()) {
@@ -624,10 +659,53 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
                     if chosen.get_untracked().is_empty() {
                         chosen.set(list.first().map(|s| s.0.clone()).unwrap_or_default());
                     }
-                    scenarios.set(list);
+                    scenarios.set(
+                        list.into_iter().map(|(name, title)| (name.clone(), format!("{title} ({name})"))).collect(),
+                    );
                     state.set(ReplayState::Listed);
                 }
                 Err(e) => state.set(ReplayState::Failed(e)),
+            }
+        });
+    };
+    // A scenario file: checked as the tests check tests/scenarios, then listed and chosen.
+    let on_file = move |e: leptos::ev::Event| {
+        let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        spawn_local(async move {
+            let text = crate::custom_view::file_text(&el).await;
+            el.set_value("");
+            let text = match text {
+                Ok(Some(t)) => t,
+                Ok(None) => return,
+                Err(e) => return file_errors.set(vec![e]),
+            };
+            let module = match learner::Module::load().await {
+                Ok(m) => m,
+                Err(e) => return file_errors.set(vec![e]),
+            };
+            match module.check_scenario(&text) {
+                Ok((name, title)) => {
+                    file_errors.set(Vec::new());
+                    files.update(|fs| {
+                        fs.retain(|(n, _)| *n != name);
+                        fs.push((name.clone(), text));
+                    });
+                    if scenarios.with_untracked(Vec::is_empty) {
+                        if let Ok(list) = module.scenarios() {
+                            scenarios.set(list.into_iter().map(|(n, t)| (n.clone(), format!("{t} ({n})"))).collect());
+                        }
+                    }
+                    let key = format!("{FILE_KEY}{name}");
+                    scenarios.update(|l| {
+                        l.retain(|(k, _)| *k != key);
+                        l.push((key.clone(), format!("{title} ({name}, your file)")));
+                    });
+                    chosen.set(key);
+                    if matches!(state.get_untracked(), ReplayState::Idle | ReplayState::Loading) {
+                        state.set(ReplayState::Listed);
+                    }
+                }
+                Err(errors) => file_errors.set(errors),
             }
         });
     };
@@ -635,11 +713,18 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
         if matches!(state.get_untracked(), ReplayState::Running(_)) {
             return;
         }
-        let (b, t, name) = (base.get_untracked(), token.get_untracked(), chosen.get_untracked());
+        let (b, t, key) = (base.get_untracked(), token.get_untracked(), chosen.get_untracked());
+        let source = match key.strip_prefix(FILE_KEY) {
+            Some(name) => match files.with_untracked(|fs| fs.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone())) {
+                Some(text) => Source::File(text),
+                None => return,
+            },
+            None => Source::Builtin(key),
+        };
         let nonce = format!("{:x}", js_sys::Date::now() as u64);
         state.set(ReplayState::Running(0));
         spawn_local(async move {
-            let result = replay(&b, t.trim(), &name, &nonce, state).await;
+            let result = replay(&b, t.trim(), &source, &nonce, state).await;
             state.set(result);
         });
     };
@@ -649,14 +734,43 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
             "Send what a real provisioning client sends (Okta, Microsoft Entra ID, JumpCloud), step by step, on throw-away users, "
             "and see what the client would conclude and where it breaks. Nothing is sent until you press Run."
         </p>
-        <button type="button" class="small" id="replay-list" on:click=list>"Show the scenarios"</button>
+        <button type="button" class="small" id="replay-list" on:click=move |_| list()>"Show the scenarios"</button>
+        " "
+        <button
+            type="button"
+            class="small"
+            id="replay-file"
+            title="A scenario JSON file of your own, in the format of tests/scenarios (checked against the same schema)"
+            on:click=move |_| {
+                if let Some(i) = file_input.get() {
+                    i.click();
+                }
+            }
+        >
+            "Load a scenario file…"
+        </button>
+        <input
+            type="file"
+            class="sr-only"
+            accept=".json,application/json"
+            aria-label="Scenario JSON file"
+            tabindex="-1"
+            node_ref=file_input
+            on:change=on_file
+        />
+        {move || (!file_errors.get().is_empty()).then(|| view! {
+            <div class="not-applied" role="alert" id="replay-file-errors">
+                <p>"The scenario file was not loaded:"</p>
+                <ul>{file_errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+            </div>
+        })}
         {move || (!scenarios.get().is_empty()).then(|| view! {
             <div class="remote-form">
                 <label>"Scenario"
                     <select id="replay-scenario" on:change=move |e| chosen.set(event_target_value(&e))>
-                        {scenarios.get().into_iter().map(|(name, title)| {
-                            let selected = name == chosen.get_untracked();
-                            view! { <option value=name.clone() selected=selected>{format!("{title} ({name})")}</option> }
+                        {scenarios.get().into_iter().map(|(key, label)| {
+                            let selected = key == chosen.get();
+                            view! { <option value=key selected=selected>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>
@@ -703,13 +817,23 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
     }
 }
 
-/// Replays the built-in scenario `name` against the base URL; progress goes to `state`.
-async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: RwSignal<ReplayState>) -> ReplayState {
+/// Replays a scenario against the base URL; progress goes to `state`.
+async fn replay(
+    base_input: &str,
+    token: &str,
+    source: &Source,
+    nonce: &str,
+    state: RwSignal<ReplayState>,
+) -> ReplayState {
     let base = match Base::parse(base_input) {
         Ok(b) => b,
         Err(e) => return ReplayState::Failed(e),
     };
-    let replayer = match learner::Module::load().await.and_then(|m| m.replayer(name, nonce)) {
+    let replayer = learner::Module::load().await.and_then(|m| match source {
+        Source::Builtin(name) => m.replayer(name, nonce),
+        Source::File(text) => m.replayer_of(text, nonce),
+    });
+    let replayer = match replayer {
         Ok(r) => r,
         Err(e) => return ReplayState::Failed(e),
     };
@@ -741,7 +865,10 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
         state.set(ReplayState::Running(sent));
     }
     match replayer.result() {
-        Ok(Some(report)) => replay_done(&base, report, times),
+        Ok(Some(report)) => {
+            let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url).await.unwrap_or_default();
+            replay_done(&base, report, har)
+        }
         Ok(None) => ReplayState::Failed("The replay stopped without a report.".into()),
         Err(e) => ReplayState::Failed(e),
     }
@@ -749,9 +876,8 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
 
 /// The finished report, rendered per step, and its JSON (with the server's base URL, without
 /// any `Authorization` header).
-fn replay_done(base: &Base, mut report: Value, times: Recording) -> ReplayState {
+fn replay_done(base: &Base, mut report: Value, har: String) -> ReplayState {
     strip_authorization(&mut report);
-    let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url);
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let steps = report
         .get("steps")
