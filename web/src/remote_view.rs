@@ -137,6 +137,17 @@ fn download(name: &str, text: &str) {
     }
 }
 
+/// The "Download (HAR)" link of a finished run, or why there is none.
+fn har_link(har: &Result<String, String>, id: &'static str, file: &'static str) -> AnyView {
+    match har {
+        Ok(text) => {
+            let href = data_href("application/json", text);
+            view! { <a class="button small" id=id href=href download=file>"Download (HAR)"</a> }.into_any()
+        }
+        Err(e) => view! { <span class="not-applied">{format!("No HAR: {e}")}</span> }.into_any(),
+    }
+}
+
 /// The exchanges of a learn run or a replay report (its `exchanges`), for the HAR.
 fn exchanges_of(v: &Value) -> Vec<Value> {
     v.get("exchanges").and_then(Value::as_array).cloned().unwrap_or_default()
@@ -452,8 +463,8 @@ enum LearnState {
         decided: usize,
         undecided: usize,
         leftovers: Vec<String>,
-        /// Every exchange of the run as HAR 1.2 text.
-        har: String,
+        /// Every exchange of the run as HAR 1.2 text, or why it could not be written.
+        har: Result<String, String>,
     },
     Failed(String),
 }
@@ -520,7 +531,6 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Play
             LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
             LearnState::Done { profile, decided, undecided, leftovers, har } => {
                 let href = data_href("application/json", &profile);
-                let har_href = data_href("application/json", &har);
                 let text = profile.clone();
                 view! {
                     <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
@@ -529,7 +539,7 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Play
                     " "
                     <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
                     " "
-                    <a class="button small" id="learn-har" href=har_href download="my-server.learn.har">"Download (HAR)"</a>
+                    {har_link(&har, "learn-har", "my-server.learn.har")}
                     {move || open_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
                     <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
                 }.into_any()
@@ -579,7 +589,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
     let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
-            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url).await.unwrap_or_default(),
+            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url).await,
             profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
             decided: count(&l, "decided"),
             undecided: count(&l, "undecided"),
@@ -633,8 +643,8 @@ enum ReplayState {
         steps: Vec<StepView>,
         /// The report as JSON text, without any `Authorization` value.
         json: String,
-        /// Its exchanges as HAR 1.2 text.
-        har: String,
+        /// Its exchanges as HAR 1.2 text, or why it could not be written.
+        har: Result<String, String>,
     },
     Failed(String),
 }
@@ -786,7 +796,6 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
             ReplayState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
             ReplayState::Done { scenario, passed, steps, json, har } => {
                 let href = data_href("application/json", &json);
-                let har_href = data_href("application/json", &har);
                 let verdict = if passed {
                     format!("{scenario}: passed, every step went as the client expects.")
                 } else {
@@ -810,7 +819,7 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
                     </ol>
                     <a class="button small" href=href download="replay-report.json">"Download the report (JSON)"</a>
                     " "
-                    <a class="button small" id="replay-har" href=har_href download="replay-report.har">"Download (HAR)"</a>
+                    {har_link(&har, "replay-har", "replay-report.har")}
                 }.into_any()
             }
         }}
@@ -866,7 +875,7 @@ async fn replay(
     }
     match replayer.result() {
         Ok(Some(report)) => {
-            let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url).await.unwrap_or_default();
+            let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url).await;
             replay_done(&base, report, har)
         }
         Ok(None) => ReplayState::Failed("The replay stopped without a report.".into()),
@@ -876,7 +885,7 @@ async fn replay(
 
 /// The finished report, rendered per step, and its JSON (with the server's base URL, without
 /// any `Authorization` header).
-fn replay_done(base: &Base, mut report: Value, har: String) -> ReplayState {
+fn replay_done(base: &Base, mut report: Value, har: Result<String, String>) -> ReplayState {
     strip_authorization(&mut report);
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let steps = report
