@@ -306,7 +306,7 @@ test("corrupt saved state is backed up and the page recovers with a notice", asy
   await expectText(lane(page, "Lane A"), "200 OK", "works after recovery");
   await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.startsWith("{\""));
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).version);
-  assert(saved === 3, `saved version ${saved}`);
+  assert(saved === 4, `saved version ${saved}`);
   await context.close();
 });
 
@@ -630,7 +630,7 @@ test("saved state is split per lane: a Send appends its change, the stored users
     state: JSON.parse(localStorage.getItem("scim-playground:state")),
   }));
   assert(after.base === base, "the lane's stored users were rewritten by a Send");
-  assert(after.state.version === 3 && !JSON.stringify(after.state).includes('"store"'), `state: ${JSON.stringify(after.state).slice(0, 200)}`);
+  assert(after.state.version === 4 && !JSON.stringify(after.state).includes('"store"'), `state: ${JSON.stringify(after.state).slice(0, 200)}`);
   await page.reload();
   await page.waitForSelector("html[data-ready-ms]");
   const users = await lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }).innerText();
@@ -660,7 +660,7 @@ test("a version 2 state (stores inline) migrates: users kept, written per lane",
   const users = await lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }).innerText();
   assert(!users.includes("pconley") && users.includes("bjensen"), `lane A after migration: ${users}`);
   await setBody(page, MINIMAL);
-  await page.waitForFunction(() => JSON.parse(localStorage.getItem("scim-playground:state")).version === 3);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("scim-playground:state")).version === 4);
   const lane0 = await page.evaluate(() => localStorage.getItem("scim-playground:lane0"));
   assert(lane0 && !lane0.includes("pconley"), "lane A written to its own key");
   await context.close();
@@ -1503,7 +1503,7 @@ async function openWithUsers(n) {
   await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.includes("keep omitted"));
   const keys = await page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
   await context.close();
-  // Each lane's store is its own key (version 3); its log is empty after a profile switch.
+  // Each lane's store is its own key (since version 3); its log is empty after a profile switch.
   for (const k of ["scim-playground:lane0", "scim-playground:lane1"]) {
     const laneDoc = JSON.parse(keys[k]);
     const users = laneDoc.store.resources.User;

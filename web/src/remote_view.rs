@@ -590,7 +590,14 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
             har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url).await,
-            profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
+            profile: l
+                .get("profile")
+                .cloned()
+                .and_then(|mut p| {
+                    remote::learned_at(&mut p, &base);
+                    serde_json::to_string_pretty(&p).ok()
+                })
+                .unwrap_or_default(),
             decided: count(&l, "decided"),
             undecided: count(&l, "undecided"),
             leftovers: l
