@@ -304,8 +304,9 @@ pub async fn replay_cmd(args: ReplayArgs) -> Result<()> {
     check_base(&args.url)?;
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading scenario {}", args.scenario.display()))?;
-    let scenario: Scenario =
-        serde_json::from_str(&text).with_context(|| format!("scenario {}", args.scenario.display()))?;
+    // Checked against the scenario JSON Schema, as the playground checks a loaded file.
+    let scenario = scim_learn::check_scenario(&text)
+        .map_err(|problems| anyhow::anyhow!("scenario {}: {}", args.scenario.display(), problems.join("; ")))?;
     let (url, token, n) = (args.url.clone(), args.token.clone(), nonce());
     let (report, timings) =
         tokio::task::spawn_blocking(move || replay_timed(scenario, &url, token.as_deref(), &n)).await?;

@@ -81,6 +81,14 @@ fn the_replay_command_exits_non_zero_when_a_step_breaks() {
             .output()
             .unwrap()
     };
+    // A file that breaks the scenario schema is refused before anything is sent, naming where.
+    let bad = std::env::temp_dir().join(format!("scim-bad-scenario-{}.json", std::process::id()));
+    std::fs::write(&bad, r#"{"name": "x", "title": "t", "client": "c", "description": "d", "steps": [{"name": "s"}]}"#)
+        .unwrap();
+    let refused = run("rfc", bad.to_str().unwrap());
+    std::fs::remove_file(&bad).unwrap();
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && err.contains("at /steps/0: missing properties 'source'"), "{err}");
     let ok = run("okta", "okta-full-put.json");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("PASSED"));
