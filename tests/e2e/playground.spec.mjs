@@ -1333,6 +1333,11 @@ test("own server: a learned profile opens in Lane B, answers there, survives a r
     const labelA = await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
     assert(labelA === "hand-made (custom)", `option label: ${labelA}`);
     assert((await lane(page, "Lane A").locator(".profile-file-error").count()) === 0, "the error is gone");
+    // Removed again: Lane A starts over on rfc, neither list offers it.
+    await lane(page, "Lane A").getByRole("button", { name: "Remove profile", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector("#lane-0 select")?.value === "rfc");
+    const left = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).locator("option").allInnerTexts();
+    assert(!left.includes("hand-made (custom)") && left.includes(`${learnedName} (learned)`), `Lane B options: ${left.slice(-3)}`);
     assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
   } finally {
     await context.close();

@@ -156,6 +156,20 @@ pub fn add_custom(c: Custom) -> String {
     name
 }
 
+/// Removes the custom profile `name`; whether there was one.
+pub fn remove_custom(name: &str) -> bool {
+    CUSTOM.with_borrow_mut(|cs| {
+        let before = cs.len();
+        cs.retain(|c| c.choice.name != name);
+        cs.len() < before
+    })
+}
+
+/// Whether `name` is a custom profile.
+pub fn is_custom(name: &str) -> bool {
+    CUSTOM.with_borrow(|cs| cs.iter().any(|c| c.choice.name == name))
+}
+
 /// Replaces every custom profile (saved state being applied).
 pub fn set_custom(list: Vec<Custom>) {
     CUSTOM.with_borrow_mut(|cs| *cs = list);

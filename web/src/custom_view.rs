@@ -1,7 +1,8 @@
 //! Custom profiles in the page (kept out of `app`): a lane's "Load profile file…" control,
 //! which reads a profile JSON file (learned, or written by hand), loads it with the core's
 //! loader ([`crate::catalog::load_custom`]) and opens it in that lane, or shows why it does not
-//! load, as text; and the options of a lane's Profile list, built-ins first, then the custom
+//! load, as text ("Remove profile" takes a custom one out again); and the options of a lane's
+//! Profile list, built-ins first, then the custom
 //! profiles marked "(learned)" or "(custom)". Custom profiles persist in saved state
 //! ([`crate::storage`]).
 
@@ -87,6 +88,19 @@ pub fn LoadProfileFile(pg: RwSignal<Playground>, idx: usize, read_only: bool) ->
             node_ref=input
             on:change=on_change
         />
+        {move || {
+            let name = pg.with(|p| p.lanes.get(idx).map(|l| l.profile_name.clone()).unwrap_or_default());
+            (catalog::is_custom(&name) && !read_only).then(|| view! {
+                <button
+                    type="button"
+                    class="small"
+                    title=format!("Remove {name} from the Profile lists; lanes running it start over on rfc")
+                    on:click=move |_| pg.update(|p| p.remove_custom(&name))
+                >
+                    "Remove profile"
+                </button>
+            })
+        }}
         {move || error.get().map(|e| view! {
             <p class="not-applied profile-file-error" role="alert">{format!("{lane}: the profile file was not loaded. {e}")}</p>
         })}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Custom, add_custom, default_profiles};
+use crate::catalog::{Custom, add_custom, default_profiles, remove_custom};
 use crate::diff::{self, DiffRow};
 use crate::draft::Draft;
 use crate::lane::{Lane, UserSummary};
@@ -72,6 +72,17 @@ impl Playground {
         let name = add_custom(profile);
         self.set_profile(lane, &name);
         name
+    }
+
+    /// Removes a custom profile from the catalog; a lane running it starts over on `rfc`.
+    pub fn remove_custom(&mut self, name: &str) {
+        if remove_custom(name) {
+            for i in 0..self.lanes.len() {
+                if self.lanes.get(i).is_some_and(|l| l.profile_name == name) {
+                    self.set_profile(i, "rfc");
+                }
+            }
+        }
     }
 
     /// Both lanes on these profiles, fresh from their seed users (a template's scenario).
@@ -182,7 +193,12 @@ mod tests {
         let rows = pg.differences().unwrap();
         let title = rows.iter().find(|r| r.path == "title").expect("title row");
         assert_eq!((&title.left, &title.right), (&None, &Some(json!("Tour Guide"))), "the learned lane keeps title");
-        crate::catalog::set_custom(Vec::new());
+        // Removed: gone from the catalog, and the lane that ran it starts over on rfc.
+        pg.remove_custom("learned from localhost:8000");
+        assert_eq!(pg.lanes[1].profile_name, "rfc");
+        assert_eq!(pg.lanes[0].profile_name, "rfc");
+        assert!(!crate::catalog::is_custom("learned from localhost:8000"));
+        assert!(crate::catalog::find_profile("learned from localhost:8000").is_none());
     }
 
     #[test]
