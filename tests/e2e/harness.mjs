@@ -58,7 +58,7 @@ export function launchChromium() {
 /**
  * `keys` (a copy of the playground's localStorage, both lanes saved) with `n` generated users
  * added to each lane's store (`user0`…), ids continuing the lane's sequence. Each lane's store
- * is its own key (state version 3).
+ * is its own key (since state version 3).
  */
 export function withExtraUsers(keys, n) {
   const out = { ...keys };

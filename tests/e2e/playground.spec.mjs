@@ -84,6 +84,22 @@ const MINIMAL = JSON.stringify(
   2,
 );
 
+/**
+ * Checks a downloaded HAR: version 1.2, a creator, `count` entries (any when null) each with
+ * request, response and timings, URLs under `urlPrefix`, and no `token`. Returns its log.
+ */
+function checkHar(text, token, urlPrefix, count, what) {
+  assert(!text.includes(token), `${what} holds the token`);
+  const { log } = JSON.parse(text);
+  assert(log.version === "1.2" && log.creator?.name === "scim-playground", `${what}: ${JSON.stringify(log).slice(0, 200)}`);
+  assert(count === null ? log.entries.length > 0 : log.entries.length === count, `${what}: ${log.entries.length} entries, expected ${count}`);
+  for (const e of log.entries) {
+    assert(e.request?.url?.startsWith(urlPrefix), `${what}: url ${e.request?.url}`);
+    assert(e.response?.status >= 200 && typeof e.timings?.wait === "number" && e.startedDateTime.endsWith("Z"), `${what}: entry ${JSON.stringify(e).slice(0, 200)}`);
+  }
+  return log;
+}
+
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
@@ -245,7 +261,7 @@ test("corrupt saved state is backed up and the page recovers with a notice", asy
   await expectText(lane(page, "Lane A"), "200 OK", "works after recovery");
   await page.waitForFunction(() => localStorage.getItem("scim-playground:state")?.startsWith("{\""));
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("scim-playground:state")).version);
-  assert(saved === 3, `saved version ${saved}`);
+  assert(saved === 4, `saved version ${saved}`);
   await context.close();
 });
 
@@ -569,7 +585,7 @@ test("saved state is split per lane: a Send appends its change, the stored users
     state: JSON.parse(localStorage.getItem("scim-playground:state")),
   }));
   assert(after.base === base, "the lane's stored users were rewritten by a Send");
-  assert(after.state.version === 3 && !JSON.stringify(after.state).includes('"store"'), `state: ${JSON.stringify(after.state).slice(0, 200)}`);
+  assert(after.state.version === 4 && !JSON.stringify(after.state).includes('"store"'), `state: ${JSON.stringify(after.state).slice(0, 200)}`);
   await page.reload();
   await page.waitForSelector("html[data-ready-ms]");
   const users = await lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }).innerText();
@@ -599,7 +615,7 @@ test("a version 2 state (stores inline) migrates: users kept, written per lane",
   const users = await lane(page, "Lane A").getByRole("region", { name: "Users in Lane A" }).innerText();
   assert(!users.includes("pconley") && users.includes("bjensen"), `lane A after migration: ${users}`);
   await setBody(page, MINIMAL);
-  await page.waitForFunction(() => JSON.parse(localStorage.getItem("scim-playground:state")).version === 3);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("scim-playground:state")).version === 4);
   const lane0 = await page.evaluate(() => localStorage.getItem("scim-playground:lane0"));
   assert(lane0 && !lane0.includes("pconley"), "lane A written to its own key");
   await context.close();
@@ -1082,6 +1098,9 @@ test("remote lane: Send through the relay, observed explanation, the token stays
     const rows = await remote.locator("#remote-observed tbody tr").count();
     assert(rows >= 3, `observed rows: ${rows}`);
     await expectText(remote.locator(".remote-history"), `127.0.0.1:${relayPort}`, "remote history line");
+    // Lookup, read before, the PUT, read after: four exchanges, none with the token.
+    const [sendsHar] = await Promise.all([page.waitForEvent("download"), remote.getByRole("button", { name: "Download (HAR)" }).click()]);
+    checkHar(fs.readFileSync(await sendsHar.path(), "utf8"), TOKEN, `http://127.0.0.1:${relayPort}/scim/v2/Users`, 4, "Your server HAR");
     // The mock lanes too (history gets entries), then compare.
     await send(page).click();
     await expectText(lane(page, "Lane A"), "200 OK", "lane A");
@@ -1181,9 +1200,99 @@ test("remote lane: replay Okta's full-PUT habits through the relay, every step r
     assert(report.scenario === "okta-full-put" && report.passed === true && report.steps.length === 10, `report: ${saved.slice(0, 300)}`);
     assert(report.server === relayBase, `report server: ${report.server}`);
     assert(!saved.includes(TOKEN) && !/authorization/i.test(saved), "the downloaded report holds the token or an Authorization header");
+    const [harDownload] = await Promise.all([page.waitForEvent("download"), remote.locator("#replay-har").click()]);
+    checkHar(fs.readFileSync(await harDownload.path(), "utf8"), TOKEN, relayBase, report.exchanges.length, "replay HAR");
+    // A scenario file of one's own: checked against the scenario schema (its problems as
+    // text), then listed and run like a built-in.
+    const scenarioInput = remote.getByLabel("Scenario JSON file");
+    const badScenario = JSON.stringify({ name: "Not A Name", title: "t", steps: [{ name: "s", method: "FETCH" }] });
+    await scenarioInput.setInputFiles({ name: "bad.json", mimeType: "application/json", buffer: Buffer.from(badScenario) });
+    await expectText(remote.locator("#replay-file-errors"), "The scenario file was not loaded", "scenario file errors");
+    const problems = await remote.locator("#replay-file-errors li").allInnerTexts();
+    assert(problems.length >= 3 && problems.some((p) => p.includes("/steps/0")), `problems: ${problems.join(" | ")}`);
+    const own = JSON.parse(fs.readFileSync(path.join(repo, "tests/scenarios/jumpcloud-test-connection.json"), "utf8"));
+    own.name = "my-test-connection";
+    own.title = "My own test connection";
+    await scenarioInput.setInputFiles({ name: "mine.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(own)) });
+    await page.waitForFunction(() => document.querySelector("#replay-scenario")?.value === "file:my-test-connection");
+    assert((await remote.locator("#replay-file-errors").count()) === 0, "the errors are gone");
+    const ownLabel = await picker.locator("option:checked").innerText();
+    assert(ownLabel === "My own test connection (my-test-connection, your file)", `label: ${ownLabel}`);
+    await remote.getByRole("button", { name: "Run the scenario against your server", exact: true }).click();
+    await expectText(remote.locator("#replay-done"), "my-test-connection: passed", "own scenario passes");
+    assert((await remote.locator("#replay-steps > li").count()) === own.steps.length, "every step of the file reported");
     const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
     assert(!stored.includes(TOKEN), "token in storage without opting in");
     if (takeShots) await remote.screenshot({ path: path.join(shotsDir, "remote-replay.png") });
+    assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
+  } finally {
+    await context.close();
+    mock.kill();
+    relay.kill();
+  }
+});
+
+test("own server: a learned profile opens in Lane B, answers there, survives a reload and joins All profiles; a profile file loads or says why", async () => {
+  const TOKEN = "e2e-learn-token-5d1e";
+  const bin = scimMockBin();
+  const [servePort, relayPort] = [await freePort(), await freePort()];
+  const upstream = `http://127.0.0.1:${servePort}/scim/v2`;
+  // Ping keeps what a PUT omits: a learned Lane B keeps bjensen's title where the rfc lane clears it.
+  const mock = await startAndWait(bin, ["serve", "--port", String(servePort), "--profile", "ping", "--token", TOKEN], `${upstream}/ServiceProviderConfig`);
+  const relay = await startAndWait(bin, ["relay", "--to", upstream, "--port", String(relayPort)], `http://127.0.0.1:${relayPort}/scim/v2/ServiceProviderConfig`);
+  const { context, page, errors } = await open();
+  try {
+    const remote = page.getByRole("region", { name: "Your server", exact: true });
+    await remote.getByRole("textbox", { name: "Base URL" }).fill(`http://127.0.0.1:${relayPort}/scim/v2`);
+    await remote.getByLabel("Authorization (optional)").fill(`Bearer ${TOKEN}`);
+    await remote.getByRole("button", { name: "List the requests", exact: true }).click();
+    await remote.getByRole("button", { name: "Run the probes against your server", exact: true }).click();
+    await remote.locator("#learn-done").waitFor({ timeout: 60000 });
+    const [learnHar] = await Promise.all([page.waitForEvent("download"), remote.locator("#learn-har").click()]);
+    const learnLog = checkHar(fs.readFileSync(await learnHar.path(), "utf8"), TOKEN, `http://127.0.0.1:${relayPort}/scim/v2/`, null, "learn HAR");
+    assert(learnLog.entries.length > 30, `learn HAR entries: ${learnLog.entries.length}`);
+    await remote.getByRole("button", { name: "Open in Lane B", exact: true }).click();
+    const learnedName = `127.0.0.1:${relayPort}`;
+    assert((await profileOf(page, "Lane B")) === learnedName, `Lane B runs ${await profileOf(page, "Lane B")}`);
+    const label = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
+    assert(label === `${learnedName} (learned)`, `option label: ${label}`);
+    await expectText(lane(page, "Lane B"), "learned from a live server", "the learned profile's description");
+    await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
+    await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
+    await setBody(page, MINIMAL);
+    await send(page).click();
+    assert(/^200/.test(await statusOf(page, "Lane B")), `Lane B: ${await statusOf(page, "Lane B")}`);
+    const bodyB = await lane(page, "Lane B").locator("pre.body").last().innerText();
+    assert(bodyB.includes("Tour Guide"), `the learned lane keeps the omitted title: ${bodyB.slice(0, 300)}`);
+    if (takeShots) await lane(page, "Lane B").screenshot({ path: path.join(shotsDir, "learned-lane.png") });
+    // Saved state keeps the profile (no token), so a reload brings Lane B back on it.
+    await page.waitForFunction((n) => localStorage.getItem("scim-playground:state")?.includes(n), learnedName);
+    const stored = await page.evaluate(() => JSON.stringify(localStorage));
+    assert(!stored.includes(TOKEN), "token in localStorage");
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset.readyMs);
+    assert((await profileOf(page, "Lane B")) === learnedName, `after reload Lane B runs ${await profileOf(page, "Lane B")}`);
+    // All profiles has a row for it.
+    await page.getByRole("button", { name: "Send to all profiles", exact: true }).click();
+    await page.locator(`#all-profiles tr[data-profile="${learnedName}"]`).waitFor({ timeout: 5000 });
+    // A profile file with a mistake: the lane says why, as text, and keeps its profile.
+    const fileInput = lane(page, "Lane A").getByLabel("Lane A: profile JSON file");
+    const bad = '{"extends": "rfc", "name": "mine", "behaviour": {"omitted": "sometimes"}}';
+    await fileInput.setInputFiles({ name: "mine.json", mimeType: "application/json", buffer: Buffer.from(bad) });
+    await expectText(lane(page, "Lane A"), "the profile file was not loaded", "file error");
+    await expectText(lane(page, "Lane A"), "behaviour.omitted", "the error names the field");
+    assert((await profileOf(page, "Lane A")) === "rfc", "Lane A keeps its profile");
+    const good = '{"extends": "rfc", "name": "hand-made", "behaviour": {"omitted": "keep"}}';
+    await fileInput.setInputFiles({ name: "hand-made.json", mimeType: "application/json", buffer: Buffer.from(good) });
+    await page.waitForFunction(() => document.querySelector("#lane-0 select")?.value === "hand-made");
+    const labelA = await lane(page, "Lane A").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
+    assert(labelA === "hand-made (custom)", `option label: ${labelA}`);
+    assert((await lane(page, "Lane A").locator(".profile-file-error").count()) === 0, "the error is gone");
+    // Removed again: Lane A starts over on rfc, neither list offers it.
+    await lane(page, "Lane A").getByRole("button", { name: "Remove profile", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector("#lane-0 select")?.value === "rfc");
+    const left = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).locator("option").allInnerTexts();
+    assert(!left.includes("hand-made (custom)") && left.includes(`${learnedName} (learned)`), `Lane B options: ${left.slice(-3)}`);
     assert(!errors.some((e) => e.includes("panicked")), `page errors: ${errors.join("; ")}`);
   } finally {
     await context.close();

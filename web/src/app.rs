@@ -10,7 +10,7 @@ use crate::diff::DiffRow;
 use crate::draft::{BodyCheck, Draft, METHODS};
 use crate::playground::{LANE_NAMES, Playground};
 use crate::storage::{self, BrowserBackend, Persistence};
-use crate::{catalog, editor, explain_view, export, lessons, share, templates};
+use crate::{editor, explain_view, export, lessons, share, templates};
 
 /// The composer's fields, one signal each so typing in one re-renders only what reads it.
 #[derive(Clone, Copy, Debug)]
@@ -977,8 +977,6 @@ fn LaneView(
     let name = LANE_NAMES.get(idx).copied().unwrap_or("Lane");
     let heading = format!("lane-{idx}-h");
     let last = move || pg.with(|p| p.lanes.get(idx).and_then(|l| l.last.clone()));
-    let profile_name = move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile_name.clone()).unwrap_or_default());
-    let choices = catalog::catalog();
     let users_filter = RwSignal::new(String::new());
     let users_page = Memo::new(move |_| {
         let f = users_filter.get();
@@ -995,18 +993,7 @@ fn LaneView(
                         let v = event_target_value(&e);
                         pg.update(|p| p.set_profile(idx, &v));
                     }>
-                        {choices
-                            .iter()
-                            .map(|c| {
-                                let value = c.name.clone();
-                                let is = c.name.clone();
-                                view! {
-                                    <option value=value selected=move || profile_name() == is>
-                                        {c.name.clone()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        {crate::custom_view::profile_options(pg, idx)}
                     </select>
                 </label>
                 <button
@@ -1017,6 +1004,7 @@ fn LaneView(
                 >
                     "Reset"
                 </button>
+                <crate::custom_view::LoadProfileFile pg=pg idx=idx read_only=read_only />
             </div>
             <p class="desc" id=format!("lane-{idx}-profile") tabindex="-1">
                 {move || pg.with(|p| p.lanes.get(idx).map(|l| l.profile().description.clone()).unwrap_or_default())}

@@ -1,6 +1,6 @@
 //! The "All profiles" view's content, in plain Rust: the composer's request sent to every
 //! profile of the catalog at once ([`scim_core::compare_all`]: each built-in, then the derived
-//! variants, each in its own fresh store holding the seed users), one row per profile with
+//! variants, then the custom profiles, each in its own fresh store holding the seed users), one row per profile with
 //! its status and one word per attribute (replaced, kept, cleared, ignored, rejected).
 //!
 //! The request is always the intent, rendered per profile as the lanes render it; raw mode
@@ -58,11 +58,16 @@ pub fn intent(draft: &Draft) -> Result<Request, String> {
     Ok(req)
 }
 
-/// Sends the draft to every profile of the catalog: built-ins, then derived variants.
+/// Sends the draft to every profile of the catalog: built-ins, then derived variants, then
+/// the person's custom profiles (learned or loaded from a file).
 pub fn build(draft: &Draft) -> Result<Table, String> {
     let req = intent(draft)?;
-    let custom: Vec<Profile> =
-        catalog().iter().filter(|c| Profile::builtin(&c.name).is_none()).map(|c| c.profile.clone()).collect();
+    let custom: Vec<Profile> = catalog()
+        .iter()
+        .filter(|c| Profile::builtin(&c.name).is_none())
+        .map(|c| c.profile.clone())
+        .chain(crate::catalog::custom().into_iter().map(|c| c.choice.profile))
+        .collect();
     Ok(table(&req, &compare_all(&req, &custom)))
 }
 
@@ -164,5 +169,19 @@ mod tests {
         assert!(build(&path_missing).unwrap_err().contains("path is empty"));
         let bad_header = Draft { headers: "no colon".into(), ..d };
         assert!(build(&bad_header).is_err());
+    }
+
+    #[test]
+    fn custom_profiles_get_a_row_after_the_catalog() {
+        let text = r#"{"extends": "rfc", "name": "my server", "behaviour": {"omitted": "keep"}}"#;
+        crate::catalog::set_custom(vec![crate::catalog::load_custom(text, crate::catalog::Origin::File).unwrap()]);
+        let t = build(&Draft::default()).unwrap();
+        crate::catalog::set_custom(Vec::new());
+        let last = t.rows.last().unwrap();
+        assert_eq!((last.profile.as_str(), last.status), ("my server", 200));
+        let title = t.columns.iter().position(|c| c.path == "title").unwrap();
+        assert_eq!(last.cells[title], Some("kept"), "omitted title kept under the custom profile");
+        let rfc = t.rows.iter().find(|r| r.profile == "rfc").unwrap();
+        assert_eq!(rfc.cells[title], Some("cleared"));
     }
 }

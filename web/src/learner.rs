@@ -83,11 +83,44 @@ impl Module {
         Ok(v.as_array().map(|l| l.iter().map(|r| (s(r, "name"), s(r, "title"))).collect()).unwrap_or_default())
     }
 
+    /// Checks a scenario file's text as the tests check `tests/scenarios` (the scenario JSON
+    /// Schema): its `(name, title)`, or every problem found.
+    pub fn check_scenario(&self, text: &str) -> Result<(String, String), Vec<String>> {
+        let out = function(&self.0, "checkScenario")
+            .and_then(|f| f.call1(&JsValue::NULL, &JsValue::from_str(text)).map_err(|e| message(&e)))
+            .and_then(|v| parse(&v.as_string().unwrap_or_default()))
+            .map_err(|e| vec![e])?;
+        let s = |k: &str| out.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        match out.get("errors").and_then(Value::as_array) {
+            Some(es) if !es.is_empty() => Err(es.iter().map(|e| e.as_str().unwrap_or_default().to_string()).collect()),
+            _ => Ok((s("name"), s("title"))),
+        }
+    }
+
+    /// A new replay of a scenario file's text (checked first with [`Module::check_scenario`]).
+    pub fn replayer_of(&self, text: &str, run: &str) -> Result<Run, String> {
+        let class = function(&self.0, "ScenarioReplayer")?;
+        let args = Array::of2(&JsValue::from_str(text), &JsValue::from_str(run));
+        Reflect::construct(&class, &args).map(Run).map_err(|e| message(&e))
+    }
+
     /// A new replay of the built-in scenario `name`; `run` makes its throw-away names unique.
     pub fn replayer(&self, name: &str, run: &str) -> Result<Run, String> {
         let class = function(&self.0, "ScenarioReplayer")?;
         let args = Array::of2(&JsValue::from_str(name), &JsValue::from_str(run));
         function(&class, "builtin")?.apply(&class, &args).map(Run).map_err(|e| message(&e))
+    }
+}
+
+impl Module {
+    /// Exchanges as a HAR 1.2 log (`{exchanges, baseUrl, startedMs, timesMs, creator}` in,
+    /// JSON text out; credential headers redacted), built by the module so the playground's
+    /// own wasm does not carry the HAR writer.
+    pub fn har(&self, input: &Value) -> Result<String, String> {
+        let out = function(&self.0, "har")?
+            .call1(&JsValue::NULL, &JsValue::from_str(&input.to_string()))
+            .map_err(|e| message(&e))?;
+        out.as_string().ok_or_else(|| "the learner gave no HAR".to_string())
     }
 }
 

@@ -5,7 +5,8 @@
 //! attribute by attribute (RFC 7644 §3.5.1 lets services disagree on PUT).
 //!
 //! Layout: plain Rust, tested natively: [`draft`] (the composer's request; a leaf),
-//! [`catalog`] (profiles), [`card`] (a profile's card; its view in [`card_view`]), [`exchange`] (one answer and its status line), [`lane`] (a server
+//! [`catalog`] (profiles, built-in and custom; a lane's Profile list and its profile-file
+//! control in [`custom_view`]), [`card`] (a profile's card; its view in [`card_view`]), [`exchange`] (one answer and its status line), [`lane`] (a server
 //! per profile), [`playground`] (both lanes and the history), [`diff`], [`explain_view`] (the
 //! Explanation as read), [`templates`], [`lessons`], [`share`], [`export`], [`atlas`] (one request to every profile; its view in
 //! [`atlas_view`]), [`archive`] (history ↔ Postman
@@ -23,6 +24,7 @@ pub mod atlas_view;
 pub mod card;
 pub mod card_view;
 pub mod catalog;
+pub mod custom_view;
 pub mod diff;
 pub mod draft;
 pub mod editor;

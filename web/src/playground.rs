@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::default_profiles;
+use crate::catalog::{Custom, add_custom, default_profiles, remove_custom};
 use crate::diff::{self, DiffRow};
 use crate::draft::Draft;
 use crate::lane::{Lane, UserSummary};
@@ -63,6 +63,25 @@ impl Playground {
     pub fn set_profile(&mut self, lane: usize, name: &str) {
         if let Some(l) = self.lanes.get_mut(lane) {
             *l = Lane::new(name);
+        }
+    }
+
+    /// Adds a custom profile (learned, or from a file) to the catalog, replacing one of the
+    /// same name, and opens it in `lane` (fresh from the seed users). Returns its name.
+    pub fn open_custom(&mut self, lane: usize, profile: Custom) -> String {
+        let name = add_custom(profile);
+        self.set_profile(lane, &name);
+        name
+    }
+
+    /// Removes a custom profile from the catalog; a lane running it starts over on `rfc`.
+    pub fn remove_custom(&mut self, name: &str) {
+        if remove_custom(name) {
+            for i in 0..self.lanes.len() {
+                if self.lanes.get(i).is_some_and(|l| l.profile_name == name) {
+                    self.set_profile(i, "rfc");
+                }
+            }
         }
     }
 
@@ -148,6 +167,38 @@ mod tests {
             body: body.to_string(),
             raw: false,
         }
+    }
+
+    #[test]
+    fn a_learned_profile_opens_in_lane_b_and_behaves_as_the_server_learned() {
+        // Learn, in memory, a server that keeps omitted attributes and ignores unknown ones.
+        let served = scim_core::Profile::derive(
+            &scim_core::Profile::rfc(),
+            &json!({"behaviour": {"omitted": "keep", "unknownAttributes": "ignore"}}),
+        )
+        .unwrap();
+        let mut server = scim_core::Server::new(served).unwrap();
+        let mut learner = scim_learn::Learner::new("t1", "learned from localhost:8000");
+        while let Some(mut req) = learner.next_request() {
+            req.path = format!("/scim/v2{}", req.path);
+            learner.feed(server.handle(&req));
+        }
+        let learned = learner.result().unwrap().profile.to_string();
+        let custom = crate::catalog::load_custom(&learned, crate::catalog::Origin::Learned).unwrap();
+        let mut pg = Playground::with_profiles("rfc", RFC_KEEP_OMITTED);
+        assert_eq!(pg.open_custom(1, custom), "learned from localhost:8000");
+        assert_eq!(pg.lanes[1].profile_name, "learned from localhost:8000");
+        pg.send(&Draft::default()).unwrap();
+        assert_eq!(pg.history[0].statuses, vec!["200 OK", "200 OK"]);
+        let rows = pg.differences().unwrap();
+        let title = rows.iter().find(|r| r.path == "title").expect("title row");
+        assert_eq!((&title.left, &title.right), (&None, &Some(json!("Tour Guide"))), "the learned lane keeps title");
+        // Removed: gone from the catalog, and the lane that ran it starts over on rfc.
+        pg.remove_custom("learned from localhost:8000");
+        assert_eq!(pg.lanes[1].profile_name, "rfc");
+        assert_eq!(pg.lanes[0].profile_name, "rfc");
+        assert!(!crate::catalog::is_custom("learned from localhost:8000"));
+        assert!(crate::catalog::find_profile("learned from localhost:8000").is_none());
     }
 
     #[test]

@@ -173,10 +173,46 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// A learned profile's `basePath` becomes the path of the base URL it was learned at (cited
+/// in `knobSources`), as `scim-mock learn` does, so `scim-mock serve --profile` of the
+/// downloaded file answers where the server does.
+pub fn learned_at(profile: &mut Value, base: &Base) {
+    let Value::Object(o) = profile else { return };
+    o.insert("basePath".into(), Value::String(base.path.clone()));
+    if let Some(Value::Object(sources)) = o.get_mut("knobSources") {
+        sources.insert(
+            "basePath".into(),
+            serde_json::json!({"basis": "inferred", "url": base.url, "quote": "the base URL the server was learned at"}),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_learned_profile_answers_where_the_server_was_learned() {
+        let mut server = scim_core::Server::new(scim_core::Profile::rfc()).unwrap();
+        let mut learner = scim_learn::Learner::new("t2", "api.example.test");
+        while let Some(mut req) = learner.next_request() {
+            req.path = format!("/scim/v2{}", req.path);
+            learner.feed(server.handle(&req));
+        }
+        let mut profile = learner.result().unwrap().profile.clone();
+        learned_at(&mut profile, &Base::parse("http://api.example.test/tenant/scim").unwrap());
+        assert_eq!(profile["knobSources"]["basePath"]["url"], "http://api.example.test/tenant/scim");
+        let custom = crate::catalog::load_custom(&profile.to_string(), crate::catalog::Origin::Learned).unwrap();
+        assert_eq!(custom.choice.profile.base_path, "/tenant/scim");
+        let mut pg = crate::playground::Playground::default();
+        pg.open_custom(1, custom);
+        pg.send(&Draft::default()).unwrap();
+        let x = pg.lanes[1].last.as_ref().unwrap();
+        assert!(x.request_line.starts_with("PUT /tenant/scim/Users/"), "{}", x.request_line);
+        assert_eq!(x.response.status, 200);
+        crate::catalog::set_custom(Vec::new());
+    }
 
     #[test]
     fn base_urls_are_checked_and_split() {

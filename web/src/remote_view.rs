@@ -14,13 +14,20 @@
 //!
 //! "Learn this server's profile" loads the learner's own wasm module ([`crate::learner`]),
 //! lists the battery's requests first (its dry run), then on a second click drives the
-//! battery with the same `fetch` and offers the learned profile as a JSON download.
+//! battery with the same `fetch`; the learned profile opens in Lane B ("Open in Lane B": a
+//! custom profile, [`crate::catalog::load_custom`], kept in saved state) and downloads as JSON.
 //!
 //! "Replay a client's habits" loads the same module, which embeds the built-in client
-//! scenarios (`tests/scenarios`), lists them, and on Run sends one scenario's steps with the
-//! same `fetch`: a per-step report (the request with the host, the status, what the client
+//! scenarios (`tests/scenarios`), lists them (and any scenario file the person loads, checked
+//! by the module against the scenario JSON Schema as the tests check `tests/scenarios`, its
+//! problems shown as text), and on Run sends one scenario's steps with the same `fetch`: a per-step report (the request with the host, the status, what the client
 //! concludes, where it breaks) rendered as text, and a JSON download of it that carries no
 //! `Authorization` value.
+//!
+//! Each run also downloads as HAR 1.2 ("Download (HAR)", written by the learner's module
+//! with `scim_learn::har`): the learn run's and the replay's exchanges, and every request the
+//! Sends made (lookups and the reads before and after included), each with its duration;
+//! credential headers are redacted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,6 +44,9 @@ use crate::lane::Lane;
 use crate::learner;
 use crate::playground::Playground;
 use crate::remote::{self, Base, ObservedRow, RelayAdvice};
+
+/// The lane "Open in Lane B" opens a learned profile in.
+const OPEN_IN_LANE: usize = 1;
 
 /// The `sessionStorage` key the opt-in remembers `{base, token}` under.
 const SESSION_KEY: &str = "scim-playground:remote-lane";
@@ -65,6 +75,84 @@ enum Failure {
     Other(String),
 }
 
+/// Exchanges with the server and how long each took, for a HAR download (built by the
+/// learner's module, [`learner::Module::har`]: credential headers redacted, and the section
+/// never records one).
+#[derive(Debug, Clone, Default)]
+struct Recording {
+    started_ms: u64,
+    /// `scim_learn::Exchange` JSON: `{probe, request, response}`.
+    exchanges: Vec<Value>,
+    times_ms: Vec<u64>,
+}
+
+impl Recording {
+    fn new() -> Recording {
+        Recording { started_ms: now_ms(), ..Recording::default() }
+    }
+
+    /// Sends `req` with [`fetch`], recording the exchange under `step` with its absolute URL.
+    async fn fetch(&mut self, step: &str, base: &Base, req: &Request, token: &str) -> Result<Response, Failure> {
+        let t = now_ms();
+        let r = fetch(base, req, token).await?;
+        self.exchanges.push(serde_json::json!({
+            "probe": step,
+            "request": {"method": req.method, "path": base.join(&req.path), "headers": req.headers,
+                "body": String::from_utf8_lossy(&req.body)},
+            "response": {"status": r.status, "headers": r.headers, "body": r.body},
+        }));
+        self.times_ms.push(now_ms().saturating_sub(t));
+        Ok(r)
+    }
+
+    /// The HAR 1.2 text; `base_url` is what the recorded paths are relative to (empty when
+    /// they are absolute).
+    async fn har(&self, base_url: &str) -> Result<String, String> {
+        let input = serde_json::json!({
+            "exchanges": self.exchanges, "baseUrl": base_url, "startedMs": self.started_ms,
+            "timesMs": self.times_ms, "creator": ["scim-playground", env!("CARGO_PKG_VERSION")],
+        });
+        learner::Module::load().await?.har(&input)
+    }
+}
+
+/// Milliseconds since the epoch, from the browser's clock.
+fn now_ms() -> u64 {
+    // `as` saturates; the clock is never negative.
+    js_sys::Date::now() as u64
+}
+
+/// A `data:` URL a download link carries.
+fn data_href(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
+/// Saves `text` as the file `name` (a download the page starts itself).
+fn download(name: &str, text: &str) {
+    let Ok(a) = document().create_element("a") else { return };
+    let _ = a.set_attribute("href", &data_href("application/json", text));
+    let _ = a.set_attribute("download", name);
+    if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+        a.click();
+    }
+}
+
+/// The "Download (HAR)" link of a finished run, or why there is none.
+fn har_link(har: &Result<String, String>, id: &'static str, file: &'static str) -> AnyView {
+    match har {
+        Ok(text) => {
+            let href = data_href("application/json", text);
+            view! { <a class="button small" id=id href=href download=file>"Download (HAR)"</a> }.into_any()
+        }
+        Err(e) => view! { <span class="not-applied">{format!("No HAR: {e}")}</span> }.into_any(),
+    }
+}
+
+/// The exchanges of a learn run or a replay report (its `exchanges`), for the HAR.
+fn exchanges_of(v: &Value) -> Vec<Value> {
+    v.get("exchanges").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
 /// The section. `draft` reads the composer's request (untracked, on click).
 #[component]
 pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -76,6 +164,9 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
     let busy = RwSignal::new(false);
     let outcome: RwSignal<Option<Outcome>> = RwSignal::new(None);
     let history: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    // Every exchange the Sends made (lookups and reads included), for the HAR download.
+    let recorded: RwSignal<Recording> = RwSignal::new(Recording::new());
+    let har_error: RwSignal<Option<String>> = RwSignal::new(None);
 
     Effect::new(move |_| {
         let (b, t, keep) = (base.get(), token.get(), remember.get());
@@ -89,7 +180,12 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
         busy.set(true);
         let (b, t, d, name) = (base.get_untracked(), token.get_untracked(), draft(), dialect.get_untracked());
         spawn_local(async move {
-            let o = run(&b, t.trim(), &name, &d).await;
+            let mut rec = Recording::new();
+            let o = run(&b, t.trim(), &name, &d, &mut rec).await;
+            recorded.update(|all| {
+                all.exchanges.append(&mut rec.exchanges);
+                all.times_ms.append(&mut rec.times_ms);
+            });
             if let Some(x) = &o.exchange {
                 history.update(|h| h.insert(0, format!("{} → {}", x.request_line, x.status_text())));
             }
@@ -126,12 +222,24 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
                 </button>
             </div>
             {move || outcome.get().map(|o| view! { <OutcomeView o=o pg=pg /> })}
-            <LearnPanel base=base token=token />
+            <LearnPanel base=base token=token pg=pg />
             <ReplayPanel base=base token=token />
             <h3>"Sent to your server"</h3>
             <ol class="remote-history">
                 {move || history.get().into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}
             </ol>
+            {move || recorded.with(|r| !r.exchanges.is_empty()).then(|| view! {
+                <button type="button" class="small" id="remote-har" on:click=move |_| {
+                    let rec = recorded.get_untracked();
+                    spawn_local(async move {
+                        match rec.har("").await {
+                            Ok(text) => download("your-server.har", &text),
+                            Err(e) => har_error.set(Some(e)),
+                        }
+                    });
+                }>"Download (HAR)"</button>
+                {move || har_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
+            })}
         </section>
     }
 }
@@ -203,7 +311,7 @@ fn OutcomeView(o: Outcome, pg: RwSignal<Playground>) -> impl IntoView {
 }
 
 /// One Send: resolve the placeholder, render, read before, send, read after, classify.
-async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Outcome {
+async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft, rec: &mut Recording) -> Outcome {
     let base = match Base::parse(base_input) {
         Ok(b) => b,
         Err(e) => return Outcome::failed(e, None),
@@ -221,7 +329,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
     let mut path = draft.path.trim().to_string();
     if let Some((start, end, name)) = remote::placeholder(&path) {
         let lookup = Request::new("GET", &remote::lookup_path(&name));
-        let id = match fetch(&base, &lookup, token).await {
+        let id = match rec.fetch("look up the user", &base, &lookup, token).await {
             Ok(r) if r.status == 200 => remote::first_id(&r.json()),
             Ok(r) => {
                 return Outcome::failed(
@@ -246,7 +354,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
     let mut before = None;
     if write {
         if let Some(t) = &target {
-            before = match fetch(&base, &Request::new("GET", t), token).await {
+            before = match rec.fetch("read before the write", &base, &Request::new("GET", t), token).await {
                 Ok(r) if r.status == 200 => Some(r.json()),
                 Ok(_) => None,
                 Err(Failure::Network) => return unreachable(&base),
@@ -254,7 +362,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
             };
         }
     }
-    let response = match fetch(&base, &req, token).await {
+    let response = match rec.fetch("the request", &base, &req, token).await {
         Ok(r) => r,
         Err(Failure::Network) => return unreachable(&base),
         Err(Failure::Other(e)) => return Outcome::failed(e, None),
@@ -270,7 +378,7 @@ async fn run(base_input: &str, token: &str, dialect: &str, draft: &Draft) -> Out
             ))
         });
         if let Some(p) = after_path {
-            if let Ok(r) = fetch(&base, &Request::new("GET", &p), token).await {
+            if let Ok(r) = rec.fetch("read after the write", &base, &Request::new("GET", &p), token).await {
                 if r.status == 200 {
                     let sent: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
                     observed = remote::observed_rows(&req.method, &sent, before.as_ref(), &r.json());
@@ -355,6 +463,8 @@ enum LearnState {
         decided: usize,
         undecided: usize,
         leftovers: Vec<String>,
+        /// Every exchange of the run as HAR 1.2 text, or why it could not be written.
+        har: Result<String, String>,
     },
     Failed(String),
 }
@@ -363,8 +473,22 @@ enum LearnState {
 /// first (a dry run in memory), then on a second click drive the battery with `fetch`, and
 /// offer the learned profile as a JSON download.
 #[component]
-fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
+fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Playground>) -> impl IntoView {
     let state = RwSignal::new(LearnState::Idle);
+    let open_error: RwSignal<Option<String>> = RwSignal::new(None);
+    // The learned profile becomes a custom profile and opens in Lane B.
+    let open = move |profile: &str| match catalog::load_custom(profile, catalog::Origin::Learned) {
+        Ok(c) => {
+            open_error.set(None);
+            pg.update(|p| {
+                p.open_custom(OPEN_IN_LANE, c);
+            });
+            if let Some(el) = document().get_element_by_id(&format!("lane-{OPEN_IN_LANE}")) {
+                el.scroll_into_view();
+            }
+        }
+        Err(e) => open_error.set(Some(e)),
+    };
     let nonce = StoredValue::new(String::new());
     let list = move |_| {
         let n = format!("{:x}", js_sys::Date::now() as u64);
@@ -405,12 +529,18 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView 
             }.into_any(),
             LearnState::Running(n) => view! { <p role="status">{format!("Probing: {n} requests answered…")}</p> }.into_any(),
             LearnState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
-            LearnState::Done { profile, decided, undecided, leftovers } => {
-                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&profile)));
+            LearnState::Done { profile, decided, undecided, leftovers, har } => {
+                let href = data_href("application/json", &profile);
+                let text = profile.clone();
                 view! {
                     <p role="status" id="learn-done">{format!("Learned: {decided} knobs decided, {undecided} left at the RFC's default.")}</p>
                     {(!leftovers.is_empty()).then(|| view! { <p class="not-applied">{format!("Could not remove: {}", leftovers.join(", "))}</p> })}
+                    <button type="button" class="small" id="learn-open" on:click=move |_| open(&text)>"Open in Lane B"</button>
+                    " "
                     <a class="button small" href=href download="my-server.profile.json">"Download the profile (JSON)"</a>
+                    " "
+                    {har_link(&har, "learn-har", "my-server.learn.har")}
+                    {move || open_error.get().map(|e| view! { <p class="not-applied" role="alert">{e}</p> })}
                     <details><summary>"Learned profile"</summary><pre>{profile}</pre></details>
                 }.into_any()
             }
@@ -424,18 +554,20 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
     };
-    let battery = learner::Module::load().await.and_then(|m| m.learner(nonce, &format!("learned from {}", base.host)));
+    let battery = learner::Module::load().await.and_then(|m| m.learner(nonce, &base.host));
     let battery = match battery {
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
     };
     let mut sent = 0;
+    let mut times = Recording::new();
     loop {
         let req = match battery.next_request() {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => return LearnState::Failed(e),
         };
+        let t = now_ms();
         let answer = match fetch(&base, &req, token).await {
             Ok(r) => r,
             Err(Failure::Network) => {
@@ -447,6 +579,7 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
             }
             Err(Failure::Other(e)) => scim_learn::transport_error(&e),
         };
+        times.times_ms.push(now_ms().saturating_sub(t));
         if let Err(e) = battery.feed(&answer) {
             return LearnState::Failed(e);
         }
@@ -456,7 +589,15 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
     let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
-            profile: l.get("profile").and_then(|p| serde_json::to_string_pretty(p).ok()).unwrap_or_default(),
+            har: Recording { exchanges: exchanges_of(&l), ..times }.har(&base.url).await,
+            profile: l
+                .get("profile")
+                .cloned()
+                .and_then(|mut p| {
+                    remote::learned_at(&mut p, &base);
+                    serde_json::to_string_pretty(&p).ok()
+                })
+                .unwrap_or_default(),
             decided: count(&l, "decided"),
             undecided: count(&l, "undecided"),
             leftovers: l
@@ -483,6 +624,18 @@ struct StepView {
     cleanup: bool,
 }
 
+/// The key prefix of a scenario from the person's file in the Scenario list.
+const FILE_KEY: &str = "file:";
+
+/// The scenario a replay runs.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A built-in scenario, by name.
+    Builtin(String),
+    /// The text of the person's scenario file (checked when it was loaded).
+    File(String),
+}
+
 /// Where a replay is.
 #[derive(Debug, Clone)]
 enum ReplayState {
@@ -497,6 +650,8 @@ enum ReplayState {
         steps: Vec<StepView>,
         /// The report as JSON text, without any `Authorization` value.
         json: String,
+        /// Its exchanges as HAR 1.2 text, or why it could not be written.
+        har: Result<String, String>,
     },
     Failed(String),
 }
@@ -506,9 +661,14 @@ enum ReplayState {
 #[component]
 fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView {
     let state = RwSignal::new(ReplayState::Idle);
+    // `(key, label)`: the built-ins by name, then the person's files (`file:NAME`).
     let scenarios: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    // The person's scenario files, `(name, text)`, checked.
+    let files: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let file_errors: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let file_input: NodeRef<leptos::html::Input> = NodeRef::new();
     let chosen = RwSignal::new(String::new());
-    let list = move |_| {
+    let list = move || {
         state.set(ReplayState::Loading);
         spawn_local(async move {
             match learner::Module::load().await.and_then(|m| m.scenarios()) {
@@ -516,10 +676,53 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
                     if chosen.get_untracked().is_empty() {
                         chosen.set(list.first().map(|s| s.0.clone()).unwrap_or_default());
                     }
-                    scenarios.set(list);
+                    scenarios.set(
+                        list.into_iter().map(|(name, title)| (name.clone(), format!("{title} ({name})"))).collect(),
+                    );
                     state.set(ReplayState::Listed);
                 }
                 Err(e) => state.set(ReplayState::Failed(e)),
+            }
+        });
+    };
+    // A scenario file: checked as the tests check tests/scenarios, then listed and chosen.
+    let on_file = move |e: leptos::ev::Event| {
+        let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        spawn_local(async move {
+            let text = crate::custom_view::file_text(&el).await;
+            el.set_value("");
+            let text = match text {
+                Ok(Some(t)) => t,
+                Ok(None) => return,
+                Err(e) => return file_errors.set(vec![e]),
+            };
+            let module = match learner::Module::load().await {
+                Ok(m) => m,
+                Err(e) => return file_errors.set(vec![e]),
+            };
+            match module.check_scenario(&text) {
+                Ok((name, title)) => {
+                    file_errors.set(Vec::new());
+                    files.update(|fs| {
+                        fs.retain(|(n, _)| *n != name);
+                        fs.push((name.clone(), text));
+                    });
+                    if scenarios.with_untracked(Vec::is_empty) {
+                        if let Ok(list) = module.scenarios() {
+                            scenarios.set(list.into_iter().map(|(n, t)| (n.clone(), format!("{t} ({n})"))).collect());
+                        }
+                    }
+                    let key = format!("{FILE_KEY}{name}");
+                    scenarios.update(|l| {
+                        l.retain(|(k, _)| *k != key);
+                        l.push((key.clone(), format!("{title} ({name}, your file)")));
+                    });
+                    chosen.set(key);
+                    if matches!(state.get_untracked(), ReplayState::Idle | ReplayState::Loading) {
+                        state.set(ReplayState::Listed);
+                    }
+                }
+                Err(errors) => file_errors.set(errors),
             }
         });
     };
@@ -527,11 +730,18 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
         if matches!(state.get_untracked(), ReplayState::Running(_)) {
             return;
         }
-        let (b, t, name) = (base.get_untracked(), token.get_untracked(), chosen.get_untracked());
+        let (b, t, key) = (base.get_untracked(), token.get_untracked(), chosen.get_untracked());
+        let source = match key.strip_prefix(FILE_KEY) {
+            Some(name) => match files.with_untracked(|fs| fs.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone())) {
+                Some(text) => Source::File(text),
+                None => return,
+            },
+            None => Source::Builtin(key),
+        };
         let nonce = format!("{:x}", js_sys::Date::now() as u64);
         state.set(ReplayState::Running(0));
         spawn_local(async move {
-            let result = replay(&b, t.trim(), &name, &nonce, state).await;
+            let result = replay(&b, t.trim(), &source, &nonce, state).await;
             state.set(result);
         });
     };
@@ -541,14 +751,43 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
             "Send what a real provisioning client sends (Okta, Microsoft Entra ID, JumpCloud), step by step, on throw-away users, "
             "and see what the client would conclude and where it breaks. Nothing is sent until you press Run."
         </p>
-        <button type="button" class="small" id="replay-list" on:click=list>"Show the scenarios"</button>
+        <button type="button" class="small" id="replay-list" on:click=move |_| list()>"Show the scenarios"</button>
+        " "
+        <button
+            type="button"
+            class="small"
+            id="replay-file"
+            title="A scenario JSON file of your own, in the format of tests/scenarios (checked against the same schema)"
+            on:click=move |_| {
+                if let Some(i) = file_input.get() {
+                    i.click();
+                }
+            }
+        >
+            "Load a scenario file…"
+        </button>
+        <input
+            type="file"
+            class="sr-only"
+            accept=".json,application/json"
+            aria-label="Scenario JSON file"
+            tabindex="-1"
+            node_ref=file_input
+            on:change=on_file
+        />
+        {move || (!file_errors.get().is_empty()).then(|| view! {
+            <div class="not-applied" role="alert" id="replay-file-errors">
+                <p>"The scenario file was not loaded:"</p>
+                <ul>{file_errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+            </div>
+        })}
         {move || (!scenarios.get().is_empty()).then(|| view! {
             <div class="remote-form">
                 <label>"Scenario"
                     <select id="replay-scenario" on:change=move |e| chosen.set(event_target_value(&e))>
-                        {scenarios.get().into_iter().map(|(name, title)| {
-                            let selected = name == chosen.get_untracked();
-                            view! { <option value=name.clone() selected=selected>{format!("{title} ({name})")}</option> }
+                        {scenarios.get().into_iter().map(|(key, label)| {
+                            let selected = key == chosen.get();
+                            view! { <option value=key selected=selected>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>
@@ -562,8 +801,8 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
             ReplayState::Loading => view! { <p role="status">"Loading the scenarios…"</p> }.into_any(),
             ReplayState::Running(n) => view! { <p role="status">{format!("Replaying: {n} requests answered…")}</p> }.into_any(),
             ReplayState::Failed(e) => view! { <p class="not-applied" role="alert">{e}</p> }.into_any(),
-            ReplayState::Done { scenario, passed, steps, json } => {
-                let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&json)));
+            ReplayState::Done { scenario, passed, steps, json, har } => {
+                let href = data_href("application/json", &json);
                 let verdict = if passed {
                     format!("{scenario}: passed, every step went as the client expects.")
                 } else {
@@ -586,29 +825,43 @@ fn ReplayPanel(base: RwSignal<String>, token: RwSignal<String>) -> impl IntoView
                         }).collect_view()}
                     </ol>
                     <a class="button small" href=href download="replay-report.json">"Download the report (JSON)"</a>
+                    " "
+                    {har_link(&har, "replay-har", "replay-report.har")}
                 }.into_any()
             }
         }}
     }
 }
 
-/// Replays the built-in scenario `name` against the base URL; progress goes to `state`.
-async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: RwSignal<ReplayState>) -> ReplayState {
+/// Replays a scenario against the base URL; progress goes to `state`.
+async fn replay(
+    base_input: &str,
+    token: &str,
+    source: &Source,
+    nonce: &str,
+    state: RwSignal<ReplayState>,
+) -> ReplayState {
     let base = match Base::parse(base_input) {
         Ok(b) => b,
         Err(e) => return ReplayState::Failed(e),
     };
-    let replayer = match learner::Module::load().await.and_then(|m| m.replayer(name, nonce)) {
+    let replayer = learner::Module::load().await.and_then(|m| match source {
+        Source::Builtin(name) => m.replayer(name, nonce),
+        Source::File(text) => m.replayer_of(text, nonce),
+    });
+    let replayer = match replayer {
         Ok(r) => r,
         Err(e) => return ReplayState::Failed(e),
     };
     let mut sent = 0;
+    let mut times = Recording::new();
     loop {
         let req = match replayer.next_request() {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => return ReplayState::Failed(e),
         };
+        let t = now_ms();
         let answer = match fetch(&base, &req, token).await {
             Ok(r) => r,
             Err(Failure::Network) => {
@@ -620,6 +873,7 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
             }
             Err(Failure::Other(e)) => scim_learn::transport_error(&e),
         };
+        times.times_ms.push(now_ms().saturating_sub(t));
         if let Err(e) = replayer.feed(&answer) {
             return ReplayState::Failed(e);
         }
@@ -627,7 +881,10 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
         state.set(ReplayState::Running(sent));
     }
     match replayer.result() {
-        Ok(Some(report)) => replay_done(&base, report),
+        Ok(Some(report)) => {
+            let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url).await;
+            replay_done(&base, report, har)
+        }
         Ok(None) => ReplayState::Failed("The replay stopped without a report.".into()),
         Err(e) => ReplayState::Failed(e),
     }
@@ -635,7 +892,7 @@ async fn replay(base_input: &str, token: &str, name: &str, nonce: &str, state: R
 
 /// The finished report, rendered per step, and its JSON (with the server's base URL, without
 /// any `Authorization` header).
-fn replay_done(base: &Base, mut report: Value) -> ReplayState {
+fn replay_done(base: &Base, mut report: Value, har: Result<String, String>) -> ReplayState {
     strip_authorization(&mut report);
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let steps = report
@@ -673,7 +930,7 @@ fn replay_done(base: &Base, mut report: Value) -> ReplayState {
         o.insert("server".into(), Value::String(base.url.clone()));
     }
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-    ReplayState::Done { scenario, passed, steps, json }
+    ReplayState::Done { scenario, passed, steps, json, har }
 }
 
 /// Drops every `[name, value]` pair named `Authorization` from any `headers` list in `v`.

@@ -8,9 +8,14 @@
 //!   replayed on load with [`scim_core::Server::replay`]). A store and its log carry the
 //!   generation the state document names, so a log never lands on another store.
 //! - Versioned: every state document has a `version`; each version has its own type and
-//!   older ones migrate one step at a time ([`SavedV1`] → [`SavedV2`] → version 3: a version
-//!   2 document holds the stores inline; they are restored and written to their own keys by
-//!   the next save).
+//!   older ones migrate one step at a time ([`SavedV1`] → [`SavedV2`] → version 3 → version 4:
+//!   a version 2 document holds the stores inline; they are restored and written to their
+//!   own keys by the next save; version 4 adds the custom profiles, version 3 had none).
+//! - Custom profiles (learned, or loaded from a file; [`crate::catalog::custom`]) are kept in
+//!   the state document with the lanes that name them, so a lane and its profile are written
+//!   together. Their documents hold no credential (the catalog drops it on load); the remote
+//!   lane's token is never part of saved state. A saved profile that no longer loads is left
+//!   out with a notice, and a lane running it starts on the `rfc` profile.
 //! - Corrupt data or an unknown version is copied to `scim-playground:backup` (a lane's to
 //!   `backup:lane0`/`backup:lane1`) and the page starts from defaults (that lane from its
 //!   seed users) with a visible notice. A log record that no longer applies stops the replay
@@ -27,7 +32,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::catalog::find_profile;
+use crate::catalog::{Origin, custom, find_profile, load_custom, set_custom};
 use crate::draft::Draft;
 use crate::lane::{Lane, SavedAt};
 use crate::playground::{HISTORY_CAP, HistoryEntry, LANE_NAMES, Playground};
@@ -42,7 +47,7 @@ pub const STATE: &str = "state";
 pub const BACKUP: &str = "backup";
 
 /// The version [`Persistence::save`] writes.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 /// A lane's store is written again (and its log emptied) once its log holds this many
 /// records, so loading replays at most this many and a log write stays small.
@@ -104,7 +109,7 @@ pub struct LaneRef {
     pub generation: Option<u64>,
 }
 
-/// Version 3 (current): the state document without stores; they live under their own keys.
+/// Version 3: the state document without stores; they live under their own keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedV3 {
@@ -115,13 +120,40 @@ pub struct SavedV3 {
     pub history: Vec<HistoryEntry>,
 }
 
+/// A custom profile as saved: where it came from and its document (no credential).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedProfile {
+    pub origin: Origin,
+    pub profile: Value,
+}
+
+/// Version 4 (current): version 3 plus the custom profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedV4 {
+    pub version: u32,
+    pub draft: Draft,
+    pub lanes: Vec<LaneRef>,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    #[serde(default)]
+    pub profiles: Vec<SavedProfile>,
+}
+
+impl From<SavedV3> for SavedV4 {
+    fn from(v3: SavedV3) -> SavedV4 {
+        SavedV4 { version: 4, draft: v3.draft, lanes: v3.lanes, history: v3.history, profiles: Vec::new() }
+    }
+}
+
 /// A state document as read, migrated as far as it can be without its lanes' keys.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {
     /// Versions 1 and 2: stores inline (or none).
     Whole(SavedV2),
-    /// Version 3: stores under the lanes' keys.
-    Split(SavedV3),
+    /// Versions 3 and 4: stores under the lanes' keys.
+    Split(SavedV4),
 }
 
 /// A lane as loaded: profile, store (`None`: seed users), the records written since, and
@@ -140,6 +172,7 @@ pub struct Saved {
     pub draft: Draft,
     pub lanes: Vec<LoadedLane>,
     pub history: Vec<HistoryEntry>,
+    pub profiles: Vec<SavedProfile>,
 }
 
 impl From<SavedV2> for Saved {
@@ -149,7 +182,7 @@ impl From<SavedV2> for Saved {
             .into_iter()
             .map(|l| LoadedLane { profile: l.profile, store: l.store, ..LoadedLane::default() })
             .collect();
-        Saved { draft: v2.draft, lanes, history: v2.history }
+        Saved { draft: v2.draft, lanes, history: v2.history, profiles: Vec::new() }
     }
 }
 
@@ -177,7 +210,8 @@ pub fn decode(text: &str) -> Result<Document, DecodeError> {
     match version.as_u64() {
         Some(1) => Ok(Document::Whole(SavedV1::deserialize(&value).map_err(corrupt)?.into())),
         Some(2) => Ok(Document::Whole(SavedV2::deserialize(&value).map_err(corrupt)?)),
-        Some(3) => Ok(Document::Split(SavedV3::deserialize(&value).map_err(corrupt)?)),
+        Some(3) => Ok(Document::Split(SavedV3::deserialize(&value).map_err(corrupt)?.into())),
+        Some(4) => Ok(Document::Split(SavedV4::deserialize(&value).map_err(corrupt)?)),
         _ => Err(DecodeError::UnknownVersion(version.to_string())),
     }
 }
@@ -220,6 +254,15 @@ fn lane_name(i: usize) -> &'static str {
 /// record that no longer applies stops the replay there, each with a notice.
 pub fn apply(saved: Saved) -> (Playground, Draft, Vec<String>) {
     let mut notices = Vec::new();
+    let mut custom = Vec::new();
+    for p in &saved.profiles {
+        let name = p.profile.get("name").and_then(Value::as_str).unwrap_or("(unnamed)");
+        match load_custom(&p.profile.to_string(), p.origin) {
+            Ok(c) => custom.push(c),
+            Err(e) => notices.push(format!("The saved profile {name:?} could not be loaded: {e}")),
+        }
+    }
+    set_custom(custom);
     let mut pg = Playground::default();
     for (i, lane) in saved.lanes.iter().enumerate().take(pg.lanes.len()) {
         let name = lane_name(i);
@@ -378,12 +421,15 @@ impl<B: Backend> Persistence<B> {
                 self.on_disk = vec![None; LANE_NAMES.len()];
                 Loaded { saved: Some(v2.into()), notice: None }
             }
-            Ok(Document::Split(v3)) => {
+            Ok(Document::Split(doc)) => {
                 self.last_written = Some(text);
                 let mut notices = Vec::new();
-                let lanes = v3.lanes.iter().enumerate().map(|(i, r)| self.load_lane(i, r, &mut notices)).collect();
+                let lanes = doc.lanes.iter().enumerate().map(|(i, r)| self.load_lane(i, r, &mut notices)).collect();
                 let notice = (!notices.is_empty()).then(|| notices.join(" "));
-                Loaded { saved: Some(Saved { draft: v3.draft, lanes, history: v3.history }), notice }
+                Loaded {
+                    saved: Some(Saved { draft: doc.draft, lanes, history: doc.history, profiles: doc.profiles }),
+                    notice,
+                }
             }
             Err(why) => {
                 let kept = backend.set(&backup, &text).is_ok();
@@ -475,7 +521,10 @@ impl<B: Backend> Persistence<B> {
                 generation: self.on_disk.get(i).copied().flatten(),
             })
             .collect();
-        let mut doc = SavedV3 { version: CURRENT_VERSION, draft: draft.clone(), lanes, history: pg.history.clone() };
+        let profiles =
+            custom().into_iter().map(|c| SavedProfile { origin: c.choice.origin, profile: c.document }).collect();
+        let mut doc =
+            SavedV4 { version: CURRENT_VERSION, draft: draft.clone(), lanes, history: pg.history.clone(), profiles };
         if let Some(n) = self.save_state(&mut doc) {
             pg.history.truncate(doc.history.len());
             notices.push(n);
@@ -537,7 +586,7 @@ impl<B: Backend> Persistence<B> {
 
     /// Writes the state document; on a full quota drops history (oldest first) until it
     /// fits.
-    fn save_state(&mut self, doc: &mut SavedV3) -> Option<String> {
+    fn save_state(&mut self, doc: &mut SavedV4) -> Option<String> {
         let key = self.key(STATE);
         let backend = self.backend.as_mut()?;
         let before = doc.history.len();
@@ -792,11 +841,83 @@ mod tests {
         assert_eq!(back.lanes[0].users().len(), 2, "the deletion survives the migration");
         p.save(&mut back, &d);
         let state: Value = serde_json::from_str(&items(&p)["scim-playground:state"]).unwrap();
-        assert_eq!(state["version"], 3);
+        assert_eq!(state["version"], 4);
         assert!(state["lanes"][0].get("store").is_none());
         assert_eq!(state["lanes"][0]["generation"], 1);
         let (_, again, _, _) = reload(&mut p);
         assert_eq!(again.lanes[0].users().len(), 2);
+    }
+
+    /// A profile as the learner writes one (trimmed), with a credential a hand-made file
+    /// might carry.
+    const CUSTOM: &str = r#"{"extends": "rfc", "name": "learned from localhost:8000", "title": "learned from localhost:8000 (learned from a live server)",
+        "behaviour": {"omitted": "keep"}, "auth": {"kind": "bearer", "token": "tok-never-saved"}}"#;
+
+    #[test]
+    fn custom_profiles_are_saved_with_their_lanes_and_without_a_credential() {
+        set_custom(Vec::new());
+        let mut p = mem();
+        let mut pg = playground_with_history(0);
+        let name = pg.open_custom(1, load_custom(CUSTOM, Origin::Learned).unwrap());
+        pg.send(&post("kept-by-the-custom-lane")).unwrap();
+        assert_eq!(p.save(&mut pg, &Draft::default()), None);
+        let all: String = items(&p).values().cloned().collect();
+        assert!(!all.contains("tok-never-saved"), "no credential in saved state");
+        let state: Value = serde_json::from_str(&items(&p)["scim-playground:state"]).unwrap();
+        assert_eq!((state["version"].clone(), state["profiles"][0]["origin"].clone()), (json!(4), json!("learned")));
+        // A fresh page: the registry is empty until the saved state is applied.
+        set_custom(Vec::new());
+        let (_, mut back, _, notices) = reload(&mut p);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back.lanes[1].profile_name, name);
+        assert_eq!(back.lanes[1].profile().behaviour.omitted, scim_core::Omitted::Keep);
+        assert_eq!(back.lanes[1].users().len(), 4, "its store came back too");
+        assert_eq!(crate::catalog::custom()[0].choice.origin, Origin::Learned);
+        // It behaves as loaded: PUT keeps what the body omits.
+        back.send(&Draft::default()).unwrap();
+        assert_eq!(back.lanes[1].last.as_ref().unwrap().response.json()["title"], "Tour Guide");
+        set_custom(Vec::new());
+    }
+
+    #[test]
+    fn a_saved_profile_that_no_longer_loads_is_left_out_with_a_notice() {
+        set_custom(Vec::new());
+        let mut p = mem();
+        let mut pg = playground_with_history(0);
+        pg.open_custom(1, load_custom(CUSTOM, Origin::File).unwrap());
+        p.save(&mut pg, &Draft::default());
+        let key = "scim-playground:state";
+        let mut state: Value = serde_json::from_str(&items(&p)[key]).unwrap();
+        state["profiles"][0]["profile"]["behaviour"]["omitted"] = json!("sometimes");
+        p.backend.as_mut().unwrap().items.insert(key.into(), state.to_string());
+        set_custom(Vec::new());
+        let (_, back, _, notices) = reload(&mut p);
+        let text = notices.join(" ");
+        assert!(text.contains("could not be loaded") && text.contains("behaviour.omitted"), "{text}");
+        assert_eq!(back.lanes[1].profile_name, "rfc", "the lane falls back: {text}");
+        assert!(crate::catalog::custom().is_empty());
+    }
+
+    #[test]
+    fn version_3_state_migrates_to_version_4_without_custom_profiles() {
+        set_custom(Vec::new());
+        let mut p = mem();
+        let mut pg = playground_with_history(1);
+        p.save(&mut pg, &Draft::default());
+        // Rewrite the state document as version 3 wrote it (no `profiles`).
+        let key = "scim-playground:state";
+        let mut state: Value = serde_json::from_str(&items(&p)[key]).unwrap();
+        state["version"] = json!(3);
+        state.as_object_mut().unwrap().remove("profiles");
+        let v3 = SavedV3::deserialize(&state).unwrap();
+        p.backend.as_mut().unwrap().items.insert(key.into(), serde_json::to_string(&v3).unwrap());
+        let (mut q, mut back, d, notices) = reload(&mut p);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back.history, pg.history);
+        assert_eq!(back.lanes[1].profile_name, pg.lanes[1].profile_name);
+        q.save(&mut back, &d);
+        let state: Value = serde_json::from_str(&items(&q)[key]).unwrap();
+        assert_eq!((state["version"].clone(), state["profiles"].clone()), (json!(4), json!([])));
     }
 
     #[test]
@@ -887,7 +1008,7 @@ mod tests {
         let notice = p.save(&mut pg, &Draft::default()).unwrap();
         assert!(notice.contains("history trimmed from 20 to"), "{notice}");
         assert!(pg.history.len() < 20);
-        let Document::Split(doc) = decode(&items(&p)["scim-playground:state"]).unwrap() else { panic!("version 3") };
+        let Document::Split(doc) = decode(&items(&p)["scim-playground:state"]).unwrap() else { panic!("version 4") };
         assert_eq!(doc.history, pg.history);
 
         let mut tiny = Persistence::new(Some(MemoryBackend { items: HashMap::new(), quota: Some(10) }), NAMESPACE);

@@ -15,7 +15,9 @@
 //!
 //! The built-in client scenarios (`tests/scenarios/*.json`) are embedded here rather than in
 //! the playground's own wasm, so a page that never replays one does not carry them:
-//! `scenarios()` lists them, `ScenarioReplayer.builtin(name, run)` replays one.
+//! `scenarios()` lists them, `ScenarioReplayer.builtin(name, run)` replays one;
+//! `checkScenario(text)` checks a person's own scenario file against the scenario JSON Schema
+//! the tests use. `har(input)` writes exchanges as a HAR 1.2 log for the playground.
 
 use scim_core::{Request, Response};
 use scim_learn::{Learner, Replayer, Scenario};
@@ -107,6 +109,41 @@ impl ProfileLearner {
     }
 }
 
+/// What [`har`] takes: exchanges as `scim_learn::Exchange` JSON (`{probe, request: {method,
+/// path, headers, body}, response: {status, headers, body}}`), the base URL their paths are
+/// relative to, when the run started and each exchange's duration.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HarInput {
+    exchanges: Vec<scim_learn::Exchange>,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    started_ms: u64,
+    #[serde(default)]
+    times_ms: Vec<u64>,
+    #[serde(default)]
+    creator: Option<(String, String)>,
+}
+
+/// Exchanges as a HAR 1.2 log (`scim_learn::har`: credential headers redacted), as JSON
+/// text. `input_json`: `{exchanges, baseUrl, startedMs, timesMs, creator: [name, version]}`
+/// (a learn result's or a replay report's `exchanges` fit as they are). Here rather than in
+/// the playground's own wasm, which loads this module before it offers a HAR.
+#[wasm_bindgen]
+pub fn har(input_json: &str) -> Result<String, JsError> {
+    let input: HarInput = scim_core::from_json_str(input_json).map_err(|e| JsError::new(&format!("har: {e}")))?;
+    let started = scim_learn::rfc3339(input.started_ms);
+    let creator = input.creator.unwrap_or_else(|| ("scim-playground-wasm".into(), env!("CARGO_PKG_VERSION").into()));
+    let cx = scim_learn::HarContext {
+        base_url: &input.base_url,
+        creator: (&creator.0, &creator.1),
+        started: &started,
+        times_ms: &input.times_ms,
+    };
+    serde_json::to_string_pretty(&scim_learn::har(&input.exchanges, &cx)).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// The built-in scenarios: name and file text.
 const BUILTIN: &[(&str, &str)] = &[
     ("okta-full-put", include_str!("../../../tests/scenarios/okta-full-put.json")),
@@ -130,6 +167,20 @@ pub fn scenarios() -> String {
         })
         .collect();
     serde_json::Value::Array(list).to_string()
+}
+
+/// Checks a scenario file's text against the scenario JSON Schema the tests check
+/// `tests/scenarios` with (`scim_learn::check_scenario`; then it must load): JSON text `{errors: [...]}` when it fails, else
+/// `{errors: [], name, title, client, description, steps}` (`steps`: how many). Replay it
+/// with `new ScenarioReplayer(text, run)`.
+#[wasm_bindgen(js_name = checkScenario)]
+pub fn check_scenario(text: &str) -> String {
+    match scim_learn::check_scenario(text) {
+        Ok(s) => serde_json::json!({"errors": [], "name": s.name, "title": s.title, "client": s.client,
+            "description": s.description, "steps": s.steps.len()}),
+        Err(errors) => serde_json::json!({"errors": errors}),
+    }
+    .to_string()
 }
 
 /// A scenario replay as a state machine, driven like [`ProfileLearner`].
@@ -179,6 +230,35 @@ impl ScenarioReplayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scenario_file_is_checked_as_the_tests_check_it() {
+        let ok: serde_json::Value = serde_json::from_str(&check_scenario(BUILTIN[0].1)).unwrap();
+        assert_eq!((ok["errors"].as_array().map(Vec::len), ok["name"].as_str()), (Some(0), Some(BUILTIN[0].0)));
+        let bad: serde_json::Value = serde_json::from_str(&check_scenario(r#"{"name": "x", "steps": []}"#)).unwrap();
+        let errors = bad["errors"].as_array().unwrap();
+        assert!(errors.len() >= 2 && bad.get("name").is_none(), "{bad}");
+    }
+
+    #[test]
+    fn har_takes_a_reports_exchanges_as_they_are() {
+        let input = serde_json::json!({
+            "exchanges": [{"probe": "create", "request": {"method": "POST", "path": "/Users",
+                "headers": [["Authorization", "Bearer x1"]], "body": "{}"},
+                "response": {"status": 201, "headers": [], "body": "{}"}}],
+            "baseUrl": "http://localhost:8000/scim/v2", "startedMs": 0, "timesMs": [5],
+            "creator": ["scim-playground", "0.1.0"]});
+        let text = har(&input.to_string()).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["log"]["creator"]["name"], "scim-playground");
+        let e = &v["log"]["entries"][0];
+        assert_eq!(
+            (e["request"]["url"].as_str(), e["time"].as_u64()),
+            (Some("http://localhost:8000/scim/v2/Users"), Some(5))
+        );
+        assert_eq!(e["startedDateTime"], "1970-01-01T00:00:00.000Z");
+        assert!(!text.contains("x1"));
+    }
 
     #[test]
     fn every_scenario_file_is_built_in_and_parses() {

@@ -14,6 +14,11 @@
 //!   reference in memory, before anything reaches a real server.
 //! - [`Replayer`] runs a [`Scenario`] (a data file of steps a client sends, each with its
 //!   source and what the client concludes from the answer) and reports per step.
+//! - [`check_scenario`] checks a person's scenario file against [`scenario_schema`] (the
+//!   schema the tests check `tests/scenarios` with; they also check that it agrees with the
+//!   `boon` validator) and loads it.
+//! - [`har()`] writes exchanges (a learn run's, a replay's) as a HAR 1.2 log, credential
+//!   headers redacted, for the native commands' `--har` and the playground's downloads.
 //! - [`observe`] classifies, from a GET before and after a write, what a server did with
 //!   each attribute, in the engine's outcome words (the playground's observed explanation).
 //!
@@ -31,6 +36,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod battery;
+mod check;
+mod har;
 mod learn;
 mod observe;
 mod output;
@@ -40,6 +47,8 @@ use scim_core::{Request, Response};
 use serde::{Deserialize, Serialize};
 
 pub use battery::{DECIDABLE, Probe, battery};
+pub use check::check_scenario;
+pub use har::{HarContext, REDACTED, har, rfc3339};
 pub use learn::{Decision, Learned, Learner, Undecided, dry_run};
 pub use observe::{Observed, observe};
 pub use replay::{Expect, ReplayReport, Replayer, Scenario, Step, StepReport, scenario_schema};

@@ -67,3 +67,70 @@ fn the_schema_refuses_a_step_without_a_source_or_with_an_unknown_field() {
     bad_method["method"] = json!("FETCH");
     assert!(schemas.validate(&doc(bad_method), idx).is_err());
 }
+
+/// The page's checker (`scim_learn::check_scenario`, no regex engine) and `boon` accept and
+/// refuse the same documents: every scenario file, and one mutation per rule of the schema.
+#[test]
+fn the_page_checker_agrees_with_boon() {
+    let (schemas, idx) = validator();
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("okta-full-put.json")).unwrap()).unwrap();
+    let mut docs: Vec<(String, Value)> = vec![];
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        docs.push((path.display().to_string(), v));
+    }
+    type Mutation = (&'static str, fn(&mut Value));
+    let mutations: &[Mutation] = &[
+        ("no name", |v| drop(v.as_object_mut().unwrap().remove("name"))),
+        ("no steps", |v| drop(v.as_object_mut().unwrap().remove("steps"))),
+        ("empty steps", |v| v["steps"] = json!([])),
+        ("name with capitals", |v| v["name"] = json!("Okta")),
+        ("name empty", |v| v["name"] = json!("")),
+        ("title empty", |v| v["title"] = json!("")),
+        ("title a number", |v| v["title"] = json!(7)),
+        ("unknown top key", |v| v["extra"] = json!(true)),
+        ("vendorProfile empty", |v| v["vendorProfile"] = json!("")),
+        ("step not an object", |v| v["steps"][0] = json!("GET /Users")),
+        ("step without source", |v| drop(v["steps"][0].as_object_mut().unwrap().remove("source"))),
+        ("step without breaks", |v| drop(v["steps"][0].as_object_mut().unwrap().remove("breaks"))),
+        ("source over http", |v| v["steps"][0]["source"] = json!("http://example.com")),
+        ("method unknown", |v| v["steps"][0]["method"] = json!("FETCH")),
+        ("method lower case", |v| v["steps"][0]["method"] = json!("get")),
+        ("path relative", |v| v["steps"][0]["path"] = json!("Users")),
+        ("header not a string", |v| v["steps"][0]["headers"] = json!({"X-A": 1})),
+        ("headers a string", |v| v["steps"][0]["headers"] = json!("X-A: 1")),
+        ("body an array", |v| v["steps"][0]["body"] = json!([])),
+        ("expect without status", |v| v["steps"][0]["expect"] = json!({})),
+        ("status empty", |v| v["steps"][0]["expect"]["status"] = json!([])),
+        ("status 99", |v| v["steps"][0]["expect"]["status"] = json!([99])),
+        ("status 600", |v| v["steps"][0]["expect"]["status"] = json!([600])),
+        ("status text", |v| v["steps"][0]["expect"]["status"] = json!(["200"])),
+        ("status fraction", |v| v["steps"][0]["expect"]["status"] = json!([200.5])),
+        ("unknown expect key", |v| v["steps"][0]["expect"]["statuses"] = json!([200])),
+        ("present not a pointer", |v| v["steps"][0]["expect"]["present"] = json!(["id"])),
+        ("absent a string", |v| v["steps"][0]["expect"]["absent"] = json!("/id")),
+        ("equals key not a pointer", |v| v["steps"][0]["expect"]["equals"] = json!({"id": 1})),
+        ("equals fine", |v| v["steps"][0]["expect"]["equals"] = json!({"/id": 1})),
+        ("save not a pointer", |v| v["steps"][0]["save"] = json!({"id": "id"})),
+        ("save a number", |v| v["steps"][0]["save"] = json!({"id": 1})),
+        ("cleanup a string", |v| v["steps"][0]["cleanup"] = json!("yes")),
+        ("cleanup fine", |v| v["steps"][0]["cleanup"] = json!(true)),
+        ("unknown step key", |v| v["steps"][0]["note"] = json!("n")),
+        ("not an object", |v| *v = json!([1])),
+    ];
+    for (what, m) in mutations {
+        let mut v = base.clone();
+        m(&mut v);
+        docs.push(((*what).to_string(), v));
+    }
+    let mut refused = 0;
+    for (what, v) in &docs {
+        let by_boon = schemas.validate(v, idx).is_ok();
+        let by_page = scim_learn::check_scenario(&v.to_string());
+        assert_eq!(by_page.is_ok(), by_boon, "{what}: boon {by_boon}, the page's checker {by_page:?}");
+        refused += usize::from(!by_boon);
+    }
+    assert_eq!(refused, mutations.len() - 2, "every mutation but the two fine ones is refused");
+}

@@ -41,17 +41,24 @@ pub struct RelayArgs {
 /// The upstream, split once.
 #[derive(Debug, Clone)]
 pub struct Upstream {
-    /// `http://host:port`.
+    /// `http://host:port` or `https://host:port`.
     pub origin: String,
+    /// `host:port`: the only target a request in absolute form may name.
+    pub authority: String,
     /// The path prefix requests must lie under (`/scim/v2`, or empty).
     pub prefix: String,
 }
 
 impl Upstream {
-    /// Parses `--to`: plain `http://` only (this build has no TLS).
+    /// Parses `--to`: an `http://` or `https://` URL (TLS by rustls, certificates checked
+    /// against the Mozilla roots).
     pub fn parse(to: &str) -> Result<Upstream> {
-        let Some(rest) = to.strip_prefix("http://") else {
-            bail!("--to {to}: give an http:// URL (this build speaks plain http only)");
+        let Some((scheme, rest)) = to
+            .strip_prefix("http://")
+            .map(|r| ("http", r))
+            .or_else(|| to.strip_prefix("https://").map(|r| ("https", r)))
+        else {
+            bail!("--to {to}: give an http:// or https:// URL, such as http://localhost:8000/scim/v2");
         };
         let (authority, path) = match rest.find('/') {
             Some(i) => rest.split_at(i),
@@ -60,7 +67,11 @@ impl Upstream {
         if authority.is_empty() {
             bail!("--to {to}: no host");
         }
-        Ok(Upstream { origin: format!("http://{authority}"), prefix: path.trim_end_matches('/').to_string() })
+        Ok(Upstream {
+            origin: format!("{scheme}://{authority}"),
+            authority: authority.to_string(),
+            prefix: path.trim_end_matches('/').to_string(),
+        })
     }
 }
 
@@ -86,8 +97,7 @@ async fn forward(State(up): State<std::sync::Arc<Upstream>>, req: Request) -> Re
     let (parts, body) = req.into_parts();
     if let Some(auth) = parts.uri.authority() {
         // A request in absolute form names its target: only the upstream may be named.
-        let upstream_authority = up.origin.trim_start_matches("http://");
-        if !auth.as_str().eq_ignore_ascii_case(upstream_authority) {
+        if !auth.as_str().eq_ignore_ascii_case(&up.authority) {
             tracing::warn!("relay refused a request for another target: {}", auth.as_str());
             return refuse(StatusCode::FORBIDDEN, format!("this relay forwards to {} only", up.origin));
         }
@@ -137,6 +147,7 @@ async fn forward(State(up): State<std::sync::Arc<Upstream>>, req: Request) -> Re
     let (status, headers, body) = match sent {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
+            let e = crate::remote::describe(&e, &up.origin);
             tracing::warn!("relay {method} {path} → upstream failed: {e}");
             return refuse(StatusCode::BAD_GATEWAY, format!("the upstream did not answer: {e}"));
         }

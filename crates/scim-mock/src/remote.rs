@@ -1,6 +1,7 @@
 //! `scim-mock learn` and `scim-mock replay`: the native drivers of [`scim_learn`]'s state
 //! machines. They send each request the machine yields to `BASE` + its path over HTTP
-//! (plain `http://`; no TLS in this build), add `Authorization: Bearer TOKEN` when given
+//! (`http://` or `https://`: TLS by rustls, certificates checked against the Mozilla roots
+//! webpki-roots carries), add `Authorization: Bearer TOKEN` when given
 //! (the machines never see it, so no transcript or report holds it), and feed the answers
 //! back.
 
@@ -30,6 +31,9 @@ pub struct LearnArgs {
     /// Also write the whole run (decisions, undecided knobs, every exchange) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write every exchange as a HAR 1.2 log here (Authorization values redacted).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
 }
 
 /// `scim-mock replay`.
@@ -46,10 +50,52 @@ pub struct ReplayArgs {
     /// Also write the report (every step with what was sent and received) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write every exchange as a HAR 1.2 log here (Authorization values redacted).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+}
+
+/// When a run started (milliseconds since the epoch) and how long each request took.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub started_ms: u64,
+    pub times_ms: Vec<u64>,
+}
+
+impl Timings {
+    fn start() -> Timings {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timings { started_ms: u64::try_from(now.as_millis()).unwrap_or(0), times_ms: Vec::new() }
+    }
+
+    /// Sends `req` and records how long the answer took.
+    fn send(&mut self, agent: &ureq::Agent, base: &str, token: Option<&str>, req: &Request) -> Response {
+        let t = std::time::Instant::now();
+        let resp = send(agent, base, token, req);
+        self.times_ms.push(u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX));
+        resp
+    }
+}
+
+/// The exchanges of a run as a HAR 1.2 document, `creator` scim-mock.
+pub fn har_text(exchanges: &[scim_learn::Exchange], base: &str, timings: &Timings) -> Result<String> {
+    let started = scim_learn::rfc3339(timings.started_ms);
+    let cx = scim_learn::HarContext {
+        base_url: base,
+        creator: ("scim-mock", env!("CARGO_PKG_VERSION")),
+        started: &started,
+        times_ms: &timings.times_ms,
+    };
+    Ok(serde_json::to_string_pretty(&scim_learn::har(exchanges, &cx))?)
+}
+
+fn write_har(path: &std::path::Path, exchanges: &[scim_learn::Exchange], base: &str, timings: &Timings) -> Result<()> {
+    std::fs::write(path, har_text(exchanges, base, timings)?)
+        .with_context(|| format!("writing --har {}", path.display()))
 }
 
 /// A blocking HTTP/1.1 client: no proxies, no redirects, statuses are data.
-fn agent() -> ureq::Agent {
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .allow_non_standard_methods(true)
@@ -77,7 +123,7 @@ pub fn send(agent: &ureq::Agent, base: &str, token: Option<&str>, req: &Request)
     };
     let mut resp = match agent.run(built) {
         Ok(r) => r,
-        Err(e) => return scim_learn::transport_error(&format!("{} {url}: {e}", req.method)),
+        Err(e) => return scim_learn::transport_error(&format!("{} {url}: {}", req.method, describe(&e, &url))),
     };
     let status = resp.status().as_u16();
     let headers = resp
@@ -89,14 +135,25 @@ pub fn send(agent: &ureq::Agent, base: &str, token: Option<&str>, req: &Request)
     Response { status, headers, body, ..Response::default() }
 }
 
-fn check_base(url: &str) -> Result<()> {
-    if url.starts_with("https://") {
-        bail!(
-            "--url {url}: this build speaks plain http only; put a local TLS-terminating proxy in front, or use the playground's remote lane"
-        );
+/// A transport error as a sentence; a TLS failure says what usually causes it.
+pub fn describe(e: &ureq::Error, url: &str) -> String {
+    let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
+        || (url.starts_with("https://")
+            && matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData));
+    if tls {
+        format!(
+            "the TLS handshake failed ({e}): the server may speak plain http (use http://), or its certificate is not one a public authority signed (self-signed and private CAs are not trusted)"
+        )
+    } else {
+        e.to_string()
     }
-    if !url.starts_with("http://") {
-        bail!("--url {url}: give the SCIM base URL, such as http://localhost:8000/scim/v2");
+}
+
+fn check_base(url: &str) -> Result<()> {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        bail!(
+            "--url {url}: give the SCIM base URL, such as http://localhost:8000/scim/v2 or https://example.com/scim/v2"
+        );
     }
     Ok(())
 }
@@ -115,10 +172,16 @@ pub fn nonce() -> String {
 
 /// Runs the battery against `base`.
 pub fn learn(base: &str, token: Option<&str>, name: &str, nonce: &str) -> Learned {
+    learn_timed(base, token, name, nonce).0
+}
+
+/// Runs the battery against `base`, timing each request.
+pub fn learn_timed(base: &str, token: Option<&str>, name: &str, nonce: &str) -> (Learned, Timings) {
     let agent = agent();
+    let mut timings = Timings::start();
     let mut learner = Learner::new(nonce, name);
     while let Some(req) = learner.next_request() {
-        let resp = send(&agent, base, token, &req);
+        let resp = timings.send(&agent, base, token, &req);
         tracing::debug!("learn {} {} → {}", req.method, req.path, resp.status);
         learner.feed(resp);
     }
@@ -143,18 +206,24 @@ pub fn learn(base: &str, token: Option<&str>, name: &str, nonce: &str) -> Learne
         }
     }
     learned.undecided.retain(|u| u.knob != "basePath");
-    learned
+    (learned, timings)
 }
 
 /// Replays `scenario` against `base`.
 pub fn replay(scenario: Scenario, base: &str, token: Option<&str>, run: &str) -> Option<ReplayReport> {
+    replay_timed(scenario, base, token, run).0
+}
+
+/// Replays `scenario` against `base`, timing each request.
+pub fn replay_timed(scenario: Scenario, base: &str, token: Option<&str>, run: &str) -> (Option<ReplayReport>, Timings) {
     let agent = agent();
+    let mut timings = Timings::start();
     let mut r = Replayer::new(scenario, run);
     while let Some(req) = r.next_request() {
-        let resp = send(&agent, base, token, &req);
+        let resp = timings.send(&agent, base, token, &req);
         r.feed(resp);
     }
-    r.result().cloned()
+    (r.result().cloned(), timings)
 }
 
 /// `scim-mock learn`: the profile on stdout, the summary on stderr.
@@ -179,10 +248,15 @@ pub async fn learn_cmd(args: LearnArgs) -> Result<()> {
     check_base(&url)?;
     let n = nonce();
     let (name, token) = (args.name.clone(), args.token.clone());
-    let learned = tokio::task::spawn_blocking(move || learn(&url, token.as_deref(), &name, &n)).await?;
+    let base = url.clone();
+    let (learned, timings) =
+        tokio::task::spawn_blocking(move || learn_timed(&url, token.as_deref(), &name, &n)).await?;
     if let Some(path) = &args.report {
         let text = serde_json::to_string_pretty(&learned)?;
         std::fs::write(path, text).with_context(|| format!("writing --report {}", path.display()))?;
+    }
+    if let Some(path) = &args.har {
+        write_har(path, &learned.exchanges, &base, &timings)?;
     }
     let text = serde_json::to_string_pretty(&learned.profile)?;
     scim_core::Profile::from_json(&text).map_err(|e| anyhow::anyhow!("the learned profile does not load: {e}"))?;
@@ -230,16 +304,20 @@ pub async fn replay_cmd(args: ReplayArgs) -> Result<()> {
     check_base(&args.url)?;
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading scenario {}", args.scenario.display()))?;
-    let scenario: Scenario =
-        serde_json::from_str(&text).with_context(|| format!("scenario {}", args.scenario.display()))?;
+    // Checked against the scenario JSON Schema, as the playground checks a loaded file.
+    let scenario = scim_learn::check_scenario(&text)
+        .map_err(|problems| anyhow::anyhow!("scenario {}: {}", args.scenario.display(), problems.join("; ")))?;
     let (url, token, n) = (args.url.clone(), args.token.clone(), nonce());
-    let report = tokio::task::spawn_blocking(move || replay(scenario, &url, token.as_deref(), &n))
-        .await?
-        .context("the replay did not finish")?;
+    let (report, timings) =
+        tokio::task::spawn_blocking(move || replay_timed(scenario, &url, token.as_deref(), &n)).await?;
+    let report = report.context("the replay did not finish")?;
     print_report(&report);
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("writing --report {}", path.display()))?;
+    }
+    if let Some(path) = &args.har {
+        write_har(path, &report.exchanges, &args.url, &timings)?;
     }
     if !report.passed {
         bail!("scenario {}: a step broke", report.scenario);

@@ -152,3 +152,38 @@ fn end_to_end_headers_pass_both_ways_and_cors_is_the_relays() {
     assert_eq!(got.header("x-upstream-said"), Some("hi"));
     assert_eq!(got.header("access-control-allow-origin"), Some("*"));
 }
+
+/// https is accepted everywhere a server URL is given (TLS by rustls); pointed at a port
+/// that speaks plain http, the handshake fails with a sentence saying so, not a panic.
+#[test]
+fn https_is_accepted_and_a_failed_handshake_is_a_readable_error() {
+    let up = upstream();
+    let https = format!("https://{}/scim/v2", up.addr);
+    let parsed = scim_mock::relay::Upstream::parse(&https).unwrap();
+    assert_eq!((parsed.origin, parsed.prefix.as_str()), (format!("https://{}", up.addr), "/scim/v2"));
+    assert!(scim_mock::relay::Upstream::parse("ftp://example.com/scim").is_err());
+    // The native drivers: status 0 and the reason as the body.
+    let r = scim_mock::remote::send(
+        &scim_mock::remote::agent(),
+        &https,
+        Some("s3cret"),
+        &scim_core::Request::new("GET", "/Users"),
+    );
+    assert_eq!(r.status, 0);
+    assert!(r.body.contains("TLS handshake failed") && r.body.contains("plain http"), "{}", r.body);
+    // The relay: 502 with the same reason.
+    let relayed = relay(&https);
+    let out = send(&agent(), "GET", &format!("http://{}/scim/v2/Users", relayed.addr), &[], vec![]).unwrap();
+    assert_eq!(out.status, 502, "{}", out.body);
+    assert!(out.body.contains("TLS handshake failed"), "{}", out.body);
+    // The replay command: it runs, reports the step that got no answer, exits non-zero.
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/jumpcloud-test-connection.json");
+    let replay = std::process::Command::new(env!("CARGO_BIN_EXE_scim-mock"))
+        .args(["replay", scenario.to_str().unwrap(), "--url", &https])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&replay.stdout), String::from_utf8_lossy(&replay.stderr));
+    assert!(!replay.status.success() && text.contains("BROKEN") && !text.contains("panicked"), "{text}");
+    assert!(text.contains("no response: POST https://") && text.contains("TLS handshake failed"), "{text}");
+}
