@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::profile::read::json_path_at;
 use crate::profile::registry::{Registry, builtin_schemas};
 use crate::profile::types::{Auth, Behaviour, IdStyle, Media, Profile, ProfileError, SchemaEntry, default_base_path};
 
@@ -239,101 +240,6 @@ fn read(doc: &Value) -> Result<Profile, ProfileError> {
 
 fn located(path: &str, msg: &str) -> ProfileError {
     if path.is_empty() { ProfileError(format!("profile: {msg}")) } else { ProfileError(format!("{path}: {msg}")) }
-}
-
-/// The JSON path (`behaviour.omitted`, `resourceTypes[0].schema`) of the value being read at
-/// a 1-based line and byte column (serde_json's error position): where a key given twice is. Keys containing `.` are
-/// written as they are (URNs), which is readable and good enough for an error message.
-pub(crate) fn json_path_at(text: &str, line: usize, column: usize) -> String {
-    enum Frame {
-        Obj(Option<String>),
-        Arr(usize),
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let (mut ln, mut col) = (1usize, 0usize);
-    let mut expecting_key = false;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let past = |ln: usize, col: usize| ln > line || (ln == line && col >= column);
-    'scan: while let Some(&c) = bytes.get(i) {
-        i += 1;
-        if c == b'\n' {
-            ln += 1;
-            col = 0;
-        } else {
-            col += 1;
-        }
-        // A closing bracket at the error position belongs to the object being reported
-        // ("missing field"): stop before popping it.
-        if past(ln, col) && matches!(c, b'}' | b']') {
-            if let Some(Frame::Obj(k)) = stack.last_mut() {
-                *k = None;
-            }
-            break;
-        }
-        match c {
-            b'{' => {
-                stack.push(Frame::Obj(None));
-                expecting_key = true;
-            }
-            b'[' => {
-                stack.push(Frame::Arr(0));
-                expecting_key = false;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                expecting_key = false;
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Arr(n)) => *n += 1,
-                Some(Frame::Obj(_)) => expecting_key = true,
-                None => {}
-            },
-            b':' => expecting_key = false,
-            b'"' => {
-                let mut s = Vec::new();
-                while let Some(&d) = bytes.get(i) {
-                    i += 1;
-                    col += 1;
-                    match d {
-                        b'\\' => {
-                            if let Some(&e) = bytes.get(i) {
-                                s.push(e);
-                                i += 1;
-                                col += 1;
-                            }
-                        }
-                        b'"' => break,
-                        other => s.push(other),
-                    }
-                }
-                if expecting_key {
-                    if let Some(Frame::Obj(k)) = stack.last_mut() {
-                        *k = Some(String::from_utf8_lossy(&s).into_owned());
-                    }
-                    expecting_key = false;
-                }
-            }
-            _ => {}
-        }
-        if past(ln, col) {
-            break 'scan;
-        }
-    }
-    let mut out = String::new();
-    for f in &stack {
-        match f {
-            Frame::Obj(Some(k)) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Frame::Obj(None) => {}
-            Frame::Arr(n) => out.push_str(&format!("[{n}]")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
