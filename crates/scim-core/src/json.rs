@@ -82,12 +82,25 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
+/// JSON text with unique keys in every object; a repeated key is an error whose message
+/// [`duplicate_key`] reads.
+pub(crate) fn parse_strict(text: &str) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
+    de::Deserialize::deserialize(&mut de).and_then(|Strict(v)| de.end().map(|()| v))
+}
+
+/// The key a [`parse_strict`] error found twice (as written, without quotes), if that is
+/// what the error is.
+pub(crate) fn duplicate_key(e: &serde_json::Error) -> Option<String> {
+    let msg = e.to_string();
+    let rest = crate::error::strip_position(msg.strip_prefix(DUPLICATE)?);
+    Some(rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(rest).to_string())
+}
+
 /// Parses a request body: JSON with unique keys in every object. Errors are 400
 /// `invalidSyntax` with line and column.
 pub(crate) fn parse_body(text: &str) -> Result<Value, ScimError> {
-    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
-    let parsed = de::Deserialize::deserialize(&mut de).and_then(|Strict(v)| de.end().map(|()| v));
-    parsed.map_err(|e| {
+    parse_strict(text).map_err(|e| {
         let msg = e.to_string();
         match msg.strip_prefix(DUPLICATE) {
             Some(rest) => ScimError::invalid_syntax(format!(

@@ -1,9 +1,10 @@
 //! JS values ↔ core values, at the edge.
 //!
-//! Out: typed values (explanations, profile lists, differences) go through one serializer
-//! setting ([`serde_wasm_bindgen::Serializer::json_compatible`]) so JS receives plain objects
-//! and arrays, never `Map`s. A response's four fields are set directly and its body is
-//! parsed by `JSON.parse` (faster than walking it from Rust).
+//! Out: typed values (explanations, profile lists, differences) are written as JSON text by
+//! serde_json and read by `JSON.parse`, so JS receives plain objects and arrays, never
+//! `Map`s, and the module carries one serializer instead of a second one that builds JS
+//! values field by field (serde-wasm-bindgen's). A response's four fields are set directly
+//! and its body is parsed by `JSON.parse` too.
 //!
 //! In: the few fields of an options or request object are read directly ([`Reflect::get`]).
 //! A serde `Deserialize` per input type through serde-wasm-bindgen cost about 7 KB of gzipped
@@ -49,11 +50,11 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-/// Serialises with the crate's one setting: JSON-compatible plain objects.
+/// A typed value as plain JS objects: JSON text, then `JSON.parse`. Integers beyond 2^53
+/// come out rounded, as they do in a response body.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("converting to JS: {e}")))
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&format!("converting to JS: {e}")))?;
+    JSON::parse(&text).map_err(|e| JsError::new(&format!("converting to JS: {}", thrown(&e))))
 }
 
 /// A core error as a thrown JS `Error` whose message is its detail.

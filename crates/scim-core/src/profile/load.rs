@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::profile::read::json_path_at;
 use crate::profile::registry::{Registry, builtin_schemas};
 use crate::profile::types::{Auth, Behaviour, IdStyle, Media, Profile, ProfileError, SchemaEntry, default_base_path};
-use crate::schema::Schema;
 
 /// The built-in profiles, minified at build time (see `build.rs`). A `static`, not a value
 /// built in the function: rustc then emits each text once, where an array built in every
@@ -101,14 +101,19 @@ impl Profile {
         builtin_sources()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, src)| crate::from_json_str(src).ok())
+            .and_then(|(_, src)| crate::from_json_str::<Value>(src).ok())
+            .and_then(|doc| read(&doc).ok())
     }
 
     /// Loads a profile from JSON; errors name the field (`behaviour.omitted: unknown variant
     /// ...`). A document with `"extends": "veeva"` is read as overrides of that built-in
     /// profile (see [`Profile::derive`]).
     pub fn from_json(src: &str) -> Result<Profile, ProfileError> {
-        let doc: Value = crate::from_json_str(src).map_err(|e| ProfileError(format!("profile JSON: {e}")))?;
+        let doc = crate::json::parse_strict(src).map_err(|e| match crate::json::duplicate_key(&e) {
+            // What serde's derive said of a field given twice, where it was given.
+            Some(key) => located(&json_path_at(src, e.line(), e.column()), &format!("duplicate field `{key}`")),
+            None => ProfileError(format!("profile JSON: {e}")),
+        })?;
         if let Some(ext) = doc.get("extends") {
             let name =
                 ext.as_str().ok_or_else(|| ProfileError("extends: must be the name of a built-in profile".into()))?;
@@ -122,7 +127,7 @@ impl Profile {
             }
             return Profile::derive(&base, &overrides);
         }
-        let p = parse_located(src)?;
+        let p = read(&doc)?;
         p.validate()?;
         Ok(p)
     }
@@ -136,8 +141,7 @@ impl Profile {
         }
         let mut v = serde_json::to_value(base).map_err(|e| ProfileError(format!("base profile: {e}")))?;
         merge(&mut v, overrides);
-        let text = serde_json::to_string_pretty(&v).map_err(|e| ProfileError(format!("profile: {e}")))?;
-        let p = parse_located(&text)?;
+        let p = read(&v)?;
         p.validate()?;
         Ok(p)
     }
@@ -228,145 +232,14 @@ fn merge(base: &mut Value, over: &Value) {
     }
 }
 
-/// Parses a profile and, on error, names the field: serde reports a line and column but not
-/// the path, so the path is recovered by scanning the text up to that position.
-fn parse_located(text: &str) -> Result<Profile, ProfileError> {
-    crate::from_json_str::<Profile>(text).map_err(|e| {
-        let path = json_path_at(text, e.line(), e.column());
-        let msg = crate::error::strip_position(&e.to_string()).to_string();
-        // An inline schema that fails matches neither form of the untagged SchemaEntry;
-        // parse it as a schema to say what is wrong inside it.
-        if msg.contains("untagged enum SchemaEntry") {
-            let inner = crate::from_json_str::<Value>(text)
-                .ok()
-                .and_then(|v| value_at(&v, &path).cloned())
-                .and_then(|v| serde_json::to_string_pretty(&v).ok());
-            if let Some(inner) = inner {
-                if let Err(e2) = crate::from_json_str::<Schema>(&inner) {
-                    let sub = json_path_at(&inner, e2.line(), e2.column());
-                    let at = if sub.is_empty() { path.clone() } else { format!("{path}.{sub}") };
-                    return ProfileError(format!(
-                        "{at}: {} (a schema entry is a built-in schema URN or a full RFC 7643 §7 schema)",
-                        crate::error::strip_position(&e2.to_string())
-                    ));
-                }
-            }
-        }
-        if path.is_empty() { ProfileError(format!("profile: {msg}")) } else { ProfileError(format!("{path}: {msg}")) }
-    })
+/// Reads a profile document; an error names the field (`behaviour.omitted: unknown variant
+/// ...`), or `profile` for the document itself.
+fn read(doc: &Value) -> Result<Profile, ProfileError> {
+    crate::profile::read::profile(doc).map_err(|e| located(&e.path, &e.msg))
 }
 
-/// The value at a path produced by [`json_path_at`] (`a.b[2].c`).
-fn value_at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    let mut cur = v;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, idx) = match part.split_once('[') {
-            Some((k, rest)) => (k, rest.split('[').map(|i| i.trim_end_matches(']').parse::<usize>().ok()).collect()),
-            None => (part, Vec::new()),
-        };
-        if !key.is_empty() {
-            cur = cur.get(key)?;
-        }
-        for i in idx {
-            cur = cur.get(i?)?;
-        }
-    }
-    Some(cur)
-}
-
-/// The JSON path (`behaviour.omitted`, `resourceTypes[0].schema`) of the value being read at
-/// a 1-based line and byte column (serde_json's error position). Keys containing `.` are
-/// written as they are (URNs), which is readable and good enough for an error message.
-fn json_path_at(text: &str, line: usize, column: usize) -> String {
-    enum Frame {
-        Obj(Option<String>),
-        Arr(usize),
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let (mut ln, mut col) = (1usize, 0usize);
-    let mut expecting_key = false;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let past = |ln: usize, col: usize| ln > line || (ln == line && col >= column);
-    'scan: while let Some(&c) = bytes.get(i) {
-        i += 1;
-        if c == b'\n' {
-            ln += 1;
-            col = 0;
-        } else {
-            col += 1;
-        }
-        // A closing bracket at the error position belongs to the object being reported
-        // ("missing field"): stop before popping it.
-        if past(ln, col) && matches!(c, b'}' | b']') {
-            if let Some(Frame::Obj(k)) = stack.last_mut() {
-                *k = None;
-            }
-            break;
-        }
-        match c {
-            b'{' => {
-                stack.push(Frame::Obj(None));
-                expecting_key = true;
-            }
-            b'[' => {
-                stack.push(Frame::Arr(0));
-                expecting_key = false;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                expecting_key = false;
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Arr(n)) => *n += 1,
-                Some(Frame::Obj(_)) => expecting_key = true,
-                None => {}
-            },
-            b':' => expecting_key = false,
-            b'"' => {
-                let mut s = Vec::new();
-                while let Some(&d) = bytes.get(i) {
-                    i += 1;
-                    col += 1;
-                    match d {
-                        b'\\' => {
-                            if let Some(&e) = bytes.get(i) {
-                                s.push(e);
-                                i += 1;
-                                col += 1;
-                            }
-                        }
-                        b'"' => break,
-                        other => s.push(other),
-                    }
-                }
-                if expecting_key {
-                    if let Some(Frame::Obj(k)) = stack.last_mut() {
-                        *k = Some(String::from_utf8_lossy(&s).into_owned());
-                    }
-                    expecting_key = false;
-                }
-            }
-            _ => {}
-        }
-        if past(ln, col) {
-            break 'scan;
-        }
-    }
-    let mut out = String::new();
-    for f in &stack {
-        match f {
-            Frame::Obj(Some(k)) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Frame::Obj(None) => {}
-            Frame::Arr(n) => out.push_str(&format!("[{n}]")),
-        }
-    }
-    out
+fn located(path: &str, msg: &str) -> ProfileError {
+    if path.is_empty() { ProfileError(format!("profile: {msg}")) } else { ProfileError(format!("{path}: {msg}")) }
 }
 
 #[cfg(test)]

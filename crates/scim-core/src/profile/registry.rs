@@ -4,7 +4,11 @@ use crate::profile::types::{MemberDisplay, MemberReferences, Profile, ProfileErr
 use crate::schema::{self, Attribute, Schema};
 
 pub(crate) fn builtin_schemas() -> Vec<Schema> {
-    schema::builtin_schema_sources().iter().filter_map(|s| crate::from_json_str(s).ok()).collect()
+    schema::builtin_schema_sources()
+        .iter()
+        .filter_map(|s| crate::from_json_str::<serde_json::Value>(s).ok())
+        .filter_map(|v| crate::profile::read::schema(&v).ok())
+        .collect()
 }
 
 /// A compiled resource type: its schemas resolved.

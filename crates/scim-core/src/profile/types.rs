@@ -445,8 +445,11 @@ pub enum SchemaEntry {
     Inline(Schema),
 }
 
-/// A behaviour profile as written in JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A behaviour profile as written in JSON. `Deserialize` is written by hand (in `read`):
+/// the same walk as [`Profile::from_json`], so no derived visitor is linked; scim-core's own
+/// tests keep the derived one to hold the walk to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
     /// Short machine name (`rfc`, `veeva`, `ping`).
