@@ -20,6 +20,7 @@
 //! | uniqueness (409, RFC 7643 §7), ETags (412, RFC 7644 §3.14) and "a failed PUT changes nothing" (RFC 7644 §3.12) | [`crate::server`] |
 use serde_json::{Map, Value};
 
+use crate::compiled::{ExtSlot, Key};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::profile::registry::ResourceKind;
@@ -92,29 +93,32 @@ pub(crate) fn apply(
             "meta is maintained by the service provider (RFC 7643 §3.1)".into();
     }
 
-    let empty = Map::new();
-    let old_attrs = old.unwrap_or(&empty);
-    // Common attributes other than id/meta (externalId), then the core schema.
-    let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
-    for attr in common.into_iter().chain(kind.core.attributes.iter()) {
-        let bv = claimed.attrs.iter().find(|(n, _)| *n == attr.name).map(|(_, v)| *v);
-        let done = r.attribute(attr, &attr.name, bv, field(old_attrs, &attr.name))?;
-        if let Some(v) = done {
-            r.out.insert(attr.name.clone(), v);
+    // The stored values by slot: each stored key looked up once.
+    let t = &kind.table;
+    let mut slots = claimed.slots;
+    for (k, v) in old.into_iter().flatten() {
+        let at = match t.stored_key(k) {
+            Some(Key::Attr(i)) => i,
+            Some(Key::Ext(e)) => t.attrs.len() + e,
+            _ => continue,
+        };
+        if let Some((_, slot @ None)) = slots.get_mut(at) {
+            *slot = Some(v);
+        }
+    }
+    // Writable common attributes (externalId), then the core schema, in slot order.
+    for slot in &t.attrs {
+        let (bv, ov) = slots.get(slot.claim).copied().unwrap_or_default();
+        if let Some(v) = r.attribute(&slot.def, &slot.def.name, bv, ov)? {
+            r.out.insert(slot.def.name.clone(), v);
         }
     }
     let mut ext_present = Vec::new();
-    for (schema, required) in &kind.extensions {
-        let body_value = claimed.extensions.iter().find(|(urn, _)| *urn == schema.id).map(|(_, v)| *v);
-        if let Some(obj) = r.extension(
-            schema,
-            *required,
-            body_value,
-            listed.iter().any(|u| u.eq_ignore_ascii_case(&schema.id)),
-            field(old_attrs, &schema.id),
-        )? {
-            r.out.insert(schema.id.clone(), Value::Object(obj));
-            ext_present.push(schema.id.clone());
+    for (ext, (bv, ov)) in t.exts.iter().zip(slots.get(t.attrs.len()..).unwrap_or_default()) {
+        let listed_here = listed.iter().any(|u| u.eq_ignore_ascii_case(&ext.schema.id));
+        if let Some(obj) = r.extension(ext, *bv, listed_here, *ov)? {
+            r.out.insert(ext.schema.id.clone(), Value::Object(obj));
+            ext_present.push(ext.schema.id.clone());
         }
     }
     r.unknown(&claimed.unknown, body, "")?;
@@ -208,51 +212,62 @@ fn check_schemas(
     Ok(kept)
 }
 
-/// Body entries sorted by what they name, matched case-insensitively (RFC 7643 §2.1).
-/// Borrowed from the schema and the body: nothing is copied.
+/// Body entries filed by what they name, matched case-insensitively (RFC 7643 §2.1) through
+/// the resource type's attribute table. Borrowed from the body: nothing is copied.
 #[derive(Debug, Default)]
 struct Claimed<'a> {
     id: Option<&'a Value>,
     meta: Option<&'a Value>,
-    /// (schema spelling, body value)
-    attrs: Vec<(&'a str, &'a Value)>,
-    /// (extension URN in schema spelling, body value)
-    extensions: Vec<(&'a str, &'a Value)>,
+    /// (body value, stored value) by attribute slot ([`crate::compiled::Table::attrs`]),
+    /// then by extension slot; the stored values are filled in by [`apply`].
+    slots: Vec<(Option<&'a Value>, Option<&'a Value>)>,
     unknown: Vec<String>,
 }
 
 fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Result<Claimed<'a>, ScimError> {
-    let mut c = Claimed::default();
-    let mut seen: Vec<&'a str> = Vec::with_capacity(body.len());
+    let t = &kind.table;
+    let n = t.attrs.len() + t.exts.len();
+    // One allocation for every slot (and not a zeroed one: `vec![None; n]` is a calloc).
+    let mut slots = Vec::with_capacity(n);
+    slots.resize(n, (None, None));
+    let mut c = Claimed { slots, ..Claimed::default() };
+    let mut schemas = false;
     for (key, value) in body {
-        let canonical: Option<&'a str> = if key.eq_ignore_ascii_case("schemas") {
-            Some("schemas")
-        } else if key.eq_ignore_ascii_case("id") {
-            c.id = Some(value);
-            Some("id")
-        } else if key.eq_ignore_ascii_case("meta") {
-            c.meta = Some(value);
-            Some("meta")
-        } else if let Some(a) = kind.core.attribute(key).or_else(|| crate::schema::find(&kind.common, key)) {
-            c.attrs.push((&a.name, value));
-            Some(&a.name)
-        } else if let Some((s, _)) = kind.extension(key) {
-            c.extensions.push((&s.id, value));
-            Some(&s.id)
-        } else {
-            c.unknown.push(key.clone());
-            None
-        };
-        if let Some(name) = canonical {
-            if seen.contains(&name) {
-                return Err(ScimError::invalid_syntax(format!(
-                    "Attribute '{name}' appears twice in the body (attribute names are case-insensitive, RFC 7643 §2.1)."
-                )));
+        let (slot, name): (Option<&mut Option<&'a Value>>, &str) = match t.key(key) {
+            Some(Key::Schemas) => {
+                if std::mem::replace(&mut schemas, true) {
+                    return Err(twice("schemas"));
+                }
+                continue;
             }
-            seen.push(name);
+            Some(Key::Id) => (Some(&mut c.id), "id"),
+            Some(Key::Meta) => (Some(&mut c.meta), "meta"),
+            Some(Key::Attr(i)) => {
+                (c.slots.get_mut(i).map(|(b, _)| b), t.attrs.get(i).map(|s| s.def.name.as_str()).unwrap_or_default())
+            }
+            Some(Key::Ext(e)) => (
+                c.slots.get_mut(t.attrs.len() + e).map(|(b, _)| b),
+                t.exts.get(e).map(|x| x.schema.id.as_str()).unwrap_or_default(),
+            ),
+            None => {
+                c.unknown.push(key.clone());
+                continue;
+            }
+        };
+        if let Some(slot) = slot {
+            if slot.is_some() {
+                return Err(twice(name));
+            }
+            *slot = Some(value);
         }
     }
     Ok(c)
+}
+
+fn twice(name: &str) -> ScimError {
+    ScimError::invalid_syntax(format!(
+        "Attribute '{name}' appears twice in the body (attribute names are case-insensitive, RFC 7643 §2.1)."
+    ))
 }
 
 struct Replace<'a> {
@@ -410,12 +425,12 @@ impl Replace<'_> {
     /// An extension schema's object (RFC 7643 §3.3).
     fn extension(
         &mut self,
-        schema: &crate::schema::Schema,
-        required: bool,
+        ext: &ExtSlot,
         bv: Option<&Value>,
         listed: bool,
         ov: Option<&Value>,
     ) -> Result<Option<Map<String, Value>>, ScimError> {
+        let (schema, required) = (&ext.schema, ext.required);
         let urn = schema.id.as_str();
         let body_obj = match bv {
             None | Some(Value::Null) => None,
@@ -446,22 +461,29 @@ impl Replace<'_> {
         let empty = Map::new();
         let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
         let mut out = Map::with_capacity(body_obj.map_or(0, Map::len));
-        let mut claimed: Vec<&String> = Vec::new();
+        // The body's keys by attribute (the first spelling of each; a second is unknown).
+        let mut body_attrs: Vec<Option<&Value>> = Vec::new();
+        if body_obj.is_some() {
+            body_attrs.resize(schema.attributes.len(), None);
+        }
+        let mut unknown: Vec<String> = Vec::new();
+        let mut schemas_key = None;
+        for (k, v) in body_obj.into_iter().flatten() {
+            match ext.names.find(k).and_then(|i| body_attrs.get_mut(i)) {
+                Some(slot @ None) => *slot = Some(v),
+                _ if k.eq_ignore_ascii_case("schemas") => schemas_key = schemas_key.or(Some(v)),
+                _ => unknown.push(k.clone()),
+            }
+        }
         // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
         // every write).
         let mut path = String::with_capacity(urn.len() + 32);
-        for attr in &schema.attributes {
+        for (i, attr) in schema.attributes.iter().enumerate() {
+            let v = body_attrs.get(i).copied().flatten();
             path.clear();
             path.push_str(urn);
             path.push(':');
             path.push_str(&attr.name);
-            let (key, v) = match body_obj.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr.name))) {
-                Some((k, v)) => (Some(k), Some(v)),
-                None => (None, None),
-            };
-            if let Some(k) = key {
-                claimed.push(k);
-            }
             // A body that sends the extension as null clears every attribute in it.
             let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
             if let Some(nv) = self.attribute(attr, &path, v, field(old_obj, &attr.name))? {
@@ -472,12 +494,10 @@ impl Replace<'_> {
             // Some clients (scim2-models based ones) serialise an extension object with its
             // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
             // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
-            if let Some(v) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")).map(|(_, v)| v) {
+            if let Some(v) = schemas_key {
                 self.expl.push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, Some(v), "RFC 7643 §3").note =
                     "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
             }
-            let unknown: Vec<String> =
-                obj.keys().filter(|k| !claimed.contains(k) && !k.eq_ignore_ascii_case("schemas")).cloned().collect();
             self.unknown(&unknown, obj, urn)?;
         }
         if required && out.is_empty() {
@@ -528,10 +548,8 @@ impl Replace<'_> {
     /// RFC 7643 §7 `required`: present after the write, also as sub-attributes of present
     /// complex values.
     fn required(&mut self) -> Result<(), ScimError> {
-        for attr in &self.kind.core.attributes {
-            if !attr.required && !attr.sub_attributes.iter().any(|s| s.required) {
-                continue;
-            }
+        let t = &self.kind.table;
+        for attr in t.required.iter().filter_map(|&i| t.attrs.get(i)).map(|s| &s.def) {
             let v = field(&self.out, &attr.name);
             if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
                 self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
