@@ -105,6 +105,83 @@ pub(crate) fn parse_body(text: &str) -> Result<Value, ScimError> {
     })
 }
 
+/// Appends `v` as compact JSON, byte for byte what `serde_json::to_string` writes, without
+/// going through serde: a string with nothing to escape (almost every SCIM value) is copied
+/// whole after one pass that checks all its bytes at once, where serde_json's writer looks
+/// each byte up in its escape table.
+pub(crate) fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, x);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, x)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_value(out, x);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON string literal, escaped as serde_json escapes it.
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    if needs_escape(s.as_bytes()) {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    } else {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
+}
+
+/// Whether a string holds a byte JSON escapes (a control character, `"` or `\\`). Eight
+/// bytes at a time (SWAR): a byte below 0x20, or equal to `"` or `\\`, sets its high bit in
+/// one of three masks; the rest one by one.
+fn needs_escape(s: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+        // High bit of a byte below 0x20 (bytes >= 0x80 are excluded by `!w`).
+        let below = w.wrapping_sub(LO * 0x20) & !w & HI;
+        if below | zero_byte(w ^ (LO * u64::from(b'"'))) | zero_byte(w ^ (LO * u64::from(b'\\'))) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+fn write_number(out: &mut String, n: &Number) {
+    use std::fmt::Write as _;
+    if let Some(u) = n.as_u64() {
+        let _ = write!(out, "{u}");
+    } else if let Some(i) = n.as_i64() {
+        let _ = write!(out, "{i}");
+    } else {
+        out.push_str(&serde_json::to_string(n).unwrap_or_default());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +208,35 @@ mod tests {
         let long = "k".repeat(100_000);
         let e = parse_body(&format!(r#"{{"{long}":1,"{long}":2}}"#)).unwrap_err();
         assert!(e.detail.len() < 1000, "{}", e.detail.len());
+    }
+
+    /// [`write_value`] writes what serde_json writes: escapes, non-ASCII, numbers of every
+    /// kind, nesting, key order.
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let v = json!({
+            "plain": "bjensen", "quote": "a\"b", "backslash": "a\\b", "controls": "\n\t\r\u{1}\u{1f}\u{7f}",
+            "unicode": "J\u{e9}nsen \u{1F600} /slash", "empty": "", "t": true, "f": false, "n": null,
+            "numbers": [0, 1, -1, u64::MAX, i64::MIN, 1.5, -0.25, 1e300, 3.0],
+            "nested": {"b": [{"x": []}, {}], "a": {"k\"ey": "v"}}
+        });
+        let mut out = String::new();
+        write_value(&mut out, &v);
+        assert_eq!(out, serde_json::to_string(&v).unwrap());
+    }
+
+    /// The eight-at-a-time check agrees with the plain one for every byte at every place.
+    #[test]
+    fn escape_check_finds_every_byte_anywhere() {
+        for b in 0u8..=255 {
+            for at in 0..19 {
+                let mut s = vec![b'a'; 19];
+                s[at] = b;
+                let naive = s.iter().any(|&x| x < 0x20 || x == b'"' || x == b'\\');
+                assert_eq!(needs_escape(&s), naive, "byte {b:#04x} at {at}");
+            }
+        }
+        assert!(!needs_escape("Jensen \u{e9}\u{1F600}".as_bytes()));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! a write live in [`crate::replace`] and [`crate::patch`]; this file runs them against the
 //! store and shapes the response.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::clock::IdState;
@@ -364,49 +363,40 @@ fn new_id(ids: &mut IdState, store: &mut Store, style: &IdStyle, kind_name: &str
 /// [`Projection::render`] gives for a default projection when the kind's `plain_render`
 /// holds, plus `meta.location`. A unit test holds the two to the same output.
 fn render_plain(kind: &ResourceKind, r: &Resource, location: &str) -> String {
-    // One serde pass over a borrowed view: no copy of the resource, and `to_string` knows
-    // its own output is UTF-8 (writing pieces into a Vec meant validating it again).
-    serde_json::to_string(&PlainView { kind, r, location }).unwrap_or_default()
-}
-
-/// The stored resource minus attributes hidden by default, with `meta.location` added.
-struct PlainView<'a> {
-    kind: &'a ResourceKind,
-    r: &'a Resource,
-    location: &'a str,
-}
-
-impl Serialize for PlainView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (k, v) in self.r {
-            if self.kind.hidden_by_default.iter().any(|h| h == k) {
-                continue;
-            }
-            match (k.as_str(), v) {
-                ("meta", Value::Object(meta)) => map.serialize_entry(k, &MetaView { meta, location: self.location })?,
-                _ => map.serialize_entry(k, v)?,
-            }
+    use crate::json::{write_str, write_value};
+    // Written straight from the stored resource: no copy of it, no serde pass.
+    let mut out = String::with_capacity(512);
+    out.push('{');
+    let mut first = true;
+    for (k, v) in r {
+        if kind.hidden_by_default.iter().any(|h| h == k) {
+            continue;
         }
-        map.end()
-    }
-}
-
-/// `meta` as stored, then `location` (RFC 7643 §3.1).
-struct MetaView<'a> {
-    meta: &'a Map<String, Value>,
-    location: &'a str,
-}
-
-impl Serialize for MetaView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.meta.len() + 1))?;
-        for (k, v) in self.meta {
-            map.serialize_entry(k, v)?;
+        if !std::mem::take(&mut first) {
+            out.push(',');
         }
-        map.serialize_entry("location", self.location)?;
-        map.end()
+        write_str(&mut out, k);
+        out.push(':');
+        match (k.as_str(), v) {
+            // `meta` as stored, then `location` (RFC 7643 §3.1).
+            ("meta", Value::Object(meta)) => {
+                out.push('{');
+                for (mk, mv) in meta {
+                    write_str(&mut out, mk);
+                    out.push(':');
+                    write_value(&mut out, mv);
+                    out.push(',');
+                }
+                write_str(&mut out, "location");
+                out.push(':');
+                write_str(&mut out, location);
+                out.push('}');
+            }
+            _ => write_value(&mut out, v),
+        }
     }
+    out.push('}');
+    out
 }
 
 pub(super) fn not_found(kind: &ResourceKind, id: &str) -> ScimError {
