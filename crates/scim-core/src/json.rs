@@ -5,6 +5,7 @@
 //! a body whose meaning depends on which copy a parser keeps is refused as `invalidSyntax`
 //! naming the key. Nesting is capped by serde_json's recursion limit (128).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -91,18 +92,238 @@ pub(crate) fn parse_body(text: &str) -> Result<Value, ScimError> {
     // From `&str`: the text is UTF-8 already, so strings are not validated a second time.
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = de::Deserialize::deserialize(&mut de).and_then(|Strict(v)| de.end().map(|()| v));
-    parsed.map_err(|e| {
-        let msg = e.to_string();
-        match msg.strip_prefix(DUPLICATE) {
-            Some(rest) => ScimError::invalid_syntax(format!(
-                "The request body names the key {} twice in one object (line {}, column {}); send each attribute once (RFC 8259 §4).",
-                crate::error::strip_position(rest),
-                e.line(),
-                e.column()
-            )),
-            None => ScimError::from_json_error(&e),
+    parsed.map_err(|e| body_error(&e))
+}
+
+/// A parse error as a 400: a duplicate key named with its place, else the JSON error.
+fn body_error(e: &serde_json::Error) -> ScimError {
+    let msg = e.to_string();
+    match msg.strip_prefix(DUPLICATE) {
+        Some(rest) => ScimError::invalid_syntax(format!(
+            "The request body names the key {} twice in one object (line {}, column {}); send each attribute once (RFC 8259 §4).",
+            crate::error::strip_position(rest),
+            e.line(),
+            e.column()
+        )),
+        None => ScimError::from_json_error(e),
+    }
+}
+
+/// A request body as the write path reads it: objects keep their entries in order in a
+/// `Vec` (nothing is hashed: the replace engine files each key in an attribute slot, see
+/// [`crate::compiled`]), and strings borrow from the body text unless they hold escapes.
+/// Parsed by [`parse_node`] with the same rules and errors as [`parse_body`]; a [`Value`]
+/// is read as one with [`Node::from_value`] (borrowed, no string copied).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl<'a> Node<'a> {
+    /// A borrowed view of a [`Value`].
+    pub fn from_value(v: &'a Value) -> Node<'a> {
+        match v {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
+            Value::String(s) => Node::String(Cow::Borrowed(s)),
+            Value::Array(items) => Node::Array(items.iter().map(Node::from_value).collect()),
+            Value::Object(map) => {
+                Node::Object(map.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Node::from_value(v))).collect())
+            }
         }
-    })
+    }
+
+    /// The same JSON as an owned [`Value`].
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Number(n) => Value::Number(n.clone()),
+            Node::String(s) => Value::String(s.to_string()),
+            Node::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Object(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    map.insert(k.to_string(), v.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// "a string", "an object", ...: the JSON kind, for error details.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Number(_) => "a number",
+            Node::String(_) => "a string",
+            Node::Array(_) => "an array",
+            Node::Object(_) => "an object",
+        }
+    }
+}
+
+/// The value of `key` (exact spelling) among an object's entries.
+pub(crate) fn entry<'n, 'a>(entries: &'n [(Cow<'a, str>, Node<'a>)], key: &str) -> Option<&'n Node<'a>> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Compact JSON, as [`Value`] prints.
+impl fmt::Display for Node<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        write_node(&mut out, self);
+        f.write_str(&out)
+    }
+}
+
+fn write_node(out: &mut String, n: &Node<'_>) {
+    match n {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(x) => write_number(out, x),
+        Node::String(s) => write_str(out, s),
+        Node::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_node(out, x);
+            }
+            out.push(']');
+        }
+        Node::Object(entries) => {
+            out.push('{');
+            for (i, (k, x)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_node(out, x);
+            }
+            out.push('}');
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Node<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+        Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(v) = seq.next_element::<Node<'de>>()? {
+            out.push(v);
+        }
+        Ok(Node::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut out: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+        while let Some(KeyStr(key)) = map.next_key::<KeyStr<'de>>()? {
+            if out.iter().any(|(k, _)| *k == key) {
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{}", excerpt(&format!("{key:?}")))));
+            }
+            let v = map.next_value::<Node<'de>>()?;
+            out.push((key, v));
+        }
+        Ok(Node::Object(out))
+    }
+}
+
+/// An object key, borrowed from the text when it holds no escapes.
+struct KeyStr<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// [`parse_body`] into a [`Node`]: the same JSON accepted, the same errors.
+pub(crate) fn parse_node(text: &str) -> Result<Node<'_>, ScimError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = de::Deserialize::deserialize(&mut de).and_then(|n: Node<'_>| de.end().map(|()| n));
+    parsed.map_err(|e| body_error(&e))
 }
 
 /// Appends `v` as compact JSON, byte for byte what `serde_json::to_string` writes, without
@@ -237,6 +458,34 @@ mod tests {
             }
         }
         assert!(!needs_escape("Jensen \u{e9}\u{1F600}".as_bytes()));
+    }
+
+    /// `parse_node` accepts and refuses what `parse_body` does, with the same errors, and
+    /// reads the same JSON.
+    #[test]
+    fn nodes_parse_as_values_do() {
+        let texts = [
+            r#"{"a":[1,-2,3.5,"x\u00e9",true,null,{"b":{}}],"c":18446744073709551615,"d\"e":"f\ng"}"#,
+            r#"{"userName":"a","USERNAME":"b"}"#,
+            "{\"userName\":\"a\",\n \"name\":{\"givenName\":\"x\",\"givenName\":\"y\"}}",
+            r#"{"a":1e400}"#,
+            "{} x",
+            " [] ",
+            "{\"a\":",
+        ];
+        for text in texts {
+            match (parse_body(text), parse_node(text)) {
+                (Ok(v), Ok(n)) => {
+                    assert_eq!(n.to_value(), v, "{text}");
+                    assert_eq!(Node::from_value(&v), n, "{text}");
+                    assert_eq!(n.to_string(), v.to_string(), "{text}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.detail, b.detail, "{text}"),
+                (a, b) => panic!("{text}: {a:?} vs {b:?}"),
+            }
+        }
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_node(&deep).unwrap_err().detail.contains("recursion"));
     }
 
     #[test]

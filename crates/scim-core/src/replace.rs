@@ -18,11 +18,14 @@
 //! | wrong JSON types (RFC 7643 §2.3), string booleans (§2.3.2, knob `stringBooleans`), several primaries (§2.4, knob `multiplePrimary`) | [`crate::value::Normaliser`] |
 //! | required attributes present after the replace (RFC 7643 §7) | `Replace::required` |
 //! | uniqueness (409, RFC 7643 §7), ETags (412, RFC 7644 §3.14) and "a failed PUT changes nothing" (RFC 7644 §3.12) | [`crate::server`] |
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::compiled::{ExtSlot, Key};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
+use crate::json::{Node, entry};
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
 use crate::resource::{Resource, Written};
@@ -68,15 +71,15 @@ pub(crate) fn apply(
     kind: &ResourceKind,
     behaviour: &Behaviour,
     target: Target<'_>,
-    body: &Value,
+    body: &Node<'_>,
     expl: &mut Explanation,
 ) -> Result<Written, ScimError> {
     let Target { mode, path_id, old } = target;
-    let Value::Object(body) = body else {
+    let Node::Object(body) = body else {
         let e = ScimError::invalid_syntax(format!(
             "The request body must be a JSON object holding a {} resource (RFC 7644 §3.3, §3.5.1); got {}.",
             kind.def.name,
-            crate::value::json_kind(body)
+            body.kind()
         ));
         return Err(e);
     };
@@ -89,7 +92,8 @@ pub(crate) fn apply(
 
     r.id_field(claimed.id, path_id)?;
     if let Some(v) = claimed.meta {
-        r.expl.push("meta", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY).note =
+        let shown = shown(r.expl, v);
+        r.expl.push("meta", Outcome::IgnoredReadOnly, None, shown.as_ref(), RFC_READ_ONLY).note =
             "meta is maintained by the service provider (RFC 7643 §3.1)".into();
     }
 
@@ -157,7 +161,7 @@ pub(crate) fn apply(
 fn check_schemas(
     kind: &ResourceKind,
     behaviour: &Behaviour,
-    body: &Map<String, Value>,
+    body: &[(Cow<'_, str>, Node<'_>)],
     expl: &mut Explanation,
 ) -> Result<Vec<String>, ScimError> {
     let found = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas"));
@@ -168,13 +172,19 @@ fn check_schemas(
             kind.def.name, kind.core.id
         )));
     };
-    let Some(list) = v.as_array().filter(|l| l.iter().all(Value::is_string)) else {
-        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+    let list = match v {
+        Node::Array(l) if l.iter().all(|x| matches!(x, Node::String(_))) => Some(l),
+        _ => None,
+    };
+    let Some(list) = list else {
+        let v = shown(expl, v);
+        expl.push("schemas", Outcome::RejectedSchemas, None, v.as_ref(), "RFC 7643 §3");
         return Err(ScimError::invalid_value("\"schemas\" must be an array of schema URN strings (RFC 7643 §3)."));
     };
-    let urns: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
+    let urns: Vec<String> = list.iter().filter_map(Node::as_str).map(str::to_string).collect();
     if !urns.iter().any(|u| u.eq_ignore_ascii_case(&kind.core.id)) {
-        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+        let shown = shown(expl, v);
+        expl.push("schemas", Outcome::RejectedSchemas, None, shown.as_ref(), "RFC 7643 §3");
         return Err(ScimError::invalid_value(format!(
             "\"schemas\" must include \"{}\" for a {} (RFC 7643 §3); got {}.",
             kind.core.id, kind.def.name, v
@@ -188,7 +198,14 @@ fn check_schemas(
         }
         match behaviour.unknown_attributes {
             Unknown::Reject => {
-                expl.push("schemas", Outcome::RejectedUnknown, None, Some(v), "behaviour.unknownAttributes = reject");
+                let shown = shown(expl, v);
+                expl.push(
+                    "schemas",
+                    Outcome::RejectedUnknown,
+                    None,
+                    shown.as_ref(),
+                    "behaviour.unknownAttributes = reject",
+                );
                 let known: Vec<&str> = std::iter::once(kind.core.id.as_str())
                     .chain(kind.extensions.iter().map(|(s, _)| s.id.as_str()))
                     .collect();
@@ -216,15 +233,15 @@ fn check_schemas(
 /// the resource type's attribute table. Borrowed from the body: nothing is copied.
 #[derive(Debug, Default)]
 struct Claimed<'a> {
-    id: Option<&'a Value>,
-    meta: Option<&'a Value>,
+    id: Option<&'a Node<'a>>,
+    meta: Option<&'a Node<'a>>,
     /// (body value, stored value) by attribute slot ([`crate::compiled::Table::attrs`]),
     /// then by extension slot; the stored values are filled in by [`apply`].
-    slots: Vec<(Option<&'a Value>, Option<&'a Value>)>,
+    slots: Vec<(Option<&'a Node<'a>>, Option<&'a Value>)>,
     unknown: Vec<String>,
 }
 
-fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Result<Claimed<'a>, ScimError> {
+fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a [(Cow<'a, str>, Node<'a>)]) -> Result<Claimed<'a>, ScimError> {
     let t = &kind.table;
     let n = t.attrs.len() + t.exts.len();
     // One allocation for every slot (and not a zeroed one: `vec![None; n]` is a calloc).
@@ -233,7 +250,7 @@ fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Resul
     let mut c = Claimed { slots, ..Claimed::default() };
     let mut schemas = false;
     for (key, value) in body {
-        let (slot, name): (Option<&mut Option<&'a Value>>, &str) = match t.key(key) {
+        let (slot, name): (Option<&mut Option<&'a Node<'a>>>, &str) = match t.key(key) {
             Some(Key::Schemas) => {
                 if std::mem::replace(&mut schemas, true) {
                     return Err(twice("schemas"));
@@ -250,7 +267,7 @@ fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Resul
                 t.exts.get(e).map(|x| x.schema.id.as_str()).unwrap_or_default(),
             ),
             None => {
-                c.unknown.push(key.clone());
+                c.unknown.push(key.to_string());
                 continue;
             }
         };
@@ -290,7 +307,7 @@ impl Replace<'_> {
 
     /// `id` is readOnly (RFC 7643 §3.1); a PUT body's id that differs from the path is
     /// ignored or rejected per `behaviour.idMismatch`.
-    fn id_field(&mut self, body_id: Option<&Value>, path_id: Option<&str>) -> Result<(), ScimError> {
+    fn id_field(&mut self, body_id: Option<&Node<'_>>, path_id: Option<&str>) -> Result<(), ScimError> {
         let Some(v) = body_id else {
             return Ok(());
         };
@@ -300,7 +317,7 @@ impl Replace<'_> {
                 "id",
                 Outcome::RejectedIdMismatch,
                 path_id.map(|p| Value::String(p.into())).as_ref(),
-                Some(v),
+                Some(&v.to_value()),
                 "behaviour.idMismatch = reject",
             );
             return Err(ScimError::invalid_value(format!(
@@ -308,7 +325,8 @@ impl Replace<'_> {
                 path_id.unwrap_or_default()
             )));
         }
-        let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY);
+        let shown = shown(self.expl, v);
+        let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, shown.as_ref(), RFC_READ_ONLY);
         e.note = if same || self.mode != Mode::Replace {
             "id is assigned by the service provider".into()
         } else {
@@ -323,25 +341,26 @@ impl Replace<'_> {
         &mut self,
         attr: &Attribute,
         path: &str,
-        bv: Option<&Value>,
+        bv: Option<&Node<'_>>,
         ov: Option<&Value>,
     ) -> Result<Option<Value>, ScimError> {
         let secret = attr.mutability == Mutability::WriteOnly;
-        let shown = |v: Option<&Value>| {
-            if secret { v.map(|_| Value::String("(hidden: writeOnly)".into())) } else { v.cloned() }
-        };
+        let hidden = || Value::String("(hidden: writeOnly)".into());
+        let shown = |v: Option<&Value>| if secret { v.map(|_| hidden()) } else { v.cloned() };
+        let shown_body = |v: &Node<'_>| if secret { hidden() } else { v.to_value() };
         let Some(bv) = bv else {
             return Ok(self.omitted(attr, path, ov));
         };
         if attr.mutability == Mutability::ReadOnly && self.mode != Mode::Seed {
-            let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, Some(bv), RFC_READ_ONLY);
+            let b = self.expl.is_on().then(|| bv.to_value());
+            let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, b.as_ref(), RFC_READ_ONLY);
             e.note = "readOnly values in a request body are ignored; the stored value stays".into();
             return Ok(ov.cloned());
         }
         let nv = match self.norm.value(attr, bv, path) {
             Ok(v) => v,
             Err(err) => {
-                let (old, new) = (shown(ov), shown(Some(bv)));
+                let (old, new) = (shown(ov), Some(shown_body(bv)));
                 self.expl.push(path, Outcome::RejectedType, old.as_ref(), new.as_ref(), RFC_TYPES).note =
                     err.detail.clone();
                 return Err(err);
@@ -426,20 +445,20 @@ impl Replace<'_> {
     fn extension(
         &mut self,
         ext: &ExtSlot,
-        bv: Option<&Value>,
+        bv: Option<&Node<'_>>,
         listed: bool,
         ov: Option<&Value>,
     ) -> Result<Option<Map<String, Value>>, ScimError> {
         let (schema, required) = (&ext.schema, ext.required);
         let urn = schema.id.as_str();
         let body_obj = match bv {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(o)) => Some(o),
+            None | Some(Node::Null) => None,
+            Some(Node::Object(o)) => Some(o),
             Some(other) => {
-                self.expl.push(urn, Outcome::RejectedType, ov, Some(other), "RFC 7643 §3.3");
+                self.expl.push(urn, Outcome::RejectedType, ov, Some(&other.to_value()), "RFC 7643 §3.3");
                 return Err(ScimError::invalid_value(format!(
                     "\"{urn}\" must be an object holding that extension's attributes (RFC 7643 §3.3); got {}.",
-                    crate::value::json_kind(other)
+                    other.kind()
                 )));
             }
         };
@@ -447,7 +466,14 @@ impl Replace<'_> {
             if !listed && !obj.is_empty() {
                 match self.behaviour.missing_extension_urn {
                     MissingExtensionUrn::Reject => {
-                        self.expl.push(urn, Outcome::RejectedSchemas, ov, bv, "behaviour.missingExtensionUrn = reject");
+                        let b = bv.map(Node::to_value);
+                        self.expl.push(
+                            urn,
+                            Outcome::RejectedSchemas,
+                            ov,
+                            b.as_ref(),
+                            "behaviour.missingExtensionUrn = reject",
+                        );
                         return Err(ScimError::invalid_value(format!(
                             "The body carries extension \"{urn}\" but \"schemas\" does not list it; add it to \"schemas\" (RFC 7643 §3)."
                         )));
@@ -460,9 +486,9 @@ impl Replace<'_> {
         }
         let empty = Map::new();
         let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
-        let mut out = Map::with_capacity(body_obj.map_or(0, Map::len));
+        let mut out = Map::with_capacity(body_obj.map_or(0, Vec::len));
         // The body's keys by attribute (the first spelling of each; a second is unknown).
-        let mut body_attrs: Vec<Option<&Value>> = Vec::new();
+        let mut body_attrs: Vec<Option<&Node<'_>>> = Vec::new();
         if body_obj.is_some() {
             body_attrs.resize(schema.attributes.len(), None);
         }
@@ -472,7 +498,7 @@ impl Replace<'_> {
             match ext.names.find(k).and_then(|i| body_attrs.get_mut(i)) {
                 Some(slot @ None) => *slot = Some(v),
                 _ if k.eq_ignore_ascii_case("schemas") => schemas_key = schemas_key.or(Some(v)),
-                _ => unknown.push(k.clone()),
+                _ => unknown.push(k.to_string()),
             }
         }
         // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
@@ -485,7 +511,7 @@ impl Replace<'_> {
             path.push(':');
             path.push_str(&attr.name);
             // A body that sends the extension as null clears every attribute in it.
-            let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
+            let v = if bv.is_some_and(Node::is_null) { Some(&Node::Null) } else { v };
             if let Some(nv) = self.attribute(attr, &path, v, field(old_obj, &attr.name))? {
                 out.insert(attr.name.clone(), nv);
             }
@@ -495,8 +521,10 @@ impl Replace<'_> {
             // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
             // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
             if let Some(v) = schemas_key {
-                self.expl.push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, Some(v), "RFC 7643 §3").note =
-                    "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
+                let v = shown(self.expl, v);
+                self.expl
+                    .push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, v.as_ref(), "RFC 7643 §3")
+                    .note = "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
             }
             self.unknown(&unknown, obj, urn)?;
         }
@@ -511,16 +539,17 @@ impl Replace<'_> {
     }
 
     /// Keys no schema defines (`prefix` is the extension URN, or "" at the top level).
-    fn unknown(&mut self, keys: &[String], body: &Map<String, Value>, prefix: &str) -> Result<(), ScimError> {
+    fn unknown(&mut self, keys: &[String], body: &[(Cow<'_, str>, Node<'_>)], prefix: &str) -> Result<(), ScimError> {
         for key in keys {
             let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}:{key}") };
+            let value = entry(body, key).and_then(|v| shown(self.expl, v));
             match self.behaviour.unknown_attributes {
                 Unknown::Reject => {
                     self.expl.push(
                         path.clone(),
                         Outcome::RejectedUnknown,
                         None,
-                        body.get(key),
+                        value.as_ref(),
                         "behaviour.unknownAttributes = reject",
                     );
                     let hint = suggestion(self.kind, key).map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default();
@@ -535,7 +564,7 @@ impl Replace<'_> {
                             path,
                             Outcome::IgnoredUnknown,
                             None,
-                            body.get(key),
+                            value.as_ref(),
                             "behaviour.unknownAttributes = ignore",
                         )
                         .note = "no schema defines this attribute; it was dropped".into();
@@ -588,6 +617,11 @@ impl Replace<'_> {
         }
         Ok(())
     }
+}
+
+/// A body value as the explanation shows it: copied only when the explanation records.
+fn shown(expl: &Explanation, v: &Node<'_>) -> Option<Value> {
+    expl.is_on().then(|| v.to_value())
 }
 
 /// A known attribute name close to an unknown one (typos such as `username` are caught by
