@@ -156,14 +156,18 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Profile;
-    use crate::profile::registry::Registry;
+    use crate::schema::{GROUP_SCHEMA, USER_SCHEMA, builtin_schema_sources, common_attributes};
+
+    fn builtin(urn: &str) -> Schema {
+        let sources = builtin_schema_sources();
+        let mut all = sources.iter().filter_map(|s| serde_json::from_str::<Schema>(s).ok());
+        all.find(|s| s.id == urn).unwrap_or_else(|| panic!("{urn}"))
+    }
 
     #[test]
     fn keys_resolve_without_case_to_slots_in_write_order() {
-        let registry = Registry::new(&Profile::rfc()).unwrap_or_else(|e| panic!("{e}"));
-        let user = registry.kind("User").unwrap_or_else(|| panic!("User"));
-        let t = &user.table;
+        let enterprise = builtin(crate::schema::ENTERPRISE_USER_SCHEMA);
+        let t = Table::new(&builtin(USER_SCHEMA), &common_attributes(), &[(enterprise, false)]);
         let first = t.attrs.first().map(|s| s.def.name.as_str());
         assert_eq!(first, Some("externalId"), "writable common attributes come first");
         let Some(Key::Attr(i)) = t.key("USERNAME") else { panic!("userName has a slot") };
@@ -171,11 +175,12 @@ mod tests {
         assert_eq!(t.key("Schemas"), Some(Key::Schemas));
         assert_eq!(t.key("meta"), Some(Key::Meta));
         assert_eq!(t.key("urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"), Some(Key::Ext(0)));
+        assert_eq!(t.stored_key("username"), None, "stored keys match exactly");
         assert_eq!(t.key("userNam"), None);
         assert!(t.required.iter().any(|&i| t.attrs.get(i).is_some_and(|s| s.def.name == "userName")));
         assert!(t.user && !t.group);
-        let group = registry.kind("Group").unwrap_or_else(|| panic!("Group"));
-        assert!(group.table.group && !group.table.user);
+        let group = Table::new(&builtin(GROUP_SCHEMA), &common_attributes(), &[]);
+        assert!(group.group && !group.user);
         let ext = t.exts.first().unwrap_or_else(|| panic!("enterprise extension"));
         assert!(ext.names.find("EMPLOYEENUMBER").is_some());
     }
