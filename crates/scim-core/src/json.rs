@@ -4,6 +4,11 @@
 //! `{"userName":"a","USERNAME":"b"}` is a 400: RFC 8259 §4 says names SHOULD be unique, and
 //! a body whose meaning depends on which copy a parser keeps is refused as `invalidSyntax`
 //! naming the key. Nesting is capped by serde_json's recursion limit (128).
+//!
+//! PUT and POST bodies are read into a [`Node`] instead ([`parse_node`], same rules and
+//! errors): the replace engine only walks a body, so its objects stay entry lists and its
+//! strings borrow from the text. And [`write_value`] writes a stored resource back out as
+//! compact JSON without serde (the default response).
 
 use std::borrow::Cow;
 use std::fmt;
