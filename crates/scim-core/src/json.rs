@@ -493,6 +493,46 @@ mod tests {
         assert!(parse_node(&deep).unwrap_err().detail.contains("recursion"));
     }
 
+    /// Any JSON value: strings of any characters (controls, quotes, non-ASCII), every kind
+    /// of number, nesting.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,12}".prop_map(Value::String),
+            "[\\x00-\\x7f]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((".{0,8}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// `write_value` writes what serde_json writes; `parse_node` reads that text back
+        /// to the same value, as `parse_body` does.
+        #[test]
+        fn writer_and_node_reader_agree_with_serde_json(v in any_json()) {
+            let text = serde_json::to_string(&v).unwrap();
+            let mut out = String::new();
+            write_value(&mut out, &v);
+            proptest::prop_assert_eq!(&out, &text);
+            // Compared with what parse_body reads (serde_json's float parsing does not give
+            // back every f64 exactly, for both readers alike).
+            let node = parse_node(&text).unwrap();
+            let value = parse_body(&text).unwrap();
+            proptest::prop_assert_eq!(node.to_string(), value.to_string());
+            proptest::prop_assert_eq!(node.to_value(), value);
+        }
+    }
+
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
