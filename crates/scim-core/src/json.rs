@@ -5,12 +5,14 @@
 //! a body whose meaning depends on which copy a parser keeps is refused as `invalidSyntax`
 //! naming the key. Nesting is capped by serde_json's recursion limit (128).
 //!
-//! PUT and POST bodies are read into a [`Node`] instead ([`parse_node`], same rules and
-//! errors): the replace engine only walks a body, so its objects stay entry lists and its
-//! strings borrow from the text. And [`write_value`] writes a stored resource back out as
-//! compact JSON without serde (the default response).
+//! Every body is first read into a [`Node`] ([`parse_node`]): objects as entry lists, strings
+//! borrowed from the text. PUT and POST bodies stay Nodes (the replace engine only walks
+//! them); [`parse_body`] turns one into a [`Value`] for the other readers. And
+//! [`write_value`] writes a stored resource back out as compact JSON without serde (the
+//! default response).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -21,83 +23,11 @@ use crate::error::{ScimError, excerpt};
 /// What the duplicate-key error message starts with (told apart from syntax errors).
 const DUPLICATE: &str = "duplicate key ";
 
-/// A JSON value whose objects have unique keys.
-struct Strict(Value);
-
-impl<'de> de::Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(Strict(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            // A SCIM object has a handful of keys: comparing them in turn costs less than
-            // hashing the key a second time (the insert below hashes it once).
-            let dup = if out.len() <= 16 { out.keys().any(|k| *k == key) } else { out.contains_key(&key) };
-            if dup {
-                return Err(de::Error::custom(format_args!("{DUPLICATE}{}", excerpt(&format!("{key:?}")))));
-            }
-            let Strict(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
-    }
-}
-
 /// Parses a request body: JSON with unique keys in every object. Errors are 400
 /// `invalidSyntax` with line and column.
 pub(crate) fn parse_body(text: &str) -> Result<Value, ScimError> {
-    // From `&str`: the text is UTF-8 already, so strings are not validated a second time.
-    let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = de::Deserialize::deserialize(&mut de).and_then(|Strict(v)| de.end().map(|()| v));
-    parsed.map_err(|e| body_error(&e))
+    // One reader for both forms (one copy of serde_json's parser in a wasm build).
+    parse_node(text).map(Node::into_value)
 }
 
 /// A parse error as a 400: a duplicate key named with its place, else the JSON error.
@@ -162,6 +92,24 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// [`Node::to_value`], moving the strings the node owns.
+    pub fn into_value(self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(b),
+            Node::Number(n) => Value::Number(n),
+            Node::String(s) => Value::String(s.into_owned()),
+            Node::Array(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+            Node::Object(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    map.insert(k.into_owned(), v.into_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Node::Null)
     }
@@ -184,11 +132,6 @@ impl<'a> Node<'a> {
             Node::Object(_) => "an object",
         }
     }
-}
-
-/// The value of `key` (exact spelling) among an object's entries.
-pub(crate) fn entry<'n, 'a>(entries: &'n [(Cow<'a, str>, Node<'a>)], key: &str) -> Option<&'n Node<'a>> {
-    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 /// Compact JSON, as [`Value`] prints.
@@ -288,9 +231,19 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
         let mut out: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+        // Past a handful of keys, a set finds a duplicate (comparing each key with every
+        // earlier one would make a body of many keys cost their square).
+        let mut seen: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(KeyStr(key)) = map.next_key::<KeyStr<'de>>()? {
-            if out.iter().any(|(k, _)| *k == key) {
+            let dup = match &mut seen {
+                Some(set) => !set.insert(key.clone()),
+                None => out.iter().any(|(k, _)| *k == key),
+            };
+            if dup {
                 return Err(de::Error::custom(format_args!("{DUPLICATE}{}", excerpt(&format!("{key:?}")))));
+            }
+            if seen.is_none() && out.len() >= 16 {
+                seen = Some(out.iter().map(|(k, _)| k.clone()).chain(std::iter::once(key.clone())).collect());
             }
             let v = map.next_value::<Node<'de>>()?;
             out.push((key, v));
@@ -531,6 +484,26 @@ mod tests {
             proptest::prop_assert_eq!(node.to_string(), value.to_string());
             proptest::prop_assert_eq!(node.to_value(), value);
         }
+    }
+
+    /// Duplicates are found however many keys an object has (past 16 through a set), and a
+    /// body of many distinct keys parses (the check does not compare every pair).
+    #[test]
+    fn duplicates_found_among_many_keys() {
+        for n in [3usize, 16, 17, 40] {
+            for dup in [0, n / 2, n - 1] {
+                let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+                keys.push(format!("\"k{dup}\":0"));
+                let text = format!("{{{}}}", keys.join(","));
+                let e = parse_node(&text).unwrap_err();
+                assert!(e.detail.contains(&format!("\"k{dup}\" twice")), "{n} {dup}: {}", e.detail);
+                assert_eq!(parse_body(&text).unwrap_err().detail, e.detail);
+            }
+        }
+        let many: Vec<String> = (0..50_000).map(|i| format!("\"k{i}\":{i}")).collect();
+        let text = format!("{{{}}}", many.join(","));
+        let node = parse_node(&text).unwrap();
+        assert!(matches!(node, Node::Object(entries) if entries.len() == 50_000));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use crate::compiled::{ExtSlot, Key};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
-use crate::json::{Node, entry};
+use crate::json::Node;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
 use crate::resource::{Resource, Written};
@@ -125,7 +125,7 @@ pub(crate) fn apply(
             ext_present.push(ext.schema.id.clone());
         }
     }
-    r.unknown(&claimed.unknown, body, "")?;
+    r.unknown(&claimed.unknown, "")?;
     r.required()?;
     for (path, note) in std::mem::take(&mut r.norm.coerced) {
         r.expl.push(path, Outcome::Coerced, None, None, "profile behaviour").note = note;
@@ -238,7 +238,8 @@ struct Claimed<'a> {
     /// (body value, stored value) by attribute slot ([`crate::compiled::Table::attrs`]),
     /// then by extension slot; the stored values are filled in by [`apply`].
     slots: Vec<(Option<&'a Node<'a>>, Option<&'a Value>)>,
-    unknown: Vec<String>,
+    /// Keys no schema defines, with their values.
+    unknown: Vec<(&'a str, &'a Node<'a>)>,
 }
 
 fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a [(Cow<'a, str>, Node<'a>)]) -> Result<Claimed<'a>, ScimError> {
@@ -267,7 +268,7 @@ fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a [(Cow<'a, str>, Node<'a>)]) 
                 t.exts.get(e).map(|x| x.schema.id.as_str()).unwrap_or_default(),
             ),
             None => {
-                c.unknown.push(key.to_string());
+                c.unknown.push((key, value));
                 continue;
             }
         };
@@ -492,13 +493,13 @@ impl Replace<'_> {
         if body_obj.is_some() {
             body_attrs.resize(schema.attributes.len(), None);
         }
-        let mut unknown: Vec<String> = Vec::new();
+        let mut unknown: Vec<(&str, &Node<'_>)> = Vec::new();
         let mut schemas_key = None;
         for (k, v) in body_obj.into_iter().flatten() {
             match ext.names.find(k).and_then(|i| body_attrs.get_mut(i)) {
                 Some(slot @ None) => *slot = Some(v),
                 _ if k.eq_ignore_ascii_case("schemas") => schemas_key = schemas_key.or(Some(v)),
-                _ => unknown.push(k.to_string()),
+                _ => unknown.push((k, v)),
             }
         }
         // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
@@ -516,7 +517,7 @@ impl Replace<'_> {
                 out.insert(attr.name.clone(), nv);
             }
         }
-        if let Some(obj) = body_obj {
+        if body_obj.is_some() {
             // Some clients (scim2-models based ones) serialise an extension object with its
             // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
             // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
@@ -526,7 +527,7 @@ impl Replace<'_> {
                     .push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, v.as_ref(), "RFC 7643 §3")
                     .note = "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
             }
-            self.unknown(&unknown, obj, urn)?;
+            self.unknown(&unknown, urn)?;
         }
         if required && out.is_empty() {
             self.expl.push(urn, Outcome::RejectedRequired, ov, None, RFC_REQUIRED);
@@ -539,10 +540,10 @@ impl Replace<'_> {
     }
 
     /// Keys no schema defines (`prefix` is the extension URN, or "" at the top level).
-    fn unknown(&mut self, keys: &[String], body: &[(Cow<'_, str>, Node<'_>)], prefix: &str) -> Result<(), ScimError> {
-        for key in keys {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}:{key}") };
-            let value = entry(body, key).and_then(|v| shown(self.expl, v));
+    fn unknown(&mut self, keys: &[(&str, &Node<'_>)], prefix: &str) -> Result<(), ScimError> {
+        for &(key, value) in keys {
+            let path = if prefix.is_empty() { key.to_string() } else { format!("{prefix}:{key}") };
+            let value = shown(self.expl, value);
             match self.behaviour.unknown_attributes {
                 Unknown::Reject => {
                     self.expl.push(
