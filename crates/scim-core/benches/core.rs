@@ -1,5 +1,7 @@
 //! Criterion benches for the engine's hot paths: PUT replace, GET by id and POST, at 1k,
-//! 10k and 100k users. Results go to docs/benchmarks.md (never asserted in tests).
+//! 10k and 100k users, and loading a saved store (`Server::restore` of a snapshot, what the
+//! playground does before it is interactive) at 1k and 10k users. Results go to
+//! docs/benchmarks.md (never asserted in tests).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use scim_core::{Profile, Request, Server};
@@ -35,6 +37,7 @@ fn benches(c: &mut Criterion) {
         if std::env::var_os("SCIM_BENCH_SMOKE").is_some() { &[1_000] } else { &[1_000, 10_000, 100_000] };
     for &n in sizes {
         let (mut s, ids) = server_with(n);
+        let snapshot = (n <= 10_000).then(|| s.snapshot());
         let mid = ids[n / 2].clone();
         // Alternate two bodies so every PUT really changes the resource.
         let mut a = user(n / 2);
@@ -67,6 +70,18 @@ fn benches(c: &mut Criterion) {
                 black_box(s.handle(&Request::new("POST", "/scim/v2/Users").json(&user(i))))
             })
         });
+        if let Some(snapshot) = snapshot {
+            // A load takes milliseconds: ten samples (the drop of the loaded store is not timed).
+            g.sample_size(10);
+            g.bench_with_input(BenchmarkId::new("restore", n), &n, |bench, _| {
+                bench.iter_with_large_drop(|| {
+                    let mut loaded = Server::new(Profile::rfc()).unwrap_or_else(|e| panic!("{e}"));
+                    loaded.restore(&snapshot).unwrap_or_else(|e| panic!("{e}"));
+                    loaded
+                })
+            });
+            g.sample_size(100);
+        }
     }
     g.finish();
 }

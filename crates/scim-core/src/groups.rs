@@ -33,14 +33,15 @@ fn complex_list<'k>(kind: &'k ResourceKind, name: &str) -> Option<&'k crate::sch
 }
 
 /// Whether a resource type holds members (RFC 7643 §4.2 Group, or any schema with a
-/// multi-valued complex `members`): decided by the schema, not by a name.
+/// multi-valued complex `members`): decided by the schema, not by a name (compiled once,
+/// see [`crate::compiled::Table`]).
 pub fn is_group(kind: &ResourceKind) -> bool {
-    complex_list(kind, "members").is_some()
+    kind.table.group
 }
 
 /// Whether a resource type shows a derived `groups` attribute (RFC 7643 §4.1.2).
 pub fn is_user(kind: &ResourceKind) -> bool {
-    !is_group(kind) && complex_list(kind, "groups").is_some()
+    kind.table.user
 }
 
 /// The resource types a group member may be: those named by `members.$ref`'s

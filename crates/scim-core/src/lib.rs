@@ -50,6 +50,7 @@ mod atlas;
 mod auth;
 mod clock;
 mod compare;
+mod compiled;
 mod discovery;
 mod error;
 mod explain;

@@ -142,7 +142,8 @@ pub fn apply(
         let mut scratch =
             if expl.is_on() { Explanation::new(String::new(), String::new()) } else { Explanation::off() };
         let target = replace::Target { mode: Mode::Replace, path_id: None, old: Some(&old_view) };
-        let w = match replace::apply(kind, &as_is, target, &Value::Object(full), &mut scratch) {
+        let full = Value::Object(full);
+        let w = match replace::apply(kind, &as_is, target, &crate::json::Node::from_value(&full), &mut scratch) {
             Ok(w) => w,
             Err(e) => {
                 for entry in scratch.entries.into_iter().filter(|e| e.outcome.is_rejection()) {

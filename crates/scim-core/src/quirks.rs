@@ -4,12 +4,14 @@
 //! does not change, deactivated resources that answer 404 and extensions left out of
 //! lists. Every function reads knobs, never a profile's name.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
 use crate::error::{ScimError, ScimType};
 use crate::filter::Filter;
+use crate::json::Node;
 use crate::profile::knobs::METHODS;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{Behaviour, Deactivated};
@@ -193,18 +195,20 @@ pub fn rebuild_refs(kind: &ResourceKind, attrs: &mut Map<String, Value>) -> Vec<
 /// `resourceTypes[].putIgnores`: the PUT body with each listed attribute set back to the
 /// stored value (or left out when none is stored), so the PUT cannot change it. Returns
 /// the attributes that were in the body.
-pub fn put_ignores(kind: &ResourceKind, old: &Map<String, Value>, body: &mut Value) -> Vec<String> {
+pub fn put_ignores<'a>(kind: &ResourceKind, old: &'a Map<String, Value>, body: &mut Node<'a>) -> Vec<String> {
     let mut ignored = Vec::new();
-    let Value::Object(b) = body else { return ignored };
+    let Node::Object(b) = body else { return ignored };
     for name in &kind.def.put_ignores {
-        let keys: Vec<String> = b.keys().filter(|k| k.eq_ignore_ascii_case(name)).cloned().collect();
-        for k in keys {
-            b.remove(&k);
-            ignored.push(k);
-        }
+        b.retain(|(k, _)| {
+            let drop = k.eq_ignore_ascii_case(name);
+            if drop {
+                ignored.push(k.to_string());
+            }
+            !drop
+        });
         let stored = old.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
         if let Some((k, v)) = stored {
-            b.insert(k.clone(), v.clone());
+            b.push((Cow::Borrowed(k.as_str()), Node::from_value(v)));
         }
     }
     ignored

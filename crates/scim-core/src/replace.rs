@@ -18,10 +18,14 @@
 //! | wrong JSON types (RFC 7643 §2.3), string booleans (§2.3.2, knob `stringBooleans`), several primaries (§2.4, knob `multiplePrimary`) | [`crate::value::Normaliser`] |
 //! | required attributes present after the replace (RFC 7643 §7) | `Replace::required` |
 //! | uniqueness (409, RFC 7643 §7), ETags (412, RFC 7644 §3.14) and "a failed PUT changes nothing" (RFC 7644 §3.12) | [`crate::server`] |
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
+use crate::compiled::{ExtSlot, Key};
 use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
+use crate::json::Node;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{Behaviour, ComplexReplace, IdMismatch, MissingExtensionUrn, Omitted, Unknown};
 use crate::resource::{Resource, Written};
@@ -67,15 +71,15 @@ pub(crate) fn apply(
     kind: &ResourceKind,
     behaviour: &Behaviour,
     target: Target<'_>,
-    body: &Value,
+    body: &Node<'_>,
     expl: &mut Explanation,
 ) -> Result<Written, ScimError> {
     let Target { mode, path_id, old } = target;
-    let Value::Object(body) = body else {
+    let Node::Object(body) = body else {
         let e = ScimError::invalid_syntax(format!(
             "The request body must be a JSON object holding a {} resource (RFC 7644 §3.3, §3.5.1); got {}.",
             kind.def.name,
-            crate::value::json_kind(body)
+            body.kind()
         ));
         return Err(e);
     };
@@ -88,36 +92,40 @@ pub(crate) fn apply(
 
     r.id_field(claimed.id, path_id)?;
     if let Some(v) = claimed.meta {
-        r.expl.push("meta", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY).note =
+        let shown = shown(r.expl, v);
+        r.expl.push("meta", Outcome::IgnoredReadOnly, None, shown.as_ref(), RFC_READ_ONLY).note =
             "meta is maintained by the service provider (RFC 7643 §3.1)".into();
     }
 
-    let empty = Map::new();
-    let old_attrs = old.unwrap_or(&empty);
-    // Common attributes other than id/meta (externalId), then the core schema.
-    let common: Vec<&Attribute> = kind.common.iter().filter(|a| a.mutability != Mutability::ReadOnly).collect();
-    for attr in common.into_iter().chain(kind.core.attributes.iter()) {
-        let bv = claimed.attrs.iter().find(|(n, _)| *n == attr.name).map(|(_, v)| *v);
-        let done = r.attribute(attr, &attr.name, bv, field(old_attrs, &attr.name))?;
-        if let Some(v) = done {
-            r.out.insert(attr.name.clone(), v);
+    // The stored values by slot: each stored key looked up once.
+    let t = &kind.table;
+    let mut slots = claimed.slots;
+    for (k, v) in old.into_iter().flatten() {
+        let at = match t.stored_key(k) {
+            Some(Key::Attr(i)) => i,
+            Some(Key::Ext(e)) => t.attrs.len() + e,
+            _ => continue,
+        };
+        if let Some((_, slot @ None)) = slots.get_mut(at) {
+            *slot = Some(v);
+        }
+    }
+    // Writable common attributes (externalId), then the core schema, in slot order.
+    for slot in &t.attrs {
+        let (bv, ov) = slots.get(slot.claim).copied().unwrap_or_default();
+        if let Some(v) = r.attribute(&slot.def, &slot.def.name, bv, ov)? {
+            r.out.insert(slot.def.name.clone(), v);
         }
     }
     let mut ext_present = Vec::new();
-    for (schema, required) in &kind.extensions {
-        let body_value = claimed.extensions.iter().find(|(urn, _)| *urn == schema.id).map(|(_, v)| *v);
-        if let Some(obj) = r.extension(
-            schema,
-            *required,
-            body_value,
-            listed.iter().any(|u| u.eq_ignore_ascii_case(&schema.id)),
-            field(old_attrs, &schema.id),
-        )? {
-            r.out.insert(schema.id.clone(), Value::Object(obj));
-            ext_present.push(schema.id.clone());
+    for (ext, (bv, ov)) in t.exts.iter().zip(slots.get(t.attrs.len()..).unwrap_or_default()) {
+        let listed_here = listed.iter().any(|u| u.eq_ignore_ascii_case(&ext.schema.id));
+        if let Some(obj) = r.extension(ext, *bv, listed_here, *ov)? {
+            r.out.insert(ext.schema.id.clone(), Value::Object(obj));
+            ext_present.push(ext.schema.id.clone());
         }
     }
-    r.unknown(&claimed.unknown, body, "")?;
+    r.unknown(&claimed.unknown, "")?;
     r.required()?;
     for (path, note) in std::mem::take(&mut r.norm.coerced) {
         r.expl.push(path, Outcome::Coerced, None, None, "profile behaviour").note = note;
@@ -153,7 +161,7 @@ pub(crate) fn apply(
 fn check_schemas(
     kind: &ResourceKind,
     behaviour: &Behaviour,
-    body: &Map<String, Value>,
+    body: &[(Cow<'_, str>, Node<'_>)],
     expl: &mut Explanation,
 ) -> Result<Vec<String>, ScimError> {
     let found = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas"));
@@ -164,13 +172,19 @@ fn check_schemas(
             kind.def.name, kind.core.id
         )));
     };
-    let Some(list) = v.as_array().filter(|l| l.iter().all(Value::is_string)) else {
-        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+    let list = match v {
+        Node::Array(l) if l.iter().all(|x| matches!(x, Node::String(_))) => Some(l),
+        _ => None,
+    };
+    let Some(list) = list else {
+        let v = shown(expl, v);
+        expl.push("schemas", Outcome::RejectedSchemas, None, v.as_ref(), "RFC 7643 §3");
         return Err(ScimError::invalid_value("\"schemas\" must be an array of schema URN strings (RFC 7643 §3)."));
     };
-    let urns: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
+    let urns: Vec<String> = list.iter().filter_map(Node::as_str).map(str::to_string).collect();
     if !urns.iter().any(|u| u.eq_ignore_ascii_case(&kind.core.id)) {
-        expl.push("schemas", Outcome::RejectedSchemas, None, Some(v), "RFC 7643 §3");
+        let shown = shown(expl, v);
+        expl.push("schemas", Outcome::RejectedSchemas, None, shown.as_ref(), "RFC 7643 §3");
         return Err(ScimError::invalid_value(format!(
             "\"schemas\" must include \"{}\" for a {} (RFC 7643 §3); got {}.",
             kind.core.id, kind.def.name, v
@@ -184,7 +198,14 @@ fn check_schemas(
         }
         match behaviour.unknown_attributes {
             Unknown::Reject => {
-                expl.push("schemas", Outcome::RejectedUnknown, None, Some(v), "behaviour.unknownAttributes = reject");
+                let shown = shown(expl, v);
+                expl.push(
+                    "schemas",
+                    Outcome::RejectedUnknown,
+                    None,
+                    shown.as_ref(),
+                    "behaviour.unknownAttributes = reject",
+                );
                 let known: Vec<&str> = std::iter::once(kind.core.id.as_str())
                     .chain(kind.extensions.iter().map(|(s, _)| s.id.as_str()))
                     .collect();
@@ -208,51 +229,63 @@ fn check_schemas(
     Ok(kept)
 }
 
-/// Body entries sorted by what they name, matched case-insensitively (RFC 7643 §2.1).
-/// Borrowed from the schema and the body: nothing is copied.
+/// Body entries filed by what they name, matched case-insensitively (RFC 7643 §2.1) through
+/// the resource type's attribute table. Borrowed from the body: nothing is copied.
 #[derive(Debug, Default)]
 struct Claimed<'a> {
-    id: Option<&'a Value>,
-    meta: Option<&'a Value>,
-    /// (schema spelling, body value)
-    attrs: Vec<(&'a str, &'a Value)>,
-    /// (extension URN in schema spelling, body value)
-    extensions: Vec<(&'a str, &'a Value)>,
-    unknown: Vec<String>,
+    id: Option<&'a Node<'a>>,
+    meta: Option<&'a Node<'a>>,
+    /// (body value, stored value) by attribute slot ([`crate::compiled::Table::attrs`]),
+    /// then by extension slot; the stored values are filled in by [`apply`].
+    slots: Vec<(Option<&'a Node<'a>>, Option<&'a Value>)>,
+    /// Keys no schema defines, with their values.
+    unknown: Vec<(&'a str, &'a Node<'a>)>,
 }
 
-fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a Map<String, Value>) -> Result<Claimed<'a>, ScimError> {
-    let mut c = Claimed::default();
-    let mut seen: Vec<&'a str> = Vec::with_capacity(body.len());
+fn claim_keys<'a>(kind: &'a ResourceKind, body: &'a [(Cow<'a, str>, Node<'a>)]) -> Result<Claimed<'a>, ScimError> {
+    let t = &kind.table;
+    let n = t.attrs.len() + t.exts.len();
+    // One allocation for every slot (and not a zeroed one: `vec![None; n]` is a calloc).
+    let mut slots = Vec::with_capacity(n);
+    slots.resize(n, (None, None));
+    let mut c = Claimed { slots, ..Claimed::default() };
+    let mut schemas = false;
     for (key, value) in body {
-        let canonical: Option<&'a str> = if key.eq_ignore_ascii_case("schemas") {
-            Some("schemas")
-        } else if key.eq_ignore_ascii_case("id") {
-            c.id = Some(value);
-            Some("id")
-        } else if key.eq_ignore_ascii_case("meta") {
-            c.meta = Some(value);
-            Some("meta")
-        } else if let Some(a) = kind.core.attribute(key).or_else(|| crate::schema::find(&kind.common, key)) {
-            c.attrs.push((&a.name, value));
-            Some(&a.name)
-        } else if let Some((s, _)) = kind.extension(key) {
-            c.extensions.push((&s.id, value));
-            Some(&s.id)
-        } else {
-            c.unknown.push(key.clone());
-            None
-        };
-        if let Some(name) = canonical {
-            if seen.contains(&name) {
-                return Err(ScimError::invalid_syntax(format!(
-                    "Attribute '{name}' appears twice in the body (attribute names are case-insensitive, RFC 7643 §2.1)."
-                )));
+        let (slot, name): (Option<&mut Option<&'a Node<'a>>>, &str) = match t.key(key) {
+            Some(Key::Schemas) => {
+                if std::mem::replace(&mut schemas, true) {
+                    return Err(twice("schemas"));
+                }
+                continue;
             }
-            seen.push(name);
+            Some(Key::Id) => (Some(&mut c.id), "id"),
+            Some(Key::Meta) => (Some(&mut c.meta), "meta"),
+            Some(Key::Attr(i)) => {
+                (c.slots.get_mut(i).map(|(b, _)| b), t.attrs.get(i).map(|s| s.def.name.as_str()).unwrap_or_default())
+            }
+            Some(Key::Ext(e)) => (
+                c.slots.get_mut(t.attrs.len() + e).map(|(b, _)| b),
+                t.exts.get(e).map(|x| x.schema.id.as_str()).unwrap_or_default(),
+            ),
+            None => {
+                c.unknown.push((key, value));
+                continue;
+            }
+        };
+        if let Some(slot) = slot {
+            if slot.is_some() {
+                return Err(twice(name));
+            }
+            *slot = Some(value);
         }
     }
     Ok(c)
+}
+
+fn twice(name: &str) -> ScimError {
+    ScimError::invalid_syntax(format!(
+        "Attribute '{name}' appears twice in the body (attribute names are case-insensitive, RFC 7643 §2.1)."
+    ))
 }
 
 struct Replace<'a> {
@@ -275,7 +308,7 @@ impl Replace<'_> {
 
     /// `id` is readOnly (RFC 7643 §3.1); a PUT body's id that differs from the path is
     /// ignored or rejected per `behaviour.idMismatch`.
-    fn id_field(&mut self, body_id: Option<&Value>, path_id: Option<&str>) -> Result<(), ScimError> {
+    fn id_field(&mut self, body_id: Option<&Node<'_>>, path_id: Option<&str>) -> Result<(), ScimError> {
         let Some(v) = body_id else {
             return Ok(());
         };
@@ -285,7 +318,7 @@ impl Replace<'_> {
                 "id",
                 Outcome::RejectedIdMismatch,
                 path_id.map(|p| Value::String(p.into())).as_ref(),
-                Some(v),
+                Some(&v.to_value()),
                 "behaviour.idMismatch = reject",
             );
             return Err(ScimError::invalid_value(format!(
@@ -293,7 +326,8 @@ impl Replace<'_> {
                 path_id.unwrap_or_default()
             )));
         }
-        let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, Some(v), RFC_READ_ONLY);
+        let shown = shown(self.expl, v);
+        let e = self.expl.push("id", Outcome::IgnoredReadOnly, None, shown.as_ref(), RFC_READ_ONLY);
         e.note = if same || self.mode != Mode::Replace {
             "id is assigned by the service provider".into()
         } else {
@@ -308,25 +342,26 @@ impl Replace<'_> {
         &mut self,
         attr: &Attribute,
         path: &str,
-        bv: Option<&Value>,
+        bv: Option<&Node<'_>>,
         ov: Option<&Value>,
     ) -> Result<Option<Value>, ScimError> {
         let secret = attr.mutability == Mutability::WriteOnly;
-        let shown = |v: Option<&Value>| {
-            if secret { v.map(|_| Value::String("(hidden: writeOnly)".into())) } else { v.cloned() }
-        };
+        let hidden = || Value::String("(hidden: writeOnly)".into());
+        let shown = |v: Option<&Value>| if secret { v.map(|_| hidden()) } else { v.cloned() };
+        let shown_body = |v: &Node<'_>| if secret { hidden() } else { v.to_value() };
         let Some(bv) = bv else {
             return Ok(self.omitted(attr, path, ov));
         };
         if attr.mutability == Mutability::ReadOnly && self.mode != Mode::Seed {
-            let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, Some(bv), RFC_READ_ONLY);
+            let b = self.expl.is_on().then(|| bv.to_value());
+            let e = self.expl.push(path, Outcome::IgnoredReadOnly, ov, b.as_ref(), RFC_READ_ONLY);
             e.note = "readOnly values in a request body are ignored; the stored value stays".into();
             return Ok(ov.cloned());
         }
         let nv = match self.norm.value(attr, bv, path) {
             Ok(v) => v,
             Err(err) => {
-                let (old, new) = (shown(ov), shown(Some(bv)));
+                let (old, new) = (shown(ov), Some(shown_body(bv)));
                 self.expl.push(path, Outcome::RejectedType, old.as_ref(), new.as_ref(), RFC_TYPES).note =
                     err.detail.clone();
                 return Err(err);
@@ -410,21 +445,21 @@ impl Replace<'_> {
     /// An extension schema's object (RFC 7643 §3.3).
     fn extension(
         &mut self,
-        schema: &crate::schema::Schema,
-        required: bool,
-        bv: Option<&Value>,
+        ext: &ExtSlot,
+        bv: Option<&Node<'_>>,
         listed: bool,
         ov: Option<&Value>,
     ) -> Result<Option<Map<String, Value>>, ScimError> {
+        let (schema, required) = (&ext.schema, ext.required);
         let urn = schema.id.as_str();
         let body_obj = match bv {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(o)) => Some(o),
+            None | Some(Node::Null) => None,
+            Some(Node::Object(o)) => Some(o),
             Some(other) => {
-                self.expl.push(urn, Outcome::RejectedType, ov, Some(other), "RFC 7643 §3.3");
+                self.expl.push(urn, Outcome::RejectedType, ov, Some(&other.to_value()), "RFC 7643 §3.3");
                 return Err(ScimError::invalid_value(format!(
                     "\"{urn}\" must be an object holding that extension's attributes (RFC 7643 §3.3); got {}.",
-                    crate::value::json_kind(other)
+                    other.kind()
                 )));
             }
         };
@@ -432,7 +467,14 @@ impl Replace<'_> {
             if !listed && !obj.is_empty() {
                 match self.behaviour.missing_extension_urn {
                     MissingExtensionUrn::Reject => {
-                        self.expl.push(urn, Outcome::RejectedSchemas, ov, bv, "behaviour.missingExtensionUrn = reject");
+                        let b = bv.map(Node::to_value);
+                        self.expl.push(
+                            urn,
+                            Outcome::RejectedSchemas,
+                            ov,
+                            b.as_ref(),
+                            "behaviour.missingExtensionUrn = reject",
+                        );
                         return Err(ScimError::invalid_value(format!(
                             "The body carries extension \"{urn}\" but \"schemas\" does not list it; add it to \"schemas\" (RFC 7643 §3)."
                         )));
@@ -445,40 +487,47 @@ impl Replace<'_> {
         }
         let empty = Map::new();
         let old_obj = ov.and_then(Value::as_object).unwrap_or(&empty);
-        let mut out = Map::with_capacity(body_obj.map_or(0, Map::len));
-        let mut claimed: Vec<&String> = Vec::new();
+        let mut out = Map::with_capacity(body_obj.map_or(0, Vec::len));
+        // The body's keys by attribute (the first spelling of each; a second is unknown).
+        let mut body_attrs: Vec<Option<&Node<'_>>> = Vec::new();
+        if body_obj.is_some() {
+            body_attrs.resize(schema.attributes.len(), None);
+        }
+        let mut unknown: Vec<(&str, &Node<'_>)> = Vec::new();
+        let mut schemas_key = None;
+        for (k, v) in body_obj.into_iter().flatten() {
+            match ext.names.find(k).and_then(|i| body_attrs.get_mut(i)) {
+                Some(slot @ None) => *slot = Some(v),
+                _ if k.eq_ignore_ascii_case("schemas") => schemas_key = schemas_key.or(Some(v)),
+                _ => unknown.push((k, v)),
+            }
+        }
         // `{urn}:{name}`, built in one buffer (this runs for every extension attribute of
         // every write).
         let mut path = String::with_capacity(urn.len() + 32);
-        for attr in &schema.attributes {
+        for (i, attr) in schema.attributes.iter().enumerate() {
+            let v = body_attrs.get(i).copied().flatten();
             path.clear();
             path.push_str(urn);
             path.push(':');
             path.push_str(&attr.name);
-            let (key, v) = match body_obj.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr.name))) {
-                Some((k, v)) => (Some(k), Some(v)),
-                None => (None, None),
-            };
-            if let Some(k) = key {
-                claimed.push(k);
-            }
             // A body that sends the extension as null clears every attribute in it.
-            let v = if bv.is_some_and(Value::is_null) { Some(&Value::Null) } else { v };
+            let v = if bv.is_some_and(Node::is_null) { Some(&Node::Null) } else { v };
             if let Some(nv) = self.attribute(attr, &path, v, field(old_obj, &attr.name))? {
                 out.insert(attr.name.clone(), nv);
             }
         }
-        if let Some(obj) = body_obj {
+        if body_obj.is_some() {
             // Some clients (scim2-models based ones) serialise an extension object with its
             // own `schemas` key. `schemas` is a resource-level attribute (RFC 7643 §3), never
             // an extension attribute, so it is ignored here whatever `unknownAttributes` says.
-            if let Some(v) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")).map(|(_, v)| v) {
-                self.expl.push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, Some(v), "RFC 7643 §3").note =
-                    "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
+            if let Some(v) = schemas_key {
+                let v = shown(self.expl, v);
+                self.expl
+                    .push(format!("{urn}:schemas"), Outcome::IgnoredUnknown, None, v.as_ref(), "RFC 7643 §3")
+                    .note = "\"schemas\" belongs to the resource, not to an extension object; ignored".into();
             }
-            let unknown: Vec<String> =
-                obj.keys().filter(|k| !claimed.contains(k) && !k.eq_ignore_ascii_case("schemas")).cloned().collect();
-            self.unknown(&unknown, obj, urn)?;
+            self.unknown(&unknown, urn)?;
         }
         if required && out.is_empty() {
             self.expl.push(urn, Outcome::RejectedRequired, ov, None, RFC_REQUIRED);
@@ -491,16 +540,17 @@ impl Replace<'_> {
     }
 
     /// Keys no schema defines (`prefix` is the extension URN, or "" at the top level).
-    fn unknown(&mut self, keys: &[String], body: &Map<String, Value>, prefix: &str) -> Result<(), ScimError> {
-        for key in keys {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}:{key}") };
+    fn unknown(&mut self, keys: &[(&str, &Node<'_>)], prefix: &str) -> Result<(), ScimError> {
+        for &(key, value) in keys {
+            let path = if prefix.is_empty() { key.to_string() } else { format!("{prefix}:{key}") };
+            let value = shown(self.expl, value);
             match self.behaviour.unknown_attributes {
                 Unknown::Reject => {
                     self.expl.push(
                         path.clone(),
                         Outcome::RejectedUnknown,
                         None,
-                        body.get(key),
+                        value.as_ref(),
                         "behaviour.unknownAttributes = reject",
                     );
                     let hint = suggestion(self.kind, key).map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default();
@@ -515,7 +565,7 @@ impl Replace<'_> {
                             path,
                             Outcome::IgnoredUnknown,
                             None,
-                            body.get(key),
+                            value.as_ref(),
                             "behaviour.unknownAttributes = ignore",
                         )
                         .note = "no schema defines this attribute; it was dropped".into();
@@ -528,10 +578,8 @@ impl Replace<'_> {
     /// RFC 7643 §7 `required`: present after the write, also as sub-attributes of present
     /// complex values.
     fn required(&mut self) -> Result<(), ScimError> {
-        for attr in &self.kind.core.attributes {
-            if !attr.required && !attr.sub_attributes.iter().any(|s| s.required) {
-                continue;
-            }
+        let t = &self.kind.table;
+        for attr in t.required.iter().filter_map(|&i| t.attrs.get(i)).map(|s| &s.def) {
             let v = field(&self.out, &attr.name);
             if attr.required && attr.mutability != Mutability::ReadOnly && v.is_none() {
                 self.expl.push(attr.name.clone(), Outcome::RejectedRequired, None, None, RFC_REQUIRED);
@@ -570,6 +618,11 @@ impl Replace<'_> {
         }
         Ok(())
     }
+}
+
+/// A body value as the explanation shows it: copied only when the explanation records.
+fn shown(expl: &Explanation, v: &Node<'_>) -> Option<Value> {
+    expl.is_on().then(|| v.to_value())
 }
 
 /// A known attribute name close to an unknown one (typos such as `username` are caught by

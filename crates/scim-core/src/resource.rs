@@ -28,15 +28,24 @@ pub(crate) struct Stamp<'a> {
 }
 
 /// The stored form: schemas, id, externalId, meta, then the other attributes.
+///
+/// Built in place in the write's own map (`externalId` already comes first there, see
+/// [`Written::attributes`]): the attributes are not inserted (and hashed) a second time.
 pub(crate) fn assemble(kind: &ResourceKind, w: Written, id: &str, stamp: Stamp<'_>) -> Resource {
-    // Sized up front: growing an IndexMap rehashes every key (SipHash) it holds.
-    let mut r = Map::with_capacity(4 + w.attributes.len());
-    r.insert("schemas".into(), Value::Array(w.schemas.into_iter().map(Value::String).collect()));
-    r.insert("id".into(), Value::String(id.into()));
-    let mut attributes = w.attributes;
-    if let Some(x) = attributes.shift_remove("externalId") {
-        r.insert("externalId".into(), x);
-    }
+    let mut r = w.attributes;
+    let has_external = match r.keys().position(|k| k == "externalId") {
+        None => false,
+        Some(0) => true,
+        Some(_) => {
+            // Not first (a PATCH that added it): move it to the front.
+            if let Some(x) = r.shift_remove("externalId") {
+                r.shift_insert(0, "externalId".into(), x);
+            }
+            true
+        }
+    };
+    r.shift_insert(0, "schemas".into(), Value::Array(w.schemas.into_iter().map(Value::String).collect()));
+    r.shift_insert(1, "id".into(), Value::String(id.into()));
     let mut meta = Map::with_capacity(4);
     meta.insert("resourceType".into(), Value::String(kind.meta_resource_type().into()));
     meta.insert("created".into(), Value::String(stamp.created.into()));
@@ -44,8 +53,7 @@ pub(crate) fn assemble(kind: &ResourceKind, w: Written, id: &str, stamp: Stamp<'
     if let Some(v) = stamp.version {
         meta.insert("version".into(), Value::String(version_tag(v)));
     }
-    r.insert("meta".into(), Value::Object(meta));
-    r.extend(attributes);
+    r.shift_insert(if has_external { 3 } else { 2 }, "meta".into(), Value::Object(meta));
     r
 }
 

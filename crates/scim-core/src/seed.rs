@@ -50,11 +50,12 @@ pub(crate) fn apply(
         for (i, resource) in list.iter().enumerate() {
             let at = format!("seed.{type_name}[{i}]");
             let mut expl = Explanation::new("seed".to_string(), profile.name.clone());
+            let body = Value::Object(resource.clone());
             let written = replace::apply(
                 kind,
                 &strict,
                 Target::new_resource(Mode::Seed),
-                &Value::Object(resource.clone()),
+                &crate::json::Node::from_value(&body),
                 &mut expl,
             )
             .map_err(|e| ProfileError(format!("{at}: {}", e.detail)))?;

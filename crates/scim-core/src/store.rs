@@ -87,7 +87,8 @@ impl Lookup {
         items
             .iter()
             .filter_map(move |x| match sub {
-                Some(s) => x.get(s),
+                // `value_field`: compared in turn, not hashed (an item has a few keys).
+                Some(s) => crate::value::value_field(x, s),
                 None => Some(x),
             })
             .filter_map(Value::as_str)

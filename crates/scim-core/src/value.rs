@@ -7,6 +7,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
+use crate::json::Node;
 use crate::profile::types::{Behaviour, MultiplePrimary, StringBooleans, Unknown};
 use crate::schema::{AttrType, Attribute, Mutability, Uniqueness};
 
@@ -29,22 +30,22 @@ impl<'a> Normaliser<'a> {
 
     /// Checks a value for `attr` and returns it in canonical form; `Ok(None)` means the
     /// value clears the attribute (`null`, `[]`, an empty complex value).
-    pub fn value(&mut self, attr: &Attribute, v: &Value, path: &str) -> Result<Option<Value>, ScimError> {
+    pub fn value(&mut self, attr: &Attribute, v: &Node<'_>, path: &str) -> Result<Option<Value>, ScimError> {
         self.value_at(attr, v, &Path::Root(path))
     }
 
-    fn value_at(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
+    fn value_at(&mut self, attr: &Attribute, v: &Node<'_>, path: &Path) -> Result<Option<Value>, ScimError> {
         if v.is_null() {
             return Ok(None);
         }
         if attr.multi_valued {
-            let Value::Array(items) = v else {
+            let Node::Array(items) = v else {
                 return Err(type_error(path, attr, v));
             };
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let p = Path::Index(path, i);
-                if item.is_null() || item.is_array() {
+                if matches!(item, Node::Null | Node::Array(_)) {
                     return Err(type_error(&p, &single(attr), item));
                 }
                 if let Some(n) = self.single(attr, item, &p)? {
@@ -63,10 +64,10 @@ impl<'a> Normaliser<'a> {
         }
     }
 
-    fn single(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
+    fn single(&mut self, attr: &Attribute, v: &Node<'_>, path: &Path) -> Result<Option<Value>, ScimError> {
         match attr.kind {
             AttrType::Complex => {
-                let Value::Object(obj) = v else {
+                let Node::Object(obj) = v else {
                     return Err(type_error(path, &single(attr), v));
                 };
                 let mut out = Map::with_capacity(obj.len());
@@ -93,7 +94,7 @@ impl<'a> Normaliser<'a> {
                     if seen.get(i).copied().unwrap_or(true) {
                         continue;
                     }
-                    let p = Path::Field(path, k);
+                    let p = Path::Field(path, k.as_ref());
                     match self.behaviour.unknown_attributes {
                         Unknown::Reject => {
                             return Err(ScimError::invalid_syntax(format!(
@@ -111,44 +112,44 @@ impl<'a> Normaliser<'a> {
         }
     }
 
-    fn single_scalar(&mut self, attr: &Attribute, v: &Value, path: &Path) -> Result<Option<Value>, ScimError> {
-        if v.is_null() {
-            return Ok(None);
-        }
-        let ok = match attr.kind {
-            AttrType::String | AttrType::Reference => v.is_string(),
-            AttrType::Boolean => {
-                if let (Value::String(s), StringBooleans::Coerce) = (v, self.behaviour.string_booleans) {
-                    let b = if s.eq_ignore_ascii_case("true") {
-                        Some(true)
-                    } else if s.eq_ignore_ascii_case("false") {
-                        Some(false)
-                    } else {
-                        None
-                    };
-                    if let Some(b) = b {
-                        self.coerced.push((
-                            path.to_string(),
-                            format!("string {s:?} read as boolean {b} (behaviour.stringBooleans = coerce)"),
-                        ));
-                        return Ok(Some(Value::Bool(b)));
-                    }
-                }
-                v.is_boolean()
+    fn single_scalar(&mut self, attr: &Attribute, v: &Node<'_>, path: &Path) -> Result<Option<Value>, ScimError> {
+        let ok = match (attr.kind, v) {
+            (_, Node::Null) => return Ok(None),
+            (AttrType::String | AttrType::Reference, Node::String(s)) => {
+                string_rules(attr, s, path)?;
+                return Ok(Some(Value::String(s.to_string())));
             }
-            AttrType::Integer => v.is_i64() || v.is_u64(),
-            AttrType::Decimal => v.is_number(),
-            AttrType::DateTime => v.as_str().is_some_and(|s| crate::time::parse_datetime(s).is_some()),
-            AttrType::Binary => v.as_str().is_some_and(is_base64),
-            AttrType::Complex => false,
+            (AttrType::Boolean, Node::String(s)) if self.behaviour.string_booleans == StringBooleans::Coerce => {
+                let b = if s.eq_ignore_ascii_case("true") {
+                    Some(true)
+                } else if s.eq_ignore_ascii_case("false") {
+                    Some(false)
+                } else {
+                    None
+                };
+                if let Some(b) = b {
+                    self.coerced.push((
+                        path.to_string(),
+                        format!("string {s:?} read as boolean {b} (behaviour.stringBooleans = coerce)"),
+                    ));
+                    return Ok(Some(Value::Bool(b)));
+                }
+                false
+            }
+            (AttrType::Boolean, Node::Bool(_)) => true,
+            (AttrType::Integer, Node::Number(n)) => n.is_i64() || n.is_u64(),
+            (AttrType::Decimal, Node::Number(_)) => true,
+            (AttrType::DateTime, Node::String(s)) => crate::time::parse_datetime(s).is_some(),
+            (AttrType::Binary, Node::String(s)) => is_base64(s),
+            _ => false,
         };
         if !ok {
             return Err(type_error(path, attr, v));
         }
-        if let Value::String(s) = v {
+        if let Node::String(s) = v {
             string_rules(attr, s, path)?;
         }
-        Ok(Some(v.clone()))
+        Ok(Some(v.to_value()))
     }
 
     /// RFC 7643 §2.4: at most one value may be primary.
@@ -236,18 +237,6 @@ fn names(attrs: &[Attribute]) -> String {
     attrs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-/// "a string", "an object", ...: the JSON kind of a value, for error details.
-pub(crate) fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Input rules for string values beyond their JSON type: a `required` string is not empty
 /// (RFC 7643 §7: an empty string gives the attribute no value), and a unique identifier
 /// (`uniqueness` server or global, such as `userName`, RFC 7643 §4.1.1) holds no control
@@ -270,23 +259,23 @@ fn string_rules(attr: &Attribute, s: &str, path: &Path) -> Result<(), ScimError>
     Ok(())
 }
 
-fn type_error(path: &Path, attr: &Attribute, v: &Value) -> ScimError {
+fn type_error(path: &Path, attr: &Attribute, v: &Node<'_>) -> ScimError {
     let hint = match (attr.kind, v) {
-        (AttrType::Boolean, Value::String(_)) => " (string booleans are rejected: behaviour.stringBooleans = reject)",
-        (AttrType::DateTime, Value::String(_)) => " (expected xsd:dateTime such as 2008-01-23T04:56:22Z)",
-        (AttrType::Binary, Value::String(_)) => " (expected base64)",
+        (AttrType::Boolean, Node::String(_)) => " (string booleans are rejected: behaviour.stringBooleans = reject)",
+        (AttrType::DateTime, Node::String(_)) => " (expected xsd:dateTime such as 2008-01-23T04:56:22Z)",
+        (AttrType::Binary, Node::String(_)) => " (expected base64)",
         _ => "",
     };
     let shown = match v {
-        Value::String(s) if s.chars().count() <= 40 => format!(" {s:?}"),
-        Value::Bool(b) => format!(" {b}"),
-        Value::Number(n) => format!(" {n}"),
+        Node::String(s) if s.chars().count() <= 40 => format!(" {s:?}"),
+        Node::Bool(b) => format!(" {b}"),
+        Node::Number(n) => format!(" {n}"),
         _ => String::new(),
     };
     ScimError::invalid_value(format!(
         "Attribute '{path}' must be {}, got {}{shown}{hint} (RFC 7643 §2.3).",
         article(&attr.shape()),
-        json_kind(v)
+        v.kind()
     ))
 }
 

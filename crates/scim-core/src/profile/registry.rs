@@ -25,6 +25,8 @@ pub struct ResourceKind {
     /// True when no sub-attribute or extension attribute has `returned: never | request`,
     /// so a default response is the stored resource minus `hidden_by_default` (fast path).
     pub plain_render: bool,
+    /// The attributes compiled into slots the write path walks by index.
+    pub(crate) table: crate::compiled::Table,
 }
 
 impl ResourceKind {
@@ -165,13 +167,16 @@ impl Registry {
                 && !extensions
                     .iter()
                     .any(|(s, _)| s.attributes.iter().any(|a| hidden(a) || a.sub_attributes.iter().any(hidden)));
+            let common = schema::common_attributes();
+            let table = crate::compiled::Table::new(&core, &common, &extensions);
             kinds.push(ResourceKind {
                 def: def.clone(),
                 core,
                 extensions,
-                common: schema::common_attributes(),
+                common,
                 hidden_by_default,
                 plain_render,
+                table,
             });
         }
         Ok(Registry {

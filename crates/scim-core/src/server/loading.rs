@@ -70,7 +70,10 @@ impl Server {
         check_id(r)?;
         check_meta(kind, r)?;
         let mut expl = Explanation::off();
-        let body = Value::Object(r.clone());
+        // Read in place: the resource is not copied into a body first.
+        let body = crate::json::Node::Object(
+            r.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(k.as_str()), crate::json::Node::from_value(v))).collect(),
+        );
         let written =
             replace::apply(kind, strict, Target::new_resource(Mode::Seed), &body, &mut expl).map_err(|e| e.detail)?;
         if let Some(why) = difference(r, &written.attributes, &written.schemas) {

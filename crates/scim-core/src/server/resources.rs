@@ -3,7 +3,6 @@
 //! a write live in [`crate::replace`] and [`crate::patch`]; this file runs them against the
 //! store and shapes the response.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::clock::IdState;
@@ -11,6 +10,7 @@ use crate::error::ScimError;
 use crate::explain::{Explanation, Outcome};
 use crate::groups;
 use crate::http::Response;
+use crate::json::Node;
 use crate::patch;
 use crate::profile::registry::ResourceKind;
 use crate::profile::types::{DeleteMode, IdStyle, IfMatchUnversioned, PatchResponse};
@@ -24,13 +24,12 @@ use crate::value::field;
 use super::routing::{Ctx, failed};
 use super::{Failure, Server, lookup_kind};
 
-/// What PUT and PATCH have checked before their engines run.
+/// What PUT and PATCH have checked before their engines run (each then parses its body).
 struct Update<'s> {
     kind: &'s ResourceKind,
     expl: Explanation,
     proj: Projection,
     old: &'s Resource,
-    body: Value,
 }
 
 impl Server {
@@ -40,19 +39,28 @@ impl Server {
     }
 
     pub(super) fn parse_body(cx: &Ctx<'_>) -> Result<Value, ScimError> {
+        crate::json::parse_body(Self::body_text(cx)?)
+    }
+
+    /// [`Server::parse_body`] for the write path: a [`Node`] borrowing from the request.
+    fn parse_node<'c>(cx: &'c Ctx<'_>) -> Result<Node<'c>, ScimError> {
+        crate::json::parse_node(Self::body_text(cx)?)
+    }
+
+    /// The request body as text: not empty, UTF-8.
+    fn body_text<'c>(cx: &'c Ctx<'_>) -> Result<&'c str, ScimError> {
         let body = &cx.req.body;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(ScimError::invalid_syntax(
                 "The request body is empty; send a JSON object (RFC 7644 §3.3, §3.5.1).",
             ));
         }
-        let text = std::str::from_utf8(body).map_err(|e| {
+        std::str::from_utf8(body).map_err(|e| {
             ScimError::invalid_syntax(format!(
                 "The request body is not valid UTF-8 (byte {}); SCIM bodies are UTF-8 JSON (RFC 7644 §3.1, RFC 8259 §8.1).",
                 e.valid_up_to()
             ))
-        })?;
-        crate::json::parse_body(text)
+        })
     }
 
     fn projection(kind: &ResourceKind, cx: &Ctx<'_>) -> Result<Projection, ScimError> {
@@ -160,7 +168,7 @@ impl Server {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
         let mut expl = self.explanation(|| format!("POST {}", kind.def.endpoint));
         let proj = Self::projection(kind, cx).map_err(|e| (e, None))?;
-        let body = Self::parse_body(cx).map_err(|e| (e, None))?;
+        let body = Self::parse_node(cx).map_err(|e| (e, None))?;
         let mut written =
             match replace::apply(kind, &self.profile.behaviour, Target::new_resource(Mode::Create), &body, &mut expl) {
                 Ok(w) => w,
@@ -206,19 +214,19 @@ impl Server {
     }
 
     /// What PUT and PATCH check before their engines run: the resource exists, `If-Match`
-    /// names its version (RFC 7644 §3.14), the projection and the body parse.
+    /// names its version (RFC 7644 §3.14), the projection parses.
     fn update_prologue(&self, method: &str, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Update<'_>, Failure> {
         let kind = lookup_kind(&self.registry, kind_name).map_err(|e| (e, None))?;
         let expl = self.explanation(|| format!("{method} {}/{{id}}", kind.def.endpoint));
         let proj = Self::projection(kind, cx).map_err(|e| (e, None))?;
         let old = self.visible(kind_name, id).ok_or_else(|| (not_found(kind, id), None))?;
         self.check_if_match(cx, old).map_err(|e| (e, None))?;
-        let body = Self::parse_body(cx).map_err(|e| (e, None))?;
-        Ok(Update { kind, expl, proj, old, body })
+        Ok(Update { kind, expl, proj, old })
     }
 
     pub(super) fn replace(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, Failure> {
-        let Update { kind, mut expl, proj, old, mut body } = self.update_prologue("PUT", kind_name, id, cx)?;
+        let Update { kind, mut expl, proj, old } = self.update_prologue("PUT", kind_name, id, cx)?;
+        let mut body = Self::parse_node(cx).map_err(|e| (e, None))?;
         for name in crate::quirks::put_ignores(kind, old, &mut body) {
             expl.notes.push(format!(
                 "{name} is accepted but not changed by a PUT on this service (resourceTypes.{}.putIgnores).",
@@ -236,7 +244,8 @@ impl Server {
     /// PATCH `/{endpoint}/{id}`: RFC 7644 §3.5.2. Answers 200 with the resource, or 204
     /// (`behaviour.patchResponse: noContent`).
     pub(super) fn patch(&mut self, kind_name: &str, id: &str, cx: &Ctx<'_>) -> Result<Response, Failure> {
-        let Update { kind, mut expl, proj, old, body } = self.update_prologue("PATCH", kind_name, id, cx)?;
+        let Update { kind, mut expl, proj, old } = self.update_prologue("PATCH", kind_name, id, cx)?;
+        let body = Self::parse_body(cx).map_err(|e| (e, None))?;
         crate::quirks::check_patch_operations(kind, &self.profile.behaviour, &body).map_err(|e| (e, None))?;
         let written = match patch::apply(kind, &self.profile.behaviour, old, &body, &mut expl) {
             Ok(w) => w,
@@ -364,49 +373,40 @@ fn new_id(ids: &mut IdState, store: &mut Store, style: &IdStyle, kind_name: &str
 /// [`Projection::render`] gives for a default projection when the kind's `plain_render`
 /// holds, plus `meta.location`. A unit test holds the two to the same output.
 fn render_plain(kind: &ResourceKind, r: &Resource, location: &str) -> String {
-    // One serde pass over a borrowed view: no copy of the resource, and `to_string` knows
-    // its own output is UTF-8 (writing pieces into a Vec meant validating it again).
-    serde_json::to_string(&PlainView { kind, r, location }).unwrap_or_default()
-}
-
-/// The stored resource minus attributes hidden by default, with `meta.location` added.
-struct PlainView<'a> {
-    kind: &'a ResourceKind,
-    r: &'a Resource,
-    location: &'a str,
-}
-
-impl Serialize for PlainView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (k, v) in self.r {
-            if self.kind.hidden_by_default.iter().any(|h| h == k) {
-                continue;
-            }
-            match (k.as_str(), v) {
-                ("meta", Value::Object(meta)) => map.serialize_entry(k, &MetaView { meta, location: self.location })?,
-                _ => map.serialize_entry(k, v)?,
-            }
+    use crate::json::{write_str, write_value};
+    // Written straight from the stored resource: no copy of it, no serde pass.
+    let mut out = String::with_capacity(512);
+    out.push('{');
+    let mut first = true;
+    for (k, v) in r {
+        if kind.hidden_by_default.iter().any(|h| h == k) {
+            continue;
         }
-        map.end()
-    }
-}
-
-/// `meta` as stored, then `location` (RFC 7643 §3.1).
-struct MetaView<'a> {
-    meta: &'a Map<String, Value>,
-    location: &'a str,
-}
-
-impl Serialize for MetaView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.meta.len() + 1))?;
-        for (k, v) in self.meta {
-            map.serialize_entry(k, v)?;
+        if !std::mem::take(&mut first) {
+            out.push(',');
         }
-        map.serialize_entry("location", self.location)?;
-        map.end()
+        write_str(&mut out, k);
+        out.push(':');
+        match (k.as_str(), v) {
+            // `meta` as stored, then `location` (RFC 7643 §3.1).
+            ("meta", Value::Object(meta)) => {
+                out.push('{');
+                for (mk, mv) in meta {
+                    write_str(&mut out, mk);
+                    out.push(':');
+                    write_value(&mut out, mv);
+                    out.push(',');
+                }
+                write_str(&mut out, "location");
+                out.push(':');
+                write_str(&mut out, location);
+                out.push('}');
+            }
+            _ => write_value(&mut out, v),
+        }
     }
+    out.push('}');
+    out
 }
 
 pub(super) fn not_found(kind: &ResourceKind, id: &str) -> ScimError {
