@@ -1257,6 +1257,9 @@ test("own server: a learned profile opens in Lane B, answers there, survives a r
     const label = await lane(page, "Lane B").getByRole("combobox", { name: "Profile" }).locator("option:checked").innerText();
     assert(label === `${learnedName} (learned)`, `option label: ${label}`);
     await expectText(lane(page, "Lane B"), "learned from a live server", "the learned profile's description");
+    // The learned profile is also a dialect for sends to the server it came from.
+    const dialects = await remote.getByRole("combobox", { name: "Dialect" }).locator("option").allInnerTexts();
+    assert(dialects.includes(`${learnedName} (learned)`), `Dialect list: ${dialects.slice(-3).join(", ")}`);
     await page.getByRole("combobox", { name: "Method" }).selectOption("PUT");
     await page.getByRole("textbox", { name: "Path" }).fill("/Users/{userName:bjensen}");
     await setBody(page, MINIMAL);

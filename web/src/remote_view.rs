@@ -214,7 +214,18 @@ pub fn RemoteLane(pg: RwSignal<Playground>, draft: impl Fn() -> Draft + Copy + S
                 </label>
                 <label>"Dialect"
                     <select id="remote-dialect" on:change=move |e| dialect.set(event_target_value(&e))>
-                        {catalog::catalog().iter().map(|c| view! { <option value=c.name.clone() selected=c.name == "rfc">{c.name.clone()}</option> }).collect_view()}
+                        // Built-ins, then the custom and learned profiles (a learned profile is
+                        // the dialect its own server speaks).
+                        {move || {
+                            pg.track();
+                            catalog::choices()
+                                .into_iter()
+                                .map(|c| {
+                                    let is = c.name.clone();
+                                    view! { <option value=c.name.clone() selected=move || dialect.get_untracked() == is>{c.label()}</option> }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </label>
                 <button type="button" id="remote-send" prop:disabled=move || busy.get() on:click=send>
