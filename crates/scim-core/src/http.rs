@@ -79,7 +79,7 @@ impl Response {
 
     /// `200 OK`: the status and its reason phrase (RFC 9110 §15).
     pub fn status_text(&self) -> String {
-        let reason = reason(self.status);
+        let reason = reason_phrase(self.status);
         if reason.is_empty() { self.status.to_string() } else { format!("{} {reason}", self.status) }
     }
 
@@ -89,13 +89,19 @@ impl Response {
     }
 }
 
-/// The reason phrase for a status code.
-pub(crate) fn reason(status: u16) -> &'static str {
+/// The reason phrase of a status code as RFC 9110 §15 names it, for the statuses SCIM servers
+/// (and the proxies in front of them) answer with; `""` for any other.
+pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted",
         204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
         304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -104,10 +110,15 @@ pub(crate) fn reason(status: u16) -> &'static str {
         406 => "Not Acceptable",
         409 => "Conflict",
         412 => "Precondition Failed",
-        413 => "Payload Too Large",
+        413 => "Content Too Large",
         415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "",
     }
 }

@@ -79,7 +79,7 @@ pub use clock::{Clock, Ids, Millis};
 pub use compare::{Comparison, Diff, DiffEntry, DiffKind, Section, compare, diff_responses};
 pub use error::{ScimError, ScimType};
 pub use explain::{Entry, Explanation, Outcome};
-pub use http::{Request, Response};
+pub use http::{Request, Response, reason_phrase};
 pub use intent::{AUTH_PLACEHOLDER, Rendered};
 pub use profile::knobs::Knob;
 pub use profile::load::ProfileInfo;
