@@ -77,23 +77,30 @@ impl Profile {
 
     /// The RFC 7643/7644 profile (the default).
     pub fn rfc() -> Profile {
-        Profile::builtin("rfc").unwrap_or_else(|| Profile {
-            // Unreachable in practice (the embedded file is tested); keeps the core panic-free.
-            name: "rfc".into(),
+        // The fallback is unreachable in practice (the embedded file is tested); it keeps the
+        // core panic-free.
+        Profile::builtin("rfc").unwrap_or_else(|| Profile::blank("rfc".into()))
+    }
+
+    /// A profile named `name` with every field at its default and no schemas or resource
+    /// types: where a reader starts, and the last resort when the rfc file cannot load.
+    pub(crate) fn blank(name: String) -> Profile {
+        Profile {
+            name,
             title: String::new(),
             description: String::new(),
-            sources: vec![],
+            sources: Vec::new(),
             base_path: default_base_path(),
             base_path_defaults: BTreeMap::new(),
             behaviour: Behaviour::default(),
             id_style: IdStyle::Uuid,
             media: Media::default(),
             auth: Auth::None,
-            schemas: vec![],
-            resource_types: vec![],
+            schemas: Vec::new(),
+            resource_types: Vec::new(),
             seed: BTreeMap::new(),
             knob_sources: BTreeMap::new(),
-        })
+        }
     }
 
     /// A built-in profile by name.

@@ -22,7 +22,6 @@ use crate::profile::types::{
     Auth, Basis, Behaviour, ComplexReplace, Deactivated, DeleteMode, IdMismatch, IdStyle, IfMatchUnversioned,
     KnobSource, ListKey, Media, MemberDisplay, MemberReferences, MissingExtensionUrn, MultiplePrimary, Omitted, Paging,
     PatchResponse, Profile, ResourceTypeDef, SchemaEntry, SchemaExtension, StringBooleans, Unknown, UnsupportedFilter,
-    default_base_path,
 };
 use crate::schema::{AttrType, Attribute, Mutability, Returned, Schema, Uniqueness};
 
@@ -307,22 +306,7 @@ impl<'de> serde::Deserialize<'de> for Profile {
 pub(crate) fn profile(v: &Value) -> Res<Profile> {
     let path = "";
     let m = object(v, path, "struct Profile")?;
-    let mut p = Profile {
-        name: String::new(),
-        title: String::new(),
-        description: String::new(),
-        sources: Vec::new(),
-        base_path: default_base_path(),
-        base_path_defaults: BTreeMap::new(),
-        behaviour: Behaviour::default(),
-        id_style: IdStyle::Uuid,
-        media: Media::default(),
-        auth: Auth::None,
-        schemas: Vec::new(),
-        resource_types: Vec::new(),
-        seed: BTreeMap::new(),
-        knob_sources: BTreeMap::new(),
-    };
+    let mut p = Profile::blank(String::new());
     let (mut name, mut schemas, mut resource_types) = (None, None, None);
     for (k, item) in m {
         let at = key_path(path, k);
