@@ -559,6 +559,32 @@ fn LearnPanel(base: RwSignal<String>, token: RwSignal<String>, pg: RwSignal<Play
     }
 }
 
+/// Sends each request a learner-module run (the battery or a replay) asks for, with the
+/// browser's `fetch`, and feeds it the answer; `progress` hears how many were sent. The
+/// times of the sends come back (the exchanges are in the run's own result); a server the
+/// browser cannot reach ends the run with the relay advice.
+async fn drive(base: &Base, token: &str, run: &learner::Run, progress: impl Fn(usize)) -> Result<Recording, String> {
+    let mut times = Recording::new();
+    loop {
+        let Some(req) = run.next_request()? else { return Ok(times) };
+        let t = now_ms();
+        let answer = match fetch(base, &req, token).await {
+            Ok(r) => r,
+            Err(Failure::Network) => {
+                let a = base.relay_advice();
+                return Err(format!(
+                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
+                    base.url, a.command, a.url
+                ));
+            }
+            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
+        };
+        times.times_ms.push(now_ms().saturating_sub(t));
+        run.feed(&answer)?;
+        progress(times.times_ms.len());
+    }
+}
+
 /// Runs the battery against the base URL; progress goes to `state`.
 async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<LearnState>) -> LearnState {
     let base = match Base::parse(base_input) {
@@ -570,33 +596,10 @@ async fn learn(base_input: &str, token: &str, nonce: &str, state: RwSignal<Learn
         Ok(b) => b,
         Err(e) => return LearnState::Failed(e),
     };
-    let mut sent = 0;
-    let mut times = Recording::new();
-    loop {
-        let req = match battery.next_request() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => return LearnState::Failed(e),
-        };
-        let t = now_ms();
-        let answer = match fetch(&base, &req, token).await {
-            Ok(r) => r,
-            Err(Failure::Network) => {
-                let a = base.relay_advice();
-                return LearnState::Failed(format!(
-                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
-                    base.url, a.command, a.url
-                ));
-            }
-            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
-        };
-        times.times_ms.push(now_ms().saturating_sub(t));
-        if let Err(e) = battery.feed(&answer) {
-            return LearnState::Failed(e);
-        }
-        sent += 1;
-        state.set(LearnState::Running(sent));
-    }
+    let times = match drive(&base, token, &battery, |sent| state.set(LearnState::Running(sent))).await {
+        Ok(t) => t,
+        Err(e) => return LearnState::Failed(e),
+    };
     let count = |l: &Value, k: &str| l.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     match battery.result() {
         Ok(Some(l)) => LearnState::Done {
@@ -864,33 +867,10 @@ async fn replay(
         Ok(r) => r,
         Err(e) => return ReplayState::Failed(e),
     };
-    let mut sent = 0;
-    let mut times = Recording::new();
-    loop {
-        let req = match replayer.next_request() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => return ReplayState::Failed(e),
-        };
-        let t = now_ms();
-        let answer = match fetch(&base, &req, token).await {
-            Ok(r) => r,
-            Err(Failure::Network) => {
-                let a = base.relay_advice();
-                return ReplayState::Failed(format!(
-                    "The browser could not reach {} (no CORS headers, or nothing answers). Run `{}` and use {} instead.",
-                    base.url, a.command, a.url
-                ));
-            }
-            Err(Failure::Other(e)) => scim_learn::transport_error(&e),
-        };
-        times.times_ms.push(now_ms().saturating_sub(t));
-        if let Err(e) = replayer.feed(&answer) {
-            return ReplayState::Failed(e);
-        }
-        sent += 1;
-        state.set(ReplayState::Running(sent));
-    }
+    let times = match drive(&base, token, &replayer, |sent| state.set(ReplayState::Running(sent))).await {
+        Ok(t) => t,
+        Err(e) => return ReplayState::Failed(e),
+    };
     match replayer.result() {
         Ok(Some(report)) => {
             let har = Recording { exchanges: exchanges_of(&report), ..times }.har(&base.url).await;
